@@ -1,0 +1,50 @@
+"""The Insurance Accelerator: create_app builds config, extensions, blueprints, errors and CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from accelerator.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    from accelerator.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from accelerator import models  # noqa: F401 - registers the tables with the metadata
+    from accelerator.web import register_web
+
+    register_web(app)
+    from accelerator.api import register_api
+
+    register_api(app)
+
+    from accelerator.http import register_http
+
+    register_http(app)
+
+    from accelerator.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,111 @@
+"""Settings from the environment: database, secrets, the marketplace and its requirement."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+from accelerator.domain.money import parse_money
+from accelerator.domain.terms import Requirement
+from accelerator.domain.values import AM_BEST_RATINGS
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _money_env(name: str, default: str, *, allow_zero: bool = False) -> Decimal:
+    raw = os.environ.get(name, default)
+    try:
+        return parse_money(raw, allow_zero=allow_zero)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} {exc}") from exc
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} must be a whole number") from exc
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def requirement_from_env() -> Requirement:
+    """The marketplace's insurance requirement, each figure overridable by environment."""
+    rating = os.environ.get("REQUIREMENT_MIN_RATING", "A-")
+    if rating not in AM_BEST_RATINGS:
+        raise ConfigError(f"REQUIREMENT_MIN_RATING={rating!r} is not an AM Best rating")
+    return Requirement(
+        sales_threshold=_money_env("REQUIREMENT_SALES_THRESHOLD", "10000.00"),
+        grace_days=_int_env("REQUIREMENT_GRACE_DAYS", 30),
+        min_per_occurrence=_money_env("REQUIREMENT_MIN_PER_OCCURRENCE", "1000000.00"),
+        min_aggregate=_money_env("REQUIREMENT_MIN_AGGREGATE", "1000000.00"),
+        max_deductible=_money_env("REQUIREMENT_MAX_DEDUCTIBLE", "10000.00", allow_zero=True),
+        min_rating=rating,
+        additional_insured=_bool_env("REQUIREMENT_ADDITIONAL_INSURED", True),
+        occurrence_based=_bool_env("REQUIREMENT_OCCURRENCE_BASED", True),
+    )
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """SECRET_KEY from the environment; in development a generated one kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set in production (ACCELERATOR_ENV=production)")
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask config dict from the environment."""
+    instance = Path(instance_path)
+    production = os.environ.get("ACCELERATOR_ENV", "development").lower() == "production"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'accelerator.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MARKETPLACE_NAME": os.environ.get("MARKETPLACE_NAME", "Marketplace"),
+        "MARKETPLACE_LEGAL_NAME": os.environ.get("MARKETPLACE_LEGAL_NAME", "Marketplace Services LLC"),
+        "MARKETPLACE_GUARANTEE_LIMIT": _money_env("MARKETPLACE_GUARANTEE_LIMIT", "1000.00"),
+        "REQUIREMENT": requirement_from_env(),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000"),
+        "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_SECONDS": _int_env("LOGIN_LOCKOUT_SECONDS", 900),
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+    }

@@ -1,0 +1,113 @@
+"""Cross-cutting HTTP behaviour: security headers, error pages and the DomainError mapping."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from accelerator.domain.errors import DomainError, RateLimited
+from accelerator.extensions import db
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+API_ERROR_CODES = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+PAGE_TITLES = {
+    400: "That request was not understood",
+    403: "You may not see this page",
+    404: "Page not found",
+    405: "That is not allowed here",
+    413: "That upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "Temporarily unavailable",
+}
+
+
+def is_api_request() -> bool:
+    """Whether the current request is for the JSON API (which never answers HTML)."""
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, message: str, *, code: str | None = None, fields: dict | None = None,
+              headers: dict | None = None):
+    """The contract's JSON error body."""
+    body: dict = {"code": code or API_ERROR_CODES.get(status, "error"), "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_page(status: int, message: str | None = None, headers: dict | None = None):
+    """A friendly HTML error page in the site's layout."""
+    html = render_template("errors/error.html", status=status, title=PAGE_TITLES.get(status, "Error"),
+                           message=message)
+    return html, status, headers or {}
+
+
+def register_http(app: Flask) -> None:
+    """Install security headers and error handlers."""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if is_api_request():
+            return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
+        return error_page(exc.status, exc.message, headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        headers = {}
+        valid_methods = getattr(exc, "valid_methods", None)
+        if status == 405 and valid_methods:
+            headers["Allow"] = ", ".join(valid_methods)
+        if is_api_request():
+            return api_error(status, exc.description or PAGE_TITLES.get(status, "Error"), headers=headers)
+        return error_page(status, None, headers)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if is_api_request():
+            return api_error(500, "An unexpected error occurred; nothing was changed.")
+        return error_page(500)

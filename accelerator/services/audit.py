@@ -1,0 +1,68 @@
+"""The audit log: services record who changed what, inside the transaction that changes it."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from accelerator.extensions import db
+from accelerator.models import AuditEntry, User
+
+
+class Actor:
+    """Who is acting: a logged-in user, the command line, or an API key."""
+
+    def __init__(self, label: str, user_id: int | None = None):
+        self.label = label
+        self.user_id = user_id
+
+    @classmethod
+    def of_user(cls, user: User) -> Actor:
+        """The actor for a logged-in person."""
+        return cls(user.email, user.id)
+
+    @classmethod
+    def cli(cls) -> Actor:
+        """The actor for the flask command line."""
+        return cls("cli")
+
+    @classmethod
+    def api_key(cls, prefix: str) -> Actor:
+        """The actor for an API key."""
+        return cls(f"api-key {prefix}")
+
+
+def record(actor: Actor, action: str, object_type: str, object_id: object, **details) -> AuditEntry:
+    """Add an audit entry to the session (committed with the change it describes)."""
+    entry = AuditEntry(
+        actor=actor.label,
+        actor_user_id=actor.user_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=_jsonable(details),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)
+
+
+def list_entries(page: int = 1, per_page: int = 50, object_type: str | None = None):
+    """The audit log, newest first, paginated."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def count_entries() -> int:
+    """How many audit entries exist."""
+    return db.session.execute(select(func.count(AuditEntry.id))).scalar_one()

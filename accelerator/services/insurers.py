@@ -1,0 +1,187 @@
+"""Insurers: the admin's add, edit, approve and suspend, and the public directory."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.errors import Conflict, NotFound, ValidationError
+from accelerator.domain.states import STATE_CODES
+from accelerator.domain.values import AM_BEST_RATINGS
+from accelerator.extensions import db
+from accelerator.models import Insurer
+from accelerator.services import audit
+
+NAIC = re.compile(r"^[0-9]{5}$")
+PREFIX = re.compile(r"^[A-Z]{2,6}$")
+
+
+@dataclass
+class InsurerData:
+    """What an admin enters about an insurer."""
+
+    name: str
+    naic_code: str
+    am_best_rating: str
+    licensed_states: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    min_revenue: Decimal | None = None
+    max_revenue: Decimal | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    website: str = ""
+    description: str = ""
+    policy_prefix: str | None = None
+
+
+def _validate(data: InsurerData, insurer_id: int | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    data.name = (data.name or "").strip()
+    if not data.name or len(data.name) > 200:
+        errors["name"] = "Enter the insurer's name (at most 200 characters)."
+    if not NAIC.match(data.naic_code or ""):
+        errors["naic_code"] = "An NAIC code is five digits."
+    if data.am_best_rating not in AM_BEST_RATINGS:
+        errors["am_best_rating"] = "Choose an AM Best rating."
+    bad_states = [s for s in data.licensed_states if s not in STATE_CODES]
+    if bad_states:
+        errors["licensed_states"] = "Unknown states: " + ", ".join(bad_states)
+    bad_categories = [c for c in data.categories if c not in CATEGORY_CODES]
+    if bad_categories:
+        errors["categories"] = "Unknown categories: " + ", ".join(bad_categories)
+    if data.min_revenue is not None and data.max_revenue is not None and data.min_revenue > data.max_revenue:
+        errors["max_revenue"] = "The top of the revenue band must not be below its bottom."
+    if data.policy_prefix is not None and not PREFIX.match(data.policy_prefix):
+        errors["policy_prefix"] = "Two to six capital letters."
+    if errors:
+        return errors
+    same_name = select(Insurer.id).where(func.lower(Insurer.name) == data.name.lower())
+    same_naic = select(Insurer.id).where(Insurer.naic_code == data.naic_code)
+    if insurer_id is not None:
+        same_name = same_name.where(Insurer.id != insurer_id)
+        same_naic = same_naic.where(Insurer.id != insurer_id)
+    if db.session.execute(same_name).first():
+        errors["name"] = "An insurer with this name already exists."
+    if db.session.execute(same_naic).first():
+        errors["naic_code"] = "An insurer with this NAIC code already exists."
+    if data.policy_prefix:
+        same_prefix = select(Insurer.id).where(Insurer.policy_prefix == data.policy_prefix)
+        if insurer_id is not None:
+            same_prefix = same_prefix.where(Insurer.id != insurer_id)
+        if db.session.execute(same_prefix).first():
+            errors["policy_prefix"] = "Another insurer uses this prefix."
+    return errors
+
+
+def _free_prefix(name: str) -> str:
+    """A policy-number prefix from the name's initials, made unique with a digit-free suffix."""
+    words = re.findall(r"[A-Za-z]+", name.upper())
+    base = "".join(w[0] for w in words)[:4] or "INS"
+    if len(base) < 2:
+        base = (words[0][:3] if words else "INS")
+    taken = set(db.session.execute(select(Insurer.policy_prefix)).scalars())
+    candidate, letters = base, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    i = 0
+    while candidate in taken:
+        candidate = (base + letters[i % 26] + (letters[i // 26] if i >= 26 else ""))[:6]
+        i += 1
+    return candidate
+
+
+def create_insurer(actor: audit.Actor, data: InsurerData, *, approve: bool = False) -> Insurer:
+    """Add an insurer, pending unless approved at once."""
+    errors = _validate(data, None)
+    if errors:
+        raise ValidationError("Check the insurer's details.", fields=errors)
+    values = asdict(data)
+    values["policy_prefix"] = data.policy_prefix or _free_prefix(data.name)
+    insurer = Insurer(**values, status="approved" if approve else "pending")
+    db.session.add(insurer)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("An insurer with this name, NAIC code or prefix already exists.") from exc
+    audit.record(actor, "create", "insurer", insurer.id, name=insurer.name, status=insurer.status)
+    db.session.commit()
+    return insurer
+
+
+def update_insurer(actor: audit.Actor, insurer_id: int, data: InsurerData) -> Insurer:
+    """Edit an insurer's details; the audit entry lists what changed."""
+    insurer = get_insurer(insurer_id)
+    errors = _validate(data, insurer_id)
+    if errors:
+        raise ValidationError("Check the insurer's details.", fields=errors)
+    changes = {}
+    for key, value in asdict(data).items():
+        if key == "policy_prefix" and not value:
+            continue
+        old = getattr(insurer, key)
+        if isinstance(old, list):
+            old, value = sorted(old), sorted(set(value))
+        if old != value:
+            changes[key] = {"from": old, "to": value}
+            setattr(insurer, key, value)
+    if changes:
+        audit.record(actor, "update", "insurer", insurer.id, changes=changes)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("An insurer with this name, NAIC code or prefix already exists.") from exc
+    return insurer
+
+
+def set_status(actor: audit.Actor, insurer_id: int, status: str) -> Insurer:
+    """Approve or suspend an insurer (suspension stops its routing and its API keys at once)."""
+    if status not in ("approved", "suspended", "pending"):
+        raise ValidationError("Unknown status.", fields={"status": "Choose approved or suspended."})
+    insurer = get_insurer(insurer_id)
+    if insurer.status != status:
+        audit.record(actor, {"approved": "approve", "suspended": "suspend"}.get(status, "set_status"),
+                     "insurer", insurer.id, status={"from": insurer.status, "to": status})
+        insurer.status = status
+    db.session.commit()
+    return insurer
+
+
+def get_insurer(insurer_id: int) -> Insurer:
+    """Any insurer by id (admin view), or NotFound."""
+    insurer = db.session.get(Insurer, insurer_id)
+    if insurer is None:
+        raise NotFound("No such insurer.")
+    return insurer
+
+
+def list_insurers(status: str | None = None) -> list[Insurer]:
+    """Every insurer for the admin, by name, optionally of one status."""
+    query = select(Insurer).order_by(Insurer.name)
+    if status:
+        query = query.where(Insurer.status == status)
+    return list(db.session.execute(query).scalars())
+
+
+def directory(category: str | None = None, state: str | None = None) -> list[Insurer]:
+    """Approved insurers for the public directory, filtered by appetite for a category and a state."""
+    insurers = db.session.execute(
+        select(Insurer).where(Insurer.status == "approved").order_by(Insurer.name)
+    ).scalars()
+    return [
+        i for i in insurers
+        if (not category or category in i.categories) and (not state or state in i.licensed_states)
+    ]
+
+
+def public_insurer(insurer_id: int) -> Insurer:
+    """An approved insurer for its public page; pending and suspended ones do not exist publicly."""
+    insurer = db.session.get(Insurer, insurer_id)
+    if insurer is None or insurer.status != "approved":
+        raise NotFound("No such insurer.")
+    return insurer

@@ -1,0 +1,204 @@
+"""Fixtures: the app on a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL), clients per role,
+and a real HTTP server on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from accelerator import create_app
+from accelerator.extensions import db as _db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_database(url: str) -> None:
+    """Start from an empty database: the schema is then made by the migrations alone."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def test_config(url: str, instance_path: str, **overrides) -> dict:
+    """The settings every test app uses (a cheap password hash keeps the suite fast)."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": os.path.join(instance_path, "uploads"),
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The test database, made empty and then migrated to head once per session."""
+    url = _database_url(tmp_path_factory)
+    _reset_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, its schema made by `db upgrade` (the migrations), as in production."""
+    instance = str(tmp_path_factory.mktemp("instance"))
+    application = create_app(test_config(database_url, instance))
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return application
+
+
+@pytest.fixture()
+def db(app):
+    """The database inside an app context; every table is emptied after the test."""
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        _truncate_all()
+        ctx.pop()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    engine = _db.engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture()
+def client(app, db):
+    """A Flask test client with an empty database."""
+    return app.test_client()
+
+
+def login_as(client, user) -> None:
+    """Put a user's login into the client's session, as Flask-Login would after a real login."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture()
+def seller_user(db):
+    """A seller account (with its seller record)."""
+    return factories.make_seller_user()
+
+
+@pytest.fixture()
+def insurer_user(db):
+    """Staff of an approved insurer."""
+    return factories.make_insurer_user()
+
+
+@pytest.fixture()
+def admin_user(db):
+    """An admin."""
+    return factories.make_user(role="admin", email="admin@example.com")
+
+
+@pytest.fixture()
+def seller_client(app, seller_user):
+    """A client logged in as a seller."""
+    c = app.test_client()
+    login_as(c, seller_user)
+    return c
+
+
+@pytest.fixture()
+def insurer_client(app, insurer_user):
+    """A client logged in as insurer staff."""
+    c = app.test_client()
+    login_as(c, insurer_user)
+    return c
+
+
+@pytest.fixture()
+def admin_client(app, admin_user):
+    """A client logged in as an admin."""
+    c = app.test_client()
+    login_as(c, admin_user)
+    return c
+
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """GET a page and return the CSRF token of its form."""
+    response = client.get(url)
+    match = _CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {response.status_code})"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page that shows it."""
+    payload = dict(data)
+    payload["csrf_token"] = csrf_token(client, token_from or url)
+    return client.post(url, data=payload, **kwargs)
+
+
+class LiveServer:
+    """The app served by a real threaded HTTP server on a loopback port."""
+
+    def __init__(self, application):
+        self.server = make_server("127.0.0.1", 0, application, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(database_url, tmp_path_factory, app):
+    """A second app object on the same database, for the live server (it allows loopback webhooks)."""
+    instance = str(tmp_path_factory.mktemp("live-instance"))
+    return create_app(test_config(database_url, instance, WEBHOOK_ALLOW_LOOPBACK=True))
+
+
+@pytest.fixture(scope="session")
+def _live_server(live_app):
+    server = LiveServer(live_app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def live_server(_live_server, db):
+    """A real HTTP server on 127.0.0.1 serving the app, with an empty database per test."""
+    return _live_server

@@ -1,0 +1,171 @@
+"""Plain builder functions for test data: make_x(**overrides) adds, commits and returns a row."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from werkzeug.security import generate_password_hash
+
+from accelerator.extensions import db
+from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
+from accelerator.services import api_keys
+from accelerator.services.audit import Actor
+
+TEST_PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def password_hash(password: str = TEST_PASSWORD) -> str:
+    """A (cheap, cached) hash for test users."""
+    if password not in _hash_cache:
+        _hash_cache[password] = generate_password_hash(password, method="pbkdf2:sha256:1000")
+    return _hash_cache[password]
+
+
+def make_insurer(**overrides) -> Insurer:
+    """An approved insurer with a broad appetite."""
+    n = _n()
+    values = dict(
+        name=f"Test Mutual {n}",
+        naic_code=f"{10000 + n:05d}"[-5:],
+        am_best_rating="A",
+        status="approved",
+        policy_prefix=f"T{chr(65 + n % 26)}{chr(65 + (n // 26) % 26)}{chr(65 + (n // 676) % 26)}",
+        licensed_states=["CA", "NY", "TX", "WA"],
+        categories=["toys", "electronics", "home", "baby"],
+        min_revenue=None,
+        max_revenue=None,
+        contact_email=f"underwriting{n}@insurer.example",
+        description="A test insurer.",
+    )
+    values.update(overrides)
+    insurer = Insurer(**values)
+    db.session.add(insurer)
+    db.session.commit()
+    return insurer
+
+
+def make_seller(**overrides) -> Seller:
+    """A seller record (no account)."""
+    n = _n()
+    values = dict(seller_id=f"SELLER{n:06d}", legal_name=f"Seller {n} LLC", state="CA",
+                  categories=["toys"], contact_email=f"seller{n}@shop.example")
+    values.update(overrides)
+    seller = Seller(**values)
+    db.session.add(seller)
+    db.session.commit()
+    return seller
+
+
+def make_user(**overrides) -> User:
+    """A user of any role (an admin unless told otherwise)."""
+    n = _n()
+    password = overrides.pop("password", TEST_PASSWORD)
+    values = dict(email=f"user{n}@example.com", password_hash=password_hash(password), role="admin",
+                  name=f"User {n}")
+    values.update(overrides)
+    user = User(**values)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_seller_user(**overrides) -> User:
+    """A seller account with its seller record."""
+    seller = overrides.pop("seller", None) or make_seller()
+    values = dict(role="seller", seller_id=seller.seller_id, email=f"owner.{seller.seller_id.lower()}@shop.example")
+    values.update(overrides)
+    return make_user(**values)
+
+
+def make_insurer_user(**overrides) -> User:
+    """Staff of an (approved) insurer."""
+    insurer = overrides.pop("insurer", None) or make_insurer()
+    values = dict(role="insurer", insurer_id=insurer.id, email=f"staff{_n()}@insurer.example")
+    values.update(overrides)
+    return make_user(**values)
+
+
+def make_policy(**overrides) -> Policy:
+    """A verified policy reported by an insurer, in force for a year from 2026-01-01."""
+    insurer = overrides.pop("insurer", None)
+    if insurer is None and "insurer_id" not in overrides and overrides.get("source") != "seller_upload":
+        insurer = make_insurer()
+    seller_id = overrides.pop("seller_id", None)
+    if seller_id is None:
+        seller_id = make_seller().seller_id
+    n = _n()
+    values = dict(
+        policy_number=f"POL-{n:06d}",
+        seller_id=seller_id,
+        insurer_id=insurer.id if insurer else overrides.get("insurer_id"),
+        insurer_name=insurer.name if insurer else "Outside Insurance Co",
+        insurer_naic_code=insurer.naic_code if insurer else "99999",
+        insurer_rating=insurer.am_best_rating if insurer else "A",
+        source="insurer",
+        verification="verified",
+        effective_date=date(2026, 1, 1),
+        expiration_date=date(2027, 1, 1),
+        per_occurrence_limit=Decimal("1000000.00"),
+        aggregate_limit=Decimal("2000000.00"),
+        deductible=Decimal("2500.00"),
+        occurrence_based=True,
+        additional_insured=True,
+        excluded_categories=[],
+    )
+    values.update(overrides)
+    policy = Policy(**values)
+    db.session.add(policy)
+    db.session.commit()
+    return policy
+
+
+def make_quote_request(**overrides) -> QuoteRequest:
+    """An open quote request, routed to the insurers given as `routed_to`."""
+    routed_to = overrides.pop("routed_to", [])
+    seller_id = overrides.pop("seller_id", None) or make_seller().seller_id
+    values = dict(
+        seller_id=seller_id, legal_name="Seller LLC", state="CA", categories=["toys"],
+        annual_revenue=Decimal("250000.00"), top_products="Wooden blocks", states_shipped=["CA", "NY"],
+        claims_last_3_years=0, per_occurrence_limit=Decimal("1000000.00"),
+        aggregate_limit=Decimal("2000000.00"), deductible=Decimal("1000.00"),
+        desired_start_date=date.today() + timedelta(days=14),
+    )
+    values.update(overrides)
+    request = QuoteRequest(**values)
+    db.session.add(request)
+    db.session.flush()
+    for insurer in routed_to:
+        db.session.add(QuoteRouting(quote_request_id=request.id, insurer_id=insurer.id))
+    db.session.commit()
+    return request
+
+
+def make_quote(quote_request: QuoteRequest, insurer: Insurer, **overrides) -> Quote:
+    """An offered quote that meets the default requirement."""
+    values = dict(
+        quote_request_id=quote_request.id, insurer_id=insurer.id, annual_premium=Decimal("1850.00"),
+        per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
+        deductible=Decimal("1000.00"), valid_until=date.today() + timedelta(days=30),
+        occurrence_based=True, additional_insured=True, excluded_categories=[],
+    )
+    values.update(overrides)
+    quote = Quote(**values)
+    db.session.add(quote)
+    db.session.commit()
+    return quote
+
+
+def make_api_key(role: str = "insurer", insurer: Insurer | None = None, name: str = "test key") -> str:
+    """A real API key (through the service); returns the raw key."""
+    if role == "insurer" and insurer is None:
+        insurer = make_insurer()
+    _key, raw = api_keys.create_key(Actor.cli(), role, name, insurer.id if insurer else None)
+    return raw
