@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install everything, make the SQLite schema, load demo data and serve the site on http://127.0.0.1:5000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh requirements.txt
+export FLASK_APP=wsgi
+.venv/bin/flask --app wsgi db upgrade
+.venv/bin/flask --app wsgi demo
+host=${HOST:-127.0.0.1}
+port=${PORT:-5000}
+echo "Serving on http://$host:$port (Ctrl+C stops it)"
+exec .venv/bin/gunicorn --bind "$host:$port" --workers 2 --threads 4 --access-logfile - wsgi:app

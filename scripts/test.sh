@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install what the tests need (pinned packages, Debian's Chromium) and run the whole suite.
+# TEST_DATABASE_URL=postgresql+psycopg://... runs it against PostgreSQL instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh requirements-dev.txt
+scripts/browser.sh
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = "5" ]; then
+  echo "pytest collected no tests: that is a failure here." >&2
+  exit 1
+fi
+exit "$status"
