@@ -89,6 +89,8 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(instance, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Only the test harness's own (reading) app turns this off; every served app keeps it.
+        "SQLITE_BEGIN_IMMEDIATE": True,
         "MARKETPLACE_NAME": os.environ.get("MARKETPLACE_NAME", "Marketplace"),
         "MARKETPLACE_LEGAL_NAME": os.environ.get("MARKETPLACE_LEGAL_NAME", "Marketplace Services LLC"),
         "MARKETPLACE_GUARANTEE_LIMIT": _money_env("MARKETPLACE_GUARANTEE_LIMIT", "1000.00"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,23 +31,29 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record):
-    """SQLite: WAL, foreign keys, a busy timeout, and transactions we begin ourselves."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
+def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
+    """SQLite: WAL, foreign keys, a busy timeout, and write transactions begun immediately.
+
+    With BEGIN IMMEDIATE a transaction takes the write lock when it starts, so two writers queue on
+    the busy timeout instead of one failing with "database is locked" when it upgrades a read
+    snapshot that another writer has since changed.
+    """
+    if engine.dialect.name != "sqlite":
         return
-    # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE instead of pysqlite's deferred BEGIN.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):  # noqa: ARG001
+        # Let the "begin" event below issue BEGIN instead of pysqlite's own implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """Take SQLite's write lock at BEGIN, so two writers queue on the busy timeout, never deadlock."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    statement = "BEGIN IMMEDIATE" if begin_immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql(statement)

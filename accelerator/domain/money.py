@@ -31,14 +31,14 @@ def parse_money(value: object, *, allow_zero: bool = False) -> Decimal:
         if text.endswith(".0"):
             text = text[:-2]
     elif isinstance(value, Decimal):
-        text = format(value, "f")
+        text = str(value)  # keeps an exponent visible ("1E+3"), which is then refused
     elif isinstance(value, str):
         text = value
     else:
         raise ValueError("must be an amount such as \"2500.00\"")
     if text.startswith("-"):
         raise ValueError("must not be negative")
-    if not _PLAIN.match(text):
+    if not _PLAIN.fullmatch(text):
         if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
             raise ValueError("must have at most two decimals")
         if re.fullmatch(r"[0-9]{10,}(\.[0-9]*)?", text):

@@ -23,22 +23,25 @@ def normalize_seller_id(value: object) -> str:
     """Upper-case a seller ID and check it matches ^[A-Z0-9]{6,20}$, else raise ValueError."""
     if not isinstance(value, str):
         raise ValueError("must be a seller ID of 6 to 20 letters and digits")
-    text = value.strip().upper()
-    if not SELLER_ID.match(text):
+    # Reject non-ASCII first: upper() would turn "ß" into "SS" and let it through.
+    if not value.isascii():
+        raise ValueError("must be 6 to 20 letters A-Z and digits 0-9")
+    text = value.upper()
+    if not SELLER_ID.fullmatch(text):
         raise ValueError("must be 6 to 20 letters A-Z and digits 0-9")
     return text
 
 
 def check_policy_number(value: object) -> str:
     """Return the policy number if it is 1-64 of A-Z a-z 0-9 - _ . starting alphanumeric."""
-    if not isinstance(value, str) or not POLICY_NUMBER.match(value):
+    if not isinstance(value, str) or not POLICY_NUMBER.fullmatch(value):
         raise ValueError("must be 1 to 64 characters of A-Z a-z 0-9 - _ . starting with a letter or digit")
     return value
 
 
 def parse_date(value: object) -> date:
     """Parse `YYYY-MM-DD` into a real calendar date between 1900-01-01 and 2999-12-31."""
-    if not isinstance(value, str) or not _DATE.match(value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("must be a date written YYYY-MM-DD")
     try:
         day = date.fromisoformat(value)
@@ -51,7 +54,7 @@ def parse_date(value: object) -> date:
 
 def parse_month(value: object) -> date:
     """Parse `YYYY-MM` into the first day of that month, within the contract's date range."""
-    if not isinstance(value, str) or not _MONTH.match(value):
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
         raise ValueError("must be a month written YYYY-MM")
     year, month = int(value[:4]), int(value[5:])
     if not 1 <= month <= 12:
