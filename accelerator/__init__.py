@@ -19,9 +19,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from accelerator.extensions import csrf, db, login_manager, migrate
+    from accelerator.extensions import configure_sqlite, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"])
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -61,7 +61,9 @@ def database_url(tmp_path_factory) -> str:
 def app(database_url, tmp_path_factory):
     """The application, its schema made by `db upgrade` (the migrations), as in production."""
     instance = str(tmp_path_factory.mktemp("instance"))
-    application = create_app(test_config(database_url, instance))
+    # The test code's own app begins SQLite transactions DEFERRED, so a test that merely reads does
+    # not hold the write lock while the live server (which keeps BEGIN IMMEDIATE) serves requests.
+    application = create_app(test_config(database_url, instance, SQLITE_BEGIN_IMMEDIATE=False))
     with application.app_context():
         from flask_migrate import upgrade
 
