@@ -42,7 +42,7 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, connection_record):  # noqa: ARG001
+    def _on_connect(dbapi_connection, connection_record):
         # Let the "begin" event below issue BEGIN instead of pysqlite's own implicit one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements.txt
 export FLASK_APP=wsgi
 .venv/bin/flask --app wsgi db upgrade
-.venv/bin/flask --app wsgi demo
+# demo adds nothing when its data is there already, and refuses a database holding other data.
+.venv/bin/flask --app wsgi demo || echo "(demo data not loaded; serving the database as it is)"
 host=${HOST:-127.0.0.1}
 port=${PORT:-5000}
 echo "Serving on http://$host:$port (Ctrl+C stops it)"
