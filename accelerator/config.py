@@ -110,4 +110,7 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_SECONDS": _int_env("LOGIN_LOCKOUT_SECONDS", 900),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none).
+        # Login throttling keys on the client address, so behind a proxy this must be set.
+        "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
     }

@@ -8,6 +8,7 @@ import re
 import threading
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -69,6 +70,25 @@ def app(database_url, tmp_path_factory):
 
         upgrade()
     return application
+
+
+@pytest.fixture(autouse=True)
+def _per_request_globals(app):
+    """Give every request its own `g`, as in production.
+
+    The `db` fixture keeps one app context open for the whole test, and Flask reuses it for each
+    request, so `g` (where Flask-Login caches the user and Flask-WTF the CSRF token) would otherwise
+    carry one request's user into the next, even across clients.
+    """
+
+    def forget(sender, **extra):
+        """Drop what the previous request left in `g`."""
+        for name in ("_login_user", app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
+            g.pop(name, None)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
 
 
 @pytest.fixture()

@@ -1,38 +1,73 @@
-"""Accounts: seller registration, login with throttling, admins, and insurer staff invitations."""
+"""Accounts: seller registration, login with throttling, admins, insurer staff invitations, and what a
+seller's account shows on its home page."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accelerator.domain.errors import Conflict, NotFound, RateLimited, ValidationError
 from accelerator.domain.values import normalize_seller_id
 from accelerator.extensions import db
-from accelerator.models import Insurer, Invitation, LoginThrottle, Seller, User
+from accelerator.models import (
+    Insurer,
+    Invitation,
+    LoginThrottle,
+    Policy,
+    Quote,
+    QuoteRequest,
+    QuoteRouting,
+    Seller,
+    User,
+)
 from accelerator.models.types import utcnow
 from accelerator.services import audit
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
+MAX_NAME = 200
+MAX_EMAIL = 254
 INVITATION_DAYS = 7
+# Control characters (tabs and newlines aside): PostgreSQL refuses NUL in text, and none belongs in a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A hash of a random password, checked when the email is unknown so both paths cost the same.
 _DUMMY_PASSWORD = secrets.token_urlsafe(16)
 
 
+def has_control_characters(text: str | None) -> bool:
+    """Whether text holds a control character other than tab, newline and carriage return."""
+    return bool(text) and _CONTROL.search(text) is not None
+
+
 def normalize_email(value: str) -> str:
     """Validate an email address (syntax only, no DNS) and return it lower-cased."""
+    text = (value or "").strip()
+    if len(text) > MAX_EMAIL or has_control_characters(text):
+        raise ValidationError("Enter a valid email address.", fields={"email": "Enter a valid email address."})
     try:
-        result = validate_email((value or "").strip(), check_deliverability=False)
+        result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValidationError("Enter a valid email address.", fields={"email": str(exc)}) from exc
     return result.normalized.lower()
+
+
+def _person_or_business_name(value: str | None, field: str, missing: str) -> str:
+    """A name as typed, trimmed: required, at most 200 characters, no control characters."""
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError(missing, fields={field: "Required."})
+    if len(name) > MAX_NAME or has_control_characters(name):
+        raise ValidationError(missing, fields={field: f"Use at most {MAX_NAME} ordinary characters."})
+    return name
 
 
 def check_password_strength(password: str, field: str = "password") -> None:
@@ -58,9 +93,7 @@ def register_seller(email: str, password: str, seller_id: str, legal_name: str) 
         seller_id = normalize_seller_id(seller_id)
     except ValueError as exc:
         raise ValidationError("Check your seller ID.", fields={"seller_id": f"Seller ID {exc}."}) from exc
-    legal_name = (legal_name or "").strip()
-    if not legal_name:
-        raise ValidationError("Enter your legal business name.", fields={"legal_name": "Required."})
+    legal_name = _person_or_business_name(legal_name, "legal_name", "Enter your legal business name.")
     errors = {}
     if db.session.execute(select(User.id).where(User.email == email)).first():
         errors["email"] = "An account with this email already exists. Log in instead."
@@ -92,11 +125,13 @@ def register_seller(email: str, password: str, seller_id: str, legal_name: str) 
 
 
 def _throttle_keys(email: str, remote_addr: str) -> list[tuple[str, int]]:
+    """The throttle rows a login touches, with their limits: one per account and address, one per address."""
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     return [(f"acct:{email}|{remote_addr}", limit), (f"addr:{remote_addr}", limit * 4)]
 
 
 def _check_throttle(keys: list[tuple[str, int]]) -> None:
+    """Raise RateLimited while any of the keys is locked."""
     now = utcnow()
     for key, _limit in keys:
         row = db.session.get(LoginThrottle, key)
@@ -106,6 +141,7 @@ def _check_throttle(keys: list[tuple[str, int]]) -> None:
 
 
 def _record_failure(keys: list[tuple[str, int]]) -> None:
+    """Count a failed login on each key, locking a key that reaches its limit (committed at once)."""
     now = utcnow()
     window = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
     for key, limit in keys:
@@ -124,6 +160,8 @@ def _record_failure(keys: list[tuple[str, int]]) -> None:
 def authenticate(email: str, password: str, remote_addr: str) -> User:
     """Check a login; repeated failures from one address are refused (RateLimited) for a while."""
     email = (email or "").strip().lower()
+    if len(email) > MAX_EMAIL or has_control_characters(email):
+        email = ""  # no account has such an address; it still counts as a failure below
     keys = _throttle_keys(email, remote_addr or "unknown")
     _check_throttle(keys)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
@@ -147,12 +185,15 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
 
 
 def load_user(identity: str) -> User | None:
-    """Flask-Login's loader: `<id>:<session token>`, refused once the token was rotated."""
+    """Flask-Login's loader: `<id>:<session token>`, refused once the token was rotated or the user
+    became inactive (so suspending an insurer logs its staff out at their next request)."""
     user_id, _, token = (identity or "").partition(":")
-    if not user_id.isdigit():
+    if not user_id.isdigit() or len(user_id) > 12:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
+    if user is None or not secrets.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    if not user.is_active:
         return None
     return user
 
@@ -184,7 +225,8 @@ def create_admin(email: str, password: str, actor: audit.Actor | None = None) ->
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """SHA-256 of an invitation token: only the hash is stored."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def invite_staff(actor: audit.Actor, insurer_id: int, email: str) -> tuple[Invitation, str]:
@@ -219,9 +261,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     """Turn an invitation into an insurer staff account."""
     invitation = find_invitation(token)
     check_password_strength(password)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("Enter your name.", fields={"name": "Required."})
+    name = _person_or_business_name(name, "name", "Enter your name.")
     if db.session.execute(select(User.id).where(User.email == invitation.email)).first():
         raise Conflict("A user with this email already exists.", fields={"email": "Already has an account."})
     user = User(email=invitation.email, password_hash=hash_password(password), role="insurer",
@@ -237,3 +277,83 @@ def accept_invitation(token: str, name: str, password: str) -> User:
         db.session.rollback()
         raise Conflict("This invitation was already used.") from exc
     return user
+
+
+@dataclass(frozen=True)
+class QuoteRequestLine:
+    """One of a seller's quote requests, with how many insurers it went to and how many quoted."""
+
+    quote_request: QuoteRequest
+    insurers_asked: int
+    quotes_offered: int
+
+
+@dataclass(frozen=True)
+class PolicyLine:
+    """One of a seller's policies and whether it is in force today."""
+
+    policy: Policy
+    in_force_today: bool
+
+
+@dataclass(frozen=True)
+class SellerOverview:
+    """What a seller's home page shows: the seller, its policies and its quote requests."""
+
+    seller: Seller
+    policies: list[PolicyLine]
+    quote_requests: list[QuoteRequestLine]
+
+
+def seller_overview(seller_id: str, today: date | None = None) -> SellerOverview:
+    """A seller's record with its policies (latest first) and quote requests (newest first)."""
+    seller = db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar_one_or_none()
+    if seller is None:
+        raise NotFound("No such seller.")
+    today = today or utcnow().date()
+    policies = db.session.execute(
+        select(Policy).where(Policy.seller_id == seller_id)
+        .order_by(Policy.effective_date.desc(), Policy.policy_number)
+    ).scalars().all()
+    requests = db.session.execute(
+        select(QuoteRequest).where(QuoteRequest.seller_id == seller_id)
+        .order_by(QuoteRequest.created_at.desc(), QuoteRequest.id.desc())
+    ).scalars().all()
+    ids = [r.id for r in requests]
+    asked: dict[int, int] = {}
+    offered: dict[int, int] = {}
+    if ids:
+        asked = dict(db.session.execute(
+            select(QuoteRouting.quote_request_id, func.count(QuoteRouting.id))
+            .where(QuoteRouting.quote_request_id.in_(ids)).group_by(QuoteRouting.quote_request_id)
+        ).tuples().all())
+        offered = dict(db.session.execute(
+            select(Quote.quote_request_id, func.count(Quote.id))
+            .where(Quote.quote_request_id.in_(ids)).group_by(Quote.quote_request_id)
+        ).tuples().all())
+    return SellerOverview(
+        seller=seller,
+        policies=[PolicyLine(p, p.in_force_on(today)) for p in policies],
+        quote_requests=[QuoteRequestLine(r, asked.get(r.id, 0), offered.get(r.id, 0)) for r in requests],
+    )
+
+
+@dataclass(frozen=True)
+class InsurerStaff:
+    """The people of one insurer: accounts, and invitations still open."""
+
+    users: list[User]
+    open_invitations: list[Invitation]
+
+
+def insurer_staff(insurer_id: int) -> InsurerStaff:
+    """An insurer's staff accounts (by email) and its unaccepted, unexpired invitations (newest first)."""
+    users = db.session.execute(
+        select(User).where(User.insurer_id == insurer_id).order_by(User.email)
+    ).scalars().all()
+    invitations = db.session.execute(
+        select(Invitation).where(Invitation.insurer_id == insurer_id, Invitation.accepted_at.is_(None),
+                                 Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    ).scalars().all()
+    return InsurerStaff(users=list(users), open_invitations=list(invitations))

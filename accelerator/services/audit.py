@@ -7,11 +7,15 @@ from sqlalchemy import func, select
 from accelerator.extensions import db
 from accelerator.models import AuditEntry, User
 
+# Pages past this are clamped: a huge page number would overflow the database's OFFSET.
+MAX_PAGE = 100_000
+
 
 class Actor:
     """Who is acting: a logged-in user, the command line, or an API key."""
 
     def __init__(self, label: str, user_id: int | None = None):
+        """`label` is what the log shows; `user_id` links a person's entries to their account."""
         self.label = label
         self.user_id = user_id
 
@@ -46,6 +50,7 @@ def record(actor: Actor, action: str, object_type: str, object_id: object, **det
 
 
 def _jsonable(value):
+    """Details as JSON-safe values (Decimals, dates and the like become strings)."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -56,7 +61,9 @@ def _jsonable(value):
 
 
 def list_entries(page: int = 1, per_page: int = 50, object_type: str | None = None):
-    """The audit log, newest first, paginated."""
+    """The audit log, newest first, paginated (a page out of range is clamped, never an error)."""
+    page = min(max(int(page), 1), MAX_PAGE)
+    per_page = min(max(int(per_page), 1), 200)
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)

@@ -1,24 +1,34 @@
-"""Insurers: the admin's add, edit, approve and suspend, and the public directory."""
+"""Insurers: the admin's add, edit, approve and suspend, the public directory, and what an insurer's
+staff see on their home page."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.states import STATE_CODES
 from accelerator.domain.values import AM_BEST_RATINGS
 from accelerator.extensions import db
-from accelerator.models import Insurer
+from accelerator.models import INSURER_STATUSES, Insurer, Invitation, QuoteRequest, QuoteRouting, User
 from accelerator.services import audit
+from accelerator.services.accounts import has_control_characters, insurer_staff
 
 NAIC = re.compile(r"^[0-9]{5}$")
 PREFIX = re.compile(r"^[A-Z]{2,6}$")
+# Ids beyond a 32-bit integer name nothing (and would overflow the database's integer column).
+MAX_ID = 2**31 - 1
+# The longest value each free-text field may hold (the columns' sizes; a description is kept readable).
+TEXT_LIMITS = {"contact_name": 200, "contact_email": 254, "contact_phone": 40, "website": 300,
+               "description": 5000}
 
 
 @dataclass
@@ -41,6 +51,7 @@ class InsurerData:
 
 
 def _validate(data: InsurerData, insurer_id: int | None) -> dict[str, str]:
+    """Per-field messages for what is wrong with `data` (shape first, then clashes with other insurers)."""
     errors: dict[str, str] = {}
     data.name = (data.name or "").strip()
     if not data.name or len(data.name) > 200:
@@ -59,6 +70,9 @@ def _validate(data: InsurerData, insurer_id: int | None) -> dict[str, str]:
         errors["max_revenue"] = "The top of the revenue band must not be below its bottom."
     if data.policy_prefix is not None and not PREFIX.match(data.policy_prefix):
         errors["policy_prefix"] = "Two to six capital letters."
+    if has_control_characters(data.name):
+        errors["name"] = "Remove the control characters."
+    errors.update(_check_contact(data))
     if errors:
         return errors
     same_name = select(Insurer.id).where(func.lower(Insurer.name) == data.name.lower())
@@ -76,6 +90,30 @@ def _validate(data: InsurerData, insurer_id: int | None) -> dict[str, str]:
             same_prefix = same_prefix.where(Insurer.id != insurer_id)
         if db.session.execute(same_prefix).first():
             errors["policy_prefix"] = "Another insurer uses this prefix."
+    return errors
+
+
+def _check_contact(data: InsurerData) -> dict[str, str]:
+    """Contact details, website and description: trimmed, within their sizes, well formed."""
+    errors: dict[str, str] = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = (getattr(data, name) or "").strip()
+        setattr(data, name, value)
+        if len(value) > limit:
+            errors[name] = f"Use at most {limit} characters."
+        elif name != "description" and has_control_characters(value):
+            errors[name] = "Remove the control characters."
+        elif name == "description" and "\x00" in value:
+            errors[name] = "Remove the control characters."
+    if data.contact_email and "contact_email" not in errors:
+        try:
+            data.contact_email = validate_email(data.contact_email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["contact_email"] = "Enter a valid email address."
+    if data.website and "website" not in errors:
+        parts = urlsplit(data.website)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in data.website:
+            errors["website"] = "Enter a web address starting with https://."
     return errors
 
 
@@ -152,9 +190,16 @@ def set_status(actor: audit.Actor, insurer_id: int, status: str) -> Insurer:
     return insurer
 
 
+def _load(insurer_id: int) -> Insurer | None:
+    """The insurer with this id, or None (also for ids no row can have)."""
+    if not isinstance(insurer_id, int) or not 0 < insurer_id <= MAX_ID:
+        return None
+    return db.session.get(Insurer, insurer_id)
+
+
 def get_insurer(insurer_id: int) -> Insurer:
     """Any insurer by id (admin view), or NotFound."""
-    insurer = db.session.get(Insurer, insurer_id)
+    insurer = _load(insurer_id)
     if insurer is None:
         raise NotFound("No such insurer.")
     return insurer
@@ -166,6 +211,38 @@ def list_insurers(status: str | None = None) -> list[Insurer]:
     if status:
         query = query.where(Insurer.status == status)
     return list(db.session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class AdminOverview:
+    """The admin's start page: how many insurers are in each status, and those awaiting approval."""
+
+    counts: dict[str, int]
+    pending: list[Insurer]
+
+
+def admin_overview() -> AdminOverview:
+    """Insurer counts by status (every status present, zero included) and the pending insurers."""
+    rows = db.session.execute(select(Insurer.status, func.count(Insurer.id)).group_by(Insurer.status)).tuples()
+    counts = dict.fromkeys(INSURER_STATUSES, 0)
+    counts.update(dict(rows.all()))
+    return AdminOverview(counts=counts, pending=list_insurers("pending"))
+
+
+@dataclass(frozen=True)
+class InsurerDetail:
+    """One insurer as the admin sees it: its record, staff accounts and open invitations."""
+
+    insurer: Insurer
+    staff: list[User]
+    open_invitations: list[Invitation]
+
+
+def insurer_detail(insurer_id: int) -> InsurerDetail:
+    """An insurer with its staff and open invitations (admin view), or NotFound."""
+    insurer = get_insurer(insurer_id)
+    people = insurer_staff(insurer.id)
+    return InsurerDetail(insurer=insurer, staff=people.users, open_invitations=people.open_invitations)
 
 
 def directory(category: str | None = None, state: str | None = None) -> list[Insurer]:
@@ -181,7 +258,29 @@ def directory(category: str | None = None, state: str | None = None) -> list[Ins
 
 def public_insurer(insurer_id: int) -> Insurer:
     """An approved insurer for its public page; pending and suspended ones do not exist publicly."""
-    insurer = db.session.get(Insurer, insurer_id)
+    insurer = _load(insurer_id)
     if insurer is None or insurer.status != "approved":
         raise NotFound("No such insurer.")
     return insurer
+
+
+@dataclass(frozen=True)
+class StaffHome:
+    """An insurer's staff home page: their insurer and a page of the quote requests routed to it."""
+
+    insurer: Insurer
+    routings: object  # a flask_sqlalchemy Pagination of QuoteRouting, each with its quote_request
+
+
+def staff_home(insurer_id: int, page: int = 1, per_page: int = 25) -> StaffHome:
+    """The insurer and the quote requests routed to it, newest first."""
+    insurer = get_insurer(insurer_id)
+    query = (
+        select(QuoteRouting)
+        .join(QuoteRequest, QuoteRouting.quote_request_id == QuoteRequest.id)
+        .options(joinedload(QuoteRouting.quote_request))
+        .where(QuoteRouting.insurer_id == insurer.id)
+        .order_by(QuoteRouting.routed_at.desc(), QuoteRouting.id.desc())
+    )
+    page = min(max(page, 1), 100_000)
+    return StaffHome(insurer=insurer, routings=db.paginate(query, page=page, per_page=per_page, error_out=False))

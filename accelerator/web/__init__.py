@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import date, datetime
 
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+
+from accelerator.domain.categories import category_name
+from accelerator.domain.money import display_money, to_money
+from accelerator.domain.states import state_name
 from accelerator.extensions import login_manager
+
+CSRF_MESSAGE = "This form had expired or did not come from this site. Go back, reload the page and try again."
 
 
 def register_web(app: Flask) -> None:
     """Register the site's blueprints, the login loader and template helpers."""
     from accelerator.services.accounts import load_user
-    from accelerator.web import public
+    from accelerator.web import admin, auth, insurers, public, sellers
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
@@ -19,3 +27,45 @@ def register_web(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(sellers.bp)
+    app.register_blueprint(insurers.bp)
+    app.register_blueprint(admin.bp)
+
+    app.add_template_filter(money, "money")
+    app.add_template_filter(category_name, "category_name")
+    app.add_template_filter(state_name, "state_name")
+    app.add_template_filter(utc_time, "utc_time")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_global(category_name, "category_name")
+    app.add_template_global(state_name, "state_name")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        """A form without a valid CSRF token: a 400 page that says what to do."""
+        from accelerator.http import api_error, error_page, is_api_request
+
+        if is_api_request():  # pragma: no cover - the API is exempt from CSRF
+            return api_error(400, exc.description)
+        return error_page(400, CSRF_MESSAGE)
+
+
+def money(amount, cents: bool = True) -> str:
+    """`$2,500.00`; with cents=False a whole amount drops its cents (`$1,000,000`)."""
+    if amount is None or cents or to_money(amount) != to_money(amount).to_integral_value():
+        return display_money(amount)
+    return f"${int(to_money(amount)):,}"
+
+
+def utc_time(value: datetime | None) -> str:
+    """A timestamp for people, in UTC: `2026-11-23 18:00 UTC`."""
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def long_date(value: date | None) -> str:
+    """A date for people: `June 1, 2026`."""
+    if value is None:
+        return "—"
+    return f"{value:%B} {value.day}, {value.year}"
