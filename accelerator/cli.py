@@ -96,7 +96,10 @@ def demo() -> None:
     """Fill an empty database with realistic demo data and print the demo logins."""
     from accelerator.services import demo as demo_service
 
-    result = demo_service.load_demo()
+    try:
+        result = demo_service.load_demo()
+    except DomainError as exc:
+        _fail(exc)
     click.echo("Demo data is in place." if result.created else "Demo data was already there; nothing added.")
     click.echo(f"Demo logins (password for all: {result.password}):")
     for role, email in result.logins:
@@ -106,9 +109,88 @@ def demo() -> None:
     click.echo(f"Log in at {result.url}")
 
 
+webhooks_cli = AppGroup("webhooks", help="Deliver insurers' webhook events.")
+
+
+@webhooks_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped (Ctrl+C or SIGTERM).")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds between rounds with --loop.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 10000),
+              help="At most this many events a round.")
+def webhooks_deliver(loop: bool, interval: float, batch: int) -> None:
+    """Send the webhook events that are due (once, or in a loop); prints what it did."""
+    import signal
+    import time
+
+    from accelerator.services import webhooks
+
+    stop = {"now": False}
+
+    def _stop(signum, frame):
+        stop["now"] = True
+
+    if loop:
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    total = webhooks.DeliveryReport()
+    while True:
+        report = webhooks.deliver_due(limit=batch)
+        total.delivered += report.delivered
+        total.retrying += report.retrying
+        total.failed += report.failed
+        if report.attempted:
+            click.echo(f"delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}")
+        if not loop or stop["now"]:
+            break
+        if report.attempted < batch:  # caught up: wait for more
+            deadline = time.monotonic() + interval
+            while time.monotonic() < deadline and not stop["now"]:
+                time.sleep(min(0.2, interval))
+        if stop["now"]:
+            break
+    click.echo(f"Webhooks: {total.delivered} delivered, {total.retrying} to retry, {total.failed} failed")
+
+
+reminders_cli = AppGroup("reminders", help="Queue and send reminder emails.")
+
+
+@reminders_cli.command("send")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD",
+              help="Act as if today (UTC) were this day; default: today.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="Messages claimed at a time.")
+def reminders_send(today_text: str | None, batch: int) -> None:
+    """Queue the reminders due today, then send every pending email; safe to run from cron at any rate."""
+    from datetime import UTC, datetime
+
+    from accelerator.domain.values import parse_date
+    from accelerator.models.types import utcnow
+    from accelerator.services import mail, reminders
+
+    now = utcnow()
+    if today_text is not None:
+        try:
+            day = parse_date(today_text)
+        except ValueError as exc:
+            raise click.BadParameter(f"{today_text!r} {exc}", param_hint="--today") from exc
+        now = datetime.combine(day, now.time(), tzinfo=UTC)
+    queued = reminders.queue_due_reminders(now.date())
+    total = mail.SendReport()
+    while True:  # every retry waits at least a second past `now`, so this ends
+        report = mail.send_pending(now, batch=batch)
+        total.add(report)
+        if report.claimed < batch:
+            break
+    click.echo(f"Reminders: queued {queued}, sent {total.sent}, failed {total.failed}, "
+               f"retrying {total.retrying}, cancelled {total.cancelled}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(insurers_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(webhooks_cli)
+    app.cli.add_command(reminders_cli)

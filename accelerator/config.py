@@ -113,4 +113,25 @@ def load_config(instance_path: str) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none).
         # Login throttling keys on the client address, so behind a proxy this must be set.
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
+        # Outgoing email (reminders): over SMTP when MAIL_SERVER is set, else .eml files in MAIL_FOLDER.
+        **_mail_settings(instance),
+    }
+
+
+def _mail_settings(instance: Path) -> dict:
+    """MAIL_* settings: the SMTP server (STARTTLS and login optional), sender, mail folder, retries."""
+    port = _int_env("MAIL_PORT", 587)
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"MAIL_PORT={port} must be a port number (1 to 65535)")
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": _bool_env("MAIL_USE_TLS", True),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Insurance Accelerator <no-reply@localhost>"),
+        "MAIL_FOLDER": os.environ.get("MAIL_FOLDER", str(instance / "mail")),
+        "MAIL_TIMEOUT_SECONDS": max(1, _int_env("MAIL_TIMEOUT_SECONDS", 30)),
+        "MAIL_MAX_ATTEMPTS": max(1, _int_env("MAIL_MAX_ATTEMPTS", 6)),
+        "MAIL_RETRY_SECONDS": _int_env("MAIL_RETRY_SECONDS", 300),
     }

@@ -169,3 +169,83 @@ def make_api_key(role: str = "insurer", insurer: Insurer | None = None, name: st
         insurer = make_insurer()
     _key, raw = api_keys.create_key(Actor.cli(), role, name, insurer.id if insurer else None)
     return raw
+
+
+# Dashboards and exports (appended after the first factories, hence the late imports).
+import json  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
+from accelerator.models import CoverageCheck, MonthlySales  # noqa: E402
+
+
+def make_monthly_sales(seller_id: str, month: date, gross_proceeds: Decimal | str) -> MonthlySales:
+    """A seller's gross proceeds for one month (`month` any day of it; stored as the first)."""
+    row = MonthlySales(seller_id=seller_id, month=month.replace(day=1), gross_proceeds=Decimal(gross_proceeds))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_routing(quote_request: QuoteRequest, insurer: Insurer, **overrides) -> QuoteRouting:
+    """A quote request routed to one more insurer (`routed_at` and `status` overridable)."""
+    values = dict(quote_request_id=quote_request.id, insurer_id=insurer.id, status="open")
+    values.update(overrides)
+    routing = QuoteRouting(**values)
+    db.session.add(routing)
+    db.session.commit()
+    return routing
+
+
+def make_coverage_check(**overrides) -> CoverageCheck:
+    """A recorded coverage check (a covered one paid by the marketplace unless told otherwise)."""
+    n = _n()
+    values = dict(
+        check_id=f"chk_test{n:012d}", checked_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC), seller_id="SELLER000001",
+        incident_date=date(2026, 3, 1), amount=Decimal("250.00"), category="toys", status="covered",
+        route="marketplace", covered_amount=Decimal("250.00"), policy_id=None, api_key_id=None,
+    )
+    values.update(overrides)
+    values.setdefault("response", json.dumps({"check_id": values["check_id"]}))
+    check = CoverageCheck(**values)
+    db.session.add(check)
+    db.session.commit()
+    return check
+
+
+# The email outbox (reminders).
+from accelerator.models import EmailMessage  # noqa: E402
+
+
+def make_email_message(**overrides) -> EmailMessage:
+    """A pending outbox message of a kind the reminders do not re-check (`notice`), due since 2026-01-01."""
+    n = _n()
+    values = dict(
+        dedupe_key=f"notice:{n}", kind="notice", to_address=f"reader{n}@shop.example",
+        subject=f"Notice {n}", text_body=f"Notice {n}: see https://accelerator.example/seller\n",
+        html_body=f"<p>Notice {n}: see <a href=\"https://accelerator.example/seller\">your page</a></p>",
+        related_type=None, related_id=None, status="pending", attempts=0,
+        next_attempt_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    values.update(overrides)
+    message = EmailMessage(**values)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+# The seller journey: a real PDF to upload (fpdf2, the library the certificates use).
+def make_pdf_bytes(text: str = "Certificate of insurance", pad_to: int = 0) -> bytes:
+    """A small, valid one-page PDF with `text` on it; `pad_to` grows it (a PDF comment) to about that size."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, text)
+    content = bytes(pdf.output())
+    if pad_to > len(content):
+        # Padding goes after the header line as a comment, so the file stays a valid PDF.
+        head, rest = content.split(b"\n", 1)
+        filler = b"%" + b"x" * (pad_to - len(content) - 2) + b"\n"
+        content = head + b"\n" + filler + rest
+    return content

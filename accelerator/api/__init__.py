@@ -1,33 +1,32 @@
-"""The /api/v1 blueprint: key auth, one module per resource, serializers, OpenAPI, JSON errors."""
+"""The /api/v1 blueprint: key auth, one module per resource, serializers, OpenAPI, JSON errors.
+
+Where things are:
+- api/blueprint.py: the `bp` blueprint every resource module adds its endpoints to.
+- api/core.py: `require_role`, `read_json`, `Fields`/`QueryArgs`, `page_args`, `paginated`,
+  `idempotent` (read its docstring first).
+- api/serializers.py: the JSON shapes (`policy_json`, `quote_json`, `quote_request_json`, `claim_json`).
+- api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
+- one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
+  OpenAPI fragment).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
 
-from accelerator.domain.categories import CATEGORIES
-from accelerator.extensions import csrf, db
+from accelerator.api import claims, coverage, discovery, openapi, policies, quote_requests, sellers, webhooks
+from accelerator.api.blueprint import bp
+from accelerator.extensions import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Every resource module: importing it adds its routes to `bp`; its OPENAPI fragment joins the document.
+# The marketplace endpoints (coverage, claims, sellers) are added here the same way.
+RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers)
 
-
-@bp.get("/categories")
-def list_categories():
-    """The product categories (no key needed)."""
-    return jsonify([{"code": code, "name": name} for code, name in CATEGORIES])
+__all__ = ["RESOURCE_MODULES", "bp", "register_api"]
 
 
 def register_api(app: Flask) -> None:
     """Register the API (the only place exempt from CSRF) and the health check."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
-
-    @app.get("/healthz")
-    def healthz():
-        """200 when the database answers, else 503."""
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any database failure means unhealthy
-            db.session.rollback()
-            return jsonify({"status": "unavailable"}), 503
-        return jsonify({"status": "ok"})
+    app.add_url_rule("/healthz", "healthz", discovery.healthz, methods=["GET"])

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
+from accelerator.models.mail import EmailMessage
 from accelerator.models.policy import Claim, Policy
 from accelerator.models.quote import Quote, QuoteRequest, QuoteRouting
 from accelerator.models.records import (
@@ -16,7 +17,7 @@ from accelerator.models.seller import MonthlySales, Seller
 from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
-    "INSURER_STATUSES", "ROLES", "ApiKey", "AuditEntry", "Claim", "CoverageCheck", "IdempotencyRecord",
+    "INSURER_STATUSES", "ROLES", "ApiKey", "AuditEntry", "Claim", "CoverageCheck", "EmailMessage", "IdempotencyRecord",
     "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from accelerator.domain.categories import category_name
 from accelerator.domain.money import display_money, to_money
@@ -25,12 +26,18 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = "Log in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # Path ids are database integers: a larger number names nothing (a 404, not an overflow in the query).
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(sellers.bp)
     app.register_blueprint(insurers.bp)
     app.register_blueprint(admin.bp)
+    from accelerator.web import documents, verify
+
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(verify.bp)
 
     app.add_template_filter(money, "money")
     app.add_template_filter(category_name, "category_name")
@@ -48,6 +55,14 @@ def register_web(app: Flask) -> None:
         if is_api_request():  # pragma: no cover - the API is exempt from CSRF
             return api_error(400, exc.description)
         return error_page(400, CSRF_MESSAGE)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in the site's routes: a whole number from 0 up to the largest 32-bit database id."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        """Werkzeug's integer converter, bounded above unless a route says otherwise."""
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def money(amount, cents: bool = True) -> str:

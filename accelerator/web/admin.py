@@ -1,4 +1,5 @@
-"""The admin area: insurers (add, edit, approve, suspend, invite staff) and the audit log.
+"""The admin area: insurers (add, edit, approve, suspend, invite staff), the verification queue of policies
+that sellers upload, and the audit log.
 
 Every view is for admins only (see require_role): anonymous GETs are sent to log in, everything else
 from anybody who is not an admin is a 403, before any form is read or any service called.
@@ -8,17 +9,22 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import Form, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from accelerator.domain.errors import DomainError
-from accelerator.services import accounts, audit, insurers
+from accelerator.domain.errors import Conflict, DomainError
+from accelerator.services import accounts, audit, insurers, verification
 from accelerator.services.audit import Actor
 from accelerator.web.forms import (
     ActionForm,
+    BaseForm,
     InsurerForm,
     InsurerStatusFilterForm,
     InviteStaffForm,
     NewInsurerForm,
+    choices,
     show_domain_error,
+    strip,
 )
 from accelerator.web.helpers import page_arg, require_role
 
@@ -135,3 +141,88 @@ def invite_staff(insurer_id: int):
 def audit_log():
     """The audit log, newest first."""
     return render_template("admin/audit.html", entries=audit.list_entries(page_arg(), AUDIT_PER_PAGE))
+
+
+# --- verification of seller uploads -----------------------------------------------------------------
+
+# Where the seller-side document view serves an upload's certificate (only to its seller and to admins,
+# as an attachment). It is linked, not framed: the site forbids framing (frame-ancestors 'none') and an
+# attachment would not display in a frame anyway, so the admin opens the PDF beside the entered fields.
+DOCUMENT_PATH = "/documents/policies/{policy_id}"
+
+
+class RejectUploadForm(BaseForm):
+    """Why an upload is rejected: the seller reads it on their dashboard."""
+
+    reason = TextAreaField("Reason for rejecting", filters=[strip], validators=[
+        DataRequired("Say why the upload is rejected: the seller reads it on their dashboard."),
+        Length(max=verification.MAX_REASON, message=f"Write at most {verification.MAX_REASON:,} characters.")])
+
+
+class VerificationFilterForm(Form):
+    """Which uploads to list (a GET form)."""
+
+    state = SelectField("Show", default="pending", choices=choices(
+        (("pending", "Waiting for verification"), ("verified", "Verified"), ("rejected", "Rejected"))))
+
+
+@bp.get("/verification")
+def verification_queue():
+    """Seller uploads waiting for verification, oldest first (or those decided, latest first)."""
+    form = VerificationFilterForm(request.args)
+    valid = form.validate()
+    state = form.state.data if valid else "pending"
+    return render_template("admin/verification.html", form=form, state=state,
+                           uploads=verification.queue(state, page_arg()),
+                           counts=verification.counts()), 200 if valid else 400
+
+
+def _upload_page(policy_id: int, reject_form=None, status: int = 200):
+    detail = verification.upload_detail(policy_id)
+    return render_template("admin/verification_upload.html", detail=detail, action_form=ActionForm(),
+                           reject_form=reject_form or RejectUploadForm(formdata=None),
+                           document_url=DOCUMENT_PATH.format(policy_id=policy_id)), status
+
+
+@bp.get("/verification/<int:policy_id>")
+def show_upload(policy_id: int):
+    """One upload: the certificate to open beside the fields the seller entered; verify or reject."""
+    return _upload_page(policy_id)
+
+
+def _after_decision(policy_id: int, detail_next: int | None):
+    """Go on with the queue: the next pending upload, or the queue when none is left."""
+    if detail_next:
+        return redirect(url_for("admin.show_upload", policy_id=detail_next))
+    return redirect(url_for("admin.verification_queue"))
+
+
+@bp.post("/verification/<int:policy_id>/verify")
+def verify_upload(policy_id: int):
+    """Verify the upload: it now counts as a verified policy for coverage and compliance."""
+    try:
+        policy = verification.verify(_actor(), policy_id)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("admin.show_upload", policy_id=policy_id))
+    flash(f"Policy {policy.policy_number} of {policy.seller_id} is verified.", "success")
+    return _after_decision(policy_id, verification.upload_detail(policy_id).next_id)
+
+
+@bp.post("/verification/<int:policy_id>/reject")
+def reject_upload(policy_id: int):
+    """Reject the upload with a reason the seller sees."""
+    verification.upload_detail(policy_id)  # 404 before reading the form
+    form = RejectUploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(policy_id, form, 400)
+    try:
+        policy = verification.reject(_actor(), policy_id, form.reason.data)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("admin.show_upload", policy_id=policy_id))
+    except DomainError as exc:
+        show_domain_error(form, exc)
+        return _upload_page(policy_id, form, exc.status)
+    flash(f"Policy {policy.policy_number} of {policy.seller_id} is rejected; the seller sees why.", "success")
+    return _after_decision(policy_id, verification.upload_detail(policy_id).next_id)

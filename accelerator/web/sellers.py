@@ -1,18 +1,188 @@
-"""The seller's own pages: their seller record, policies and quote requests."""
+"""The seller's own pages: dashboard, business profile, quote requests (ask once, compare, buy), policies
+with their certificates, and uploading a policy bought elsewhere.
+
+Every view is for sellers only (require_role): anonymous GETs go to the login page, anybody else gets
+403 before a form is read. Another seller's request, quote or policy is a 404, decided by the services.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from accelerator.services import accounts
+from accelerator.domain.errors import DomainError
+from accelerator.services import certificates, insurers, purchase, quotes, sellers, uploads
+from accelerator.services.audit import Actor
+from accelerator.web.forms import ActionForm, show_domain_error
 from accelerator.web.helpers import require_role
+from accelerator.web.seller_forms import ProfileForm, QuoteRequestForm, UploadPolicyForm
 
 bp = Blueprint("sellers", __name__)
 require_role(bp, "seller")
 
+# A new request's start date, to begin with: time for quotes to arrive and to choose.
+DEFAULT_START_IN_DAYS = 14
+# Room for the upload form's other fields on top of the largest certificate accepted.
+UPLOAD_FORM_ALLOWANCE = 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def _upload_size_limit(endpoint, values):
+    """Let the upload form carry a certificate larger than the site's usual body limit.
+
+    This runs before any before_request function, so the CSRF check, which reads the form, already
+    parses it with this limit; past it the body is refused with 413.
+    """
+    if endpoint == "sellers.upload_policy" and request.method == "POST":
+        request.max_content_length = 2 * uploads.max_bytes() + UPLOAD_FORM_ALLOWANCE
+
+
+def _seller_id() -> str:
+    """The logged-in seller's seller ID."""
+    return current_user.seller_id
+
+
+def _actor() -> Actor:
+    """The logged-in seller, as the audit log names them."""
+    return Actor.of_user(current_user)
+
 
 @bp.get("/seller")
 def home():
-    """The seller's home: seller ID, legal name, policies and quote requests."""
-    return render_template("sellers/home.html", overview=accounts.seller_overview(current_user.seller_id))
+    """The dashboard: policies by standing, quote requests with their quotes, and the compliance snapshot."""
+    return render_template("sellers/home.html", dashboard=sellers.dashboard(_seller_id()))
+
+
+@bp.route("/seller/profile", methods=["GET", "POST"])
+def profile():
+    """The business profile: legal name, state, categories sold and recent monthly gross sales."""
+    seller = sellers.get_seller(_seller_id())
+    form = ProfileForm(obj=seller)
+    status = 200
+    if form.validate_on_submit():
+        first = seller.profile_completed_at is None
+        try:
+            sellers.update_profile(_actor(), seller.seller_id, form.to_data())
+        except DomainError as exc:
+            show_domain_error(form, exc)
+            status = exc.status
+        else:
+            if first:
+                flash("Your business profile is complete. Next: ask insurers for quotes.", "success")
+                return redirect(url_for("sellers.new_request"))
+            flash("Your business profile was saved.", "success")
+            return redirect(url_for("sellers.home"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("sellers/profile.html", form=form, seller=seller), status
+
+
+@bp.route("/seller/requests/new", methods=["GET", "POST"])
+def new_request():
+    """Ask once: one quote request goes to every approved insurer whose appetite fits it."""
+    seller = sellers.get_seller(_seller_id())
+    form = QuoteRequestForm()
+    if request.method == "GET":
+        # Start from the business profile, so the seller types only what is new.
+        form.legal_name.data = seller.legal_name
+        form.state.data = seller.state or ""
+        form.categories.data = list(seller.categories or [])
+        if seller.monthly_gross_sales:
+            form.annual_revenue.data = seller.monthly_gross_sales * 12
+        form.desired_start_date.data = form.today + timedelta(days=DEFAULT_START_IN_DAYS)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            quote_request, routed = quotes.submit_quote_request(seller.seller_id, form.to_data())
+        except DomainError as exc:
+            show_domain_error(form, exc)
+            status = exc.status
+        else:
+            if routed:
+                count = len(routed)
+                flash(f"Your request went to {count} insurer{'s' if count != 1 else ''}. Their quotes appear "
+                      "here as they arrive.", "success")
+            else:
+                flash("No approved insurer covers this request, so nobody received it. See why below.", "warning")
+            return redirect(url_for("sellers.show_request", request_id=quote_request.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("sellers/request_form.html", form=form, seller=seller), status
+
+
+@bp.get("/seller/requests/<int:request_id>")
+def show_request(request_id: int):
+    """A quote request and its quotes side by side, sorted by premium or by limit."""
+    detail = sellers.get_request(_seller_id(), request_id, request.args.get("sort", "premium"))
+    return render_template("sellers/request.html", detail=detail)
+
+
+@bp.get("/seller/requests/<int:request_id>/quotes/<int:quote_id>/buy")
+def confirm_purchase(request_id: int, quote_id: int):
+    """The confirm step before buying: the quote's terms, the policy it becomes, and the button."""
+    preview = purchase.preview(_seller_id(), request_id, quote_id)
+    return (render_template("sellers/confirm_purchase.html", preview=preview, form=ActionForm()),
+            409 if preview.problem else 200)
+
+
+@bp.post("/seller/requests/<int:request_id>/quotes/<int:quote_id>/buy")
+def buy_quote(request_id: int, quote_id: int):
+    """Buy the quote: one transaction records the policy and closes the request (exactly one policy)."""
+    try:
+        bought = purchase.buy_quote(_actor(), _seller_id(), request_id, quote_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("sellers.show_request", request_id=request_id))
+    if bought.created:
+        flash(f"You bought policy {bought.policy.policy_number}. Your certificate of insurance is below.", "success")
+    else:
+        flash(f"You had already bought this quote: policy {bought.policy.policy_number}.", "info")
+    return redirect(url_for("sellers.show_policy", policy_id=bought.policy.id))
+
+
+@bp.get("/seller/policies/<int:policy_id>")
+def show_policy(policy_id: int):
+    """A policy and its certificate of insurance (printable), with the PDF and the verification link."""
+    page = certificates.policy_page(_seller_id(), policy_id)
+    verify_url = (url_for("verify.certificate", token=page.certificate.verification_token, _external=True)
+                  if page.certificate else None)
+    return render_template("sellers/policy.html", page=page, policy=page.policy, cert=page.certificate,
+                           verify_url=verify_url)
+
+
+@bp.get("/seller/policies/<int:policy_id>/certificate.pdf")
+def certificate_pdf(policy_id: int):
+    """The certificate of insurance as a PDF download."""
+    cert = certificates.certificate(_seller_id(), policy_id)
+    verify_url = url_for("verify.certificate", token=cert.verification_token, _external=True)
+    body = certificates.certificate_pdf(cert, verify_url)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificates.certificate_filename(cert)}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.route("/seller/policies/upload", methods=["GET", "POST"])
+def upload_policy():
+    """Upload a policy bought elsewhere with its certificate PDF; it waits for the marketplace to verify it."""
+    approved = insurers.list_insurers("approved")
+    status = 200
+    form = UploadPolicyForm()
+    form.set_insurers(approved)
+    if form.validate_on_submit():
+        try:
+            policy = uploads.upload_policy(_actor(), _seller_id(), form.to_data(), form.certificate.data.stream)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+            status = exc.status
+        else:
+            flash(f"Policy {policy.policy_number} was uploaded. The marketplace will verify it; you will see the "
+                  "outcome on your dashboard.", "success")
+            return redirect(url_for("sellers.show_policy", policy_id=policy.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("sellers/upload.html", form=form, max_size=uploads.size_words(uploads.max_bytes())), status

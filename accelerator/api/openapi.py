@@ -1,0 +1,243 @@
+"""The OpenAPI 3.1 document served at GET /api/v1/openapi.json, assembled from the resource modules.
+
+Each resource module declares, next to its endpoints, a module-level
+
+    OPENAPI = {"paths": {"/api/v1/things": {"get": operation(...)}}, "schemas": {"Thing": {...}}}
+
+and is listed in `accelerator.api.RESOURCE_MODULES`; `build_document` merges the fragments over
+the shared components below (the Error body, money, dates, pages, the Idempotency-Key header and
+the error responses). tests/api/test_openapi.py checks that every route is in the document and
+every documented path is a route, and the schemathesis run validates every answer against it.
+
+Helpers for fragments: `operation(...)` builds one operation with the standard error responses of
+its kind (auth, body, idempotency, path lookup); `ref("Policy")` points at a schema; `page_of(...)`
+is the contract's page of items; `MONEY_IN`, `MONEY_OUT`, `DATE`, `TIMESTAMP`, `ID` are the
+common value schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import current_app, jsonify
+
+from accelerator.api.blueprint import bp
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.money import MAX_MONEY
+
+MONEY_OUT = {"type": "string", "pattern": r"^(0|[1-9][0-9]*)\.[0-9]{2}$", "examples": ["2500.00"]}
+MONEY_IN = {
+    "description": "USD: a string or number in plain decimal notation, at most two decimals, no sign "
+                   "or exponent, at most 999999999.99.",
+    "oneOf": [
+        {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?$"},
+        {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY), "multipleOf": 0.01},
+    ],
+}
+DATE = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "examples": ["2026-06-01"]}
+TIMESTAMP = {"type": "string", "format": "date-time", "pattern": r"Z$"}
+ID = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
+SELLER_ID_IN = {"type": "string", "pattern": r"^[A-Za-z0-9]{6,20}$",
+                "description": "Case-insensitive; stored and returned upper-cased."}
+SELLER_ID_OUT = {"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"}
+POLICY_NUMBER = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
+CATEGORY = {"type": "string", "enum": sorted(CATEGORY_CODES)}
+CATEGORIES_IN = {"type": "array", "items": CATEGORY, "uniqueItems": True}
+CATEGORIES_OUT = {"type": "array", "items": CATEGORY}
+
+UNKNOWN_FIELDS_NOTE = ("Unknown body fields and query parameters are refused with 400 (invalid_request), "
+                       "with a message under the field's name in `error.fields`. An optional field sent "
+                       "as null is the same as leaving it out.")
+
+_ERROR_RESPONSES = {
+    "400": ("BadRequest", "Invalid input (`invalid_request`); `error.fields` says which fields and why."),
+    "401": ("Unauthenticated", "No API key, or an unknown, revoked or suspended insurer's key."),
+    "403": ("Forbidden", "The key's role may not use this endpoint."),
+    "404": ("NotFound", "Nothing by that name, or it belongs to another insurer."),
+    "409": ("Conflict", "The request clashes with the current state; `error.code` says how "
+                        "(`idempotency_key_reused`, `idempotency_key_in_use`, or the endpoint's own codes)."),
+    "413": ("TooLarge", "The body is over 1 MiB (`too_large`)."),
+    "415": ("UnsupportedMediaType", "The body was not sent as application/json (`unsupported_media_type`)."),
+    "429": ("RateLimited", "Too many requests (`rate_limited`); see Retry-After."),
+}
+
+BASE: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Insurance Accelerator API",
+        "version": "1.0.0",
+        "description": (
+            "Product-liability insurance for marketplace sellers: the marketplace's claims service and "
+            "the insurers' systems. Authenticate with `Authorization: Bearer <api key>`; each key has one "
+            "role (`marketplace` or `insurer`, see `x-roles` on each operation). Every POST and PUT accepts "
+            "an `Idempotency-Key`. Errors always answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`. "
+            + UNKNOWN_FIELDS_NOTE
+        ),
+    },
+    "servers": [{"url": "/"}],
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "additionalProperties": False,
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                        },
+                    }
+                },
+            },
+        },
+        "parameters": {
+            "Page": {"name": "page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            "PerPage": {"name": "per_page", "in": "query", "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+            "IdempotencyKey": {
+                "name": "Idempotency-Key", "in": "header", "required": False,
+                "description": "1 to 255 characters, scoped to the API key: a repeat with the same key, path and "
+                               "body answers the first answer again (status and body) and changes nothing; the "
+                               "same key with another path or body is 409 idempotency_key_reused. Answers below "
+                               "500 are kept at least 24 hours.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            },
+        },
+        "responses": {
+            name: {"description": text,
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            for name, text in _ERROR_RESPONSES.values()
+        },
+    },
+    "paths": {},
+}
+BASE["components"]["responses"]["RateLimited"]["headers"] = {
+    "Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait."}}
+
+
+def ref(name: str) -> dict:
+    """A reference to a schema in components.schemas."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page_of(item_schema: dict) -> dict:
+    """The contract's page: items, page, per_page, total."""
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {"type": "array", "items": item_schema},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 200},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def path_param(name: str, schema: dict, description: str = "") -> dict:
+    """A path parameter."""
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+def query_param(name: str, schema: dict, description: str = "") -> dict:
+    """An optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def operation(summary: str, *, operation_id: str, tags: list[str], roles: tuple[str, ...] | None,
+              responses: dict[str, tuple[str, dict | None]], body: dict | None = None,
+              params: list[dict] | None = None, paged: bool = False, errors: tuple[str, ...] = (),
+              description: str = "") -> dict:
+    """One operation with the standard error responses of its kind.
+
+    `responses` maps the success statuses to (description, schema or None). `roles` None means no
+    key is needed. A `body` adds the body errors (400, 413, 415) and, as on every POST and PUT,
+    the Idempotency-Key header and 409. `errors` adds more statuses (e.g. "404", "409").
+    """
+    op: dict[str, Any] = {"summary": summary, "operationId": operation_id, "tags": tags}
+    if description:
+        op["description"] = description
+    parameters = list(params or [])
+    codes = set(errors)
+    if paged:
+        parameters += [{"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"}]
+    if parameters or paged:
+        codes.add("400")
+    if roles is None:
+        op["security"] = []
+    else:
+        op["security"] = [{"bearerAuth": []}]
+        op["x-roles"] = list(roles)
+        codes |= {"401", "403"}
+    if body is not None:
+        parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        codes |= {"400", "409", "413", "415"}
+    if parameters:
+        op["parameters"] = parameters
+    out: dict[str, Any] = {}
+    for status, (text, schema) in responses.items():
+        out[status] = {"description": text}
+        if schema is not None:
+            out[status]["content"] = {"application/json": {"schema": schema}}
+    for status in sorted(codes):
+        out.setdefault(status, {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"})
+    op["responses"] = out
+    return op
+
+
+def build_document(fragments: list[dict]) -> dict:
+    """Merge the fragments' paths and schemas over BASE; a path twice, or a schema twice differently, is an error."""
+    doc = copy.deepcopy(BASE)
+    for fragment in fragments:
+        for path, methods in fragment.get("paths", {}).items():
+            target = doc["paths"].setdefault(path, {})
+            for method, op in methods.items():
+                if method in target:
+                    raise ValueError(f"OpenAPI: {method.upper()} {path} is declared twice")
+                target[method] = op
+        for name, schema in fragment.get("schemas", {}).items():
+            known = doc["components"]["schemas"].get(name)
+            if known is not None and known != schema:
+                raise ValueError(f"OpenAPI: schema {name} is declared twice, differently")
+            doc["components"]["schemas"][name] = schema
+    return doc
+
+
+def document() -> dict:
+    """The app's document (built once per app from accelerator.api.RESOURCE_MODULES)."""
+    cached = current_app.extensions.get("accelerator_openapi")
+    if cached is None:
+        from accelerator.api import RESOURCE_MODULES
+
+        cached = build_document([module.OPENAPI for module in RESOURCE_MODULES])
+        current_app.extensions["accelerator_openapi"] = cached
+    return cached
+
+
+@bp.get("/openapi.json")
+def get_openapi():
+    """The OpenAPI 3.1 document of this API (no key needed)."""
+    return jsonify(document())
+
+
+OPENAPI = {
+    "paths": {
+        "/api/v1/openapi.json": {
+            "get": operation(
+                "This OpenAPI 3.1 document", operation_id="getOpenapi", tags=["discovery"], roles=None,
+                responses={"200": ("The document.", {"type": "object", "required": ["openapi", "paths"]})},
+            )
+        }
+    }
+}

@@ -1,0 +1,279 @@
+"""A small typed Python client for the Accelerator API, built on requests.
+
+    from accelerator.client import AcceleratorClient, ApiError
+
+    api = AcceleratorClient("https://accelerator.example", api_key="acc_...")
+    policy = api.report_policy({"policy_number": "HX-1", "seller_id": "A1B2C3D4E5", ...})
+    try:
+        api.cancel_policy("HX-1", "2026-06-01")
+    except ApiError as exc:
+        print(exc.status, exc.code, exc.fields)
+
+One session (connection reuse; use one client per thread), a timeout on every call, and retries
+on 429 and 503 that honour Retry-After. Every POST and PUT carries an Idempotency-Key (a fresh one
+unless you pass yours), so a retried write is applied once. Errors raise ApiError with the status
+and the contract's error body.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from email.utils import parsedate_to_datetime
+from typing import Any, TypedDict
+
+import requests
+
+JSON = dict[str, Any]
+
+
+class ApiError(Exception):
+    """An error answer: `status`, and the contract's `code`, `message` and `fields` (from `body`)."""
+
+    def __init__(self, status: int, body: Any, *, headers: dict | None = None):
+        self.status = status
+        self.body = body if isinstance(body, dict) else {}
+        error = self.body.get("error") if isinstance(self.body.get("error"), dict) else {}
+        self.code: str = error.get("code", "unknown")
+        self.message: str = error.get("message", str(body)[:200])
+        self.fields: dict[str, str] = error.get("fields") or {}
+        self.headers = headers or {}
+        super().__init__(f"{status} {self.code}: {self.message}")
+
+
+class InsurerRef(TypedDict):
+    """The insurer inside a policy object."""
+
+    id: str | None
+    name: str
+    naic_code: str | None
+    am_best_rating: str | None
+
+
+class Policy(TypedDict):
+    """The contract's policy object."""
+
+    policy_number: str
+    insurer: InsurerRef
+    seller_id: str
+    source: str
+    verification: str
+    effective_date: str
+    expiration_date: str
+    cancellation_date: str | None
+    per_occurrence_limit: str
+    aggregate_limit: str
+    aggregate_remaining: str
+    deductible: str
+    occurrence_based: bool
+    additional_insured: bool
+    excluded_categories: list[str]
+    meets_requirement: bool
+
+
+class Page(TypedDict):
+    """A page of a list: items, page, per_page, total."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    """Seconds from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return default
+
+
+class AcceleratorClient:
+    """The API's client: one requests.Session, timeouts, retries on 429/503, ApiError on errors."""
+
+    def __init__(self, base_url: str, api_key: str | None = None, *, timeout: float = 10.0,
+                 max_retries: int = 3, max_retry_wait: float = 30.0, session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_retry_wait = max_retry_wait
+        self.last_status: int | None = None  # the status of the last answer (201 vs 200, say)
+        self.session = session or requests.Session()
+        self.session.headers["Accept"] = "application/json"
+        self.session.headers["User-Agent"] = "accelerator-client/1"
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
+
+    def close(self) -> None:
+        """Close the session's connections."""
+        self.session.close()
+
+    def __enter__(self) -> AcceleratorClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- transport ------------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+                idempotency_key: str | None = None, headers: dict | None = None) -> Any:
+        """Send a request and return the decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
+        send_headers = dict(headers or {})
+        if method in ("POST", "PUT"):
+            send_headers.setdefault("Idempotency-Key", idempotency_key or str(uuid.uuid4()))
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            response = self.session.request(method, self.base_url + path, params=params, json=json,
+                                            headers=send_headers, timeout=self.timeout)
+            if response.status_code in (429, 503) and attempt < self.max_retries:
+                wait = _retry_after(response.headers.get("Retry-After"), default=0.5 * 2 ** attempt)
+                if wait <= self.max_retry_wait:
+                    response.close()
+                    time.sleep(wait)
+                    attempt += 1
+                    continue
+            self.last_status = response.status_code
+            return self._decode(response)
+
+    @staticmethod
+    def _decode(response: requests.Response) -> Any:
+        if response.status_code == 204 or not response.content:
+            if response.status_code >= 400:
+                raise ApiError(response.status_code, {}, headers=dict(response.headers))
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"error": {"code": "not_json", "message": response.text[:200]}}
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, body, headers=dict(response.headers))
+        return body
+
+    # --- discovery --------------------------------------------------------------------------------
+
+    def health(self) -> JSON:
+        """GET /healthz."""
+        return self.request("GET", "/healthz")
+
+    def categories(self) -> list[JSON]:
+        """GET /api/v1/categories: [{"code", "name"}, ...]."""
+        return self.request("GET", "/api/v1/categories")
+
+    def openapi(self) -> JSON:
+        """GET /api/v1/openapi.json."""
+        return self.request("GET", "/api/v1/openapi.json")
+
+    # --- insurer: policies ------------------------------------------------------------------------
+
+    def report_policy(self, policy: JSON, *, idempotency_key: str | None = None) -> Policy:
+        """POST /api/v1/policies: report a policy (201 new, 200 a repeat of the same terms)."""
+        return self.request("POST", "/api/v1/policies", json=policy, idempotency_key=idempotency_key)
+
+    def list_policies(self, *, seller_id: str | None = None, page: int | None = None,
+                      per_page: int | None = None) -> Page:
+        """GET /api/v1/policies."""
+        return self.request("GET", "/api/v1/policies",
+                            params={"seller_id": seller_id, "page": page, "per_page": per_page})
+
+    def get_policy(self, policy_number: str) -> Policy:
+        """GET /api/v1/policies/{policy_number}."""
+        return self.request("GET", f"/api/v1/policies/{_segment(policy_number)}")
+
+    def cancel_policy(self, policy_number: str, cancellation_date: str, *,
+                      idempotency_key: str | None = None) -> Policy:
+        """POST /api/v1/policies/{policy_number}/cancel."""
+        return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/cancel",
+                            json={"cancellation_date": cancellation_date}, idempotency_key=idempotency_key)
+
+    def policy_claims(self, policy_number: str, *, page: int | None = None, per_page: int | None = None) -> Page:
+        """GET /api/v1/policies/{policy_number}/claims."""
+        return self.request("GET", f"/api/v1/policies/{_segment(policy_number)}/claims",
+                            params={"page": page, "per_page": per_page})
+
+    # --- insurer: quote requests ------------------------------------------------------------------
+
+    def list_quote_requests(self, *, status: str | None = None, page: int | None = None,
+                            per_page: int | None = None) -> Page:
+        """GET /api/v1/quote-requests (status: open, quoted, declined or closed)."""
+        return self.request("GET", "/api/v1/quote-requests",
+                            params={"status": status, "page": page, "per_page": per_page})
+
+    def get_quote_request(self, request_id: str | int) -> JSON:
+        """GET /api/v1/quote-requests/{id}."""
+        return self.request("GET", f"/api/v1/quote-requests/{_segment(str(request_id))}")
+
+    def offer_quote(self, request_id: str | int, quote: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/quote-requests/{id}/quotes."""
+        return self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/quotes", json=quote,
+                            idempotency_key=idempotency_key)
+
+    def decline_quote_request(self, request_id: str | int, reason: str, *,
+                              idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/quote-requests/{id}/decline."""
+        return self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/decline",
+                            json={"reason": reason}, idempotency_key=idempotency_key)
+
+    # --- insurer: webhooks ------------------------------------------------------------------------
+
+    def register_webhook(self, url: str, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/webhooks: the answer holds the signing secret, this once."""
+        return self.request("POST", "/api/v1/webhooks", json={"url": url}, idempotency_key=idempotency_key)
+
+    def list_webhooks(self, *, page: int | None = None, per_page: int | None = None) -> Page:
+        """GET /api/v1/webhooks."""
+        return self.request("GET", "/api/v1/webhooks", params={"page": page, "per_page": per_page})
+
+    def delete_webhook(self, endpoint_id: str | int) -> None:
+        """DELETE /api/v1/webhooks/{id}."""
+        self.request("DELETE", f"/api/v1/webhooks/{_segment(str(endpoint_id))}")
+
+    def webhook_deliveries(self, *, status: str | None = None, page: int | None = None,
+                           per_page: int | None = None) -> Page:
+        """GET /api/v1/webhooks/deliveries: the delivery log."""
+        return self.request("GET", "/api/v1/webhooks/deliveries",
+                            params={"status": status, "page": page, "per_page": per_page})
+
+    # --- marketplace (role marketplace): coverage, claims, sales and compliance ---------------------
+
+    def check_coverage(self, seller_id: str, incident_date: str, amount: str, category: str | None = None) -> JSON:
+        """GET /api/v1/coverage: the decision (recorded before it is answered)."""
+        return self.request("GET", "/api/v1/coverage", params={
+            "seller_id": seller_id, "incident_date": incident_date, "amount": amount, "category": category})
+
+    def check_coverage_batch(self, checks: list[Any], *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/coverage/batch: {"results": [...]} in order, errors in place of invalid items."""
+        return self.request("POST", "/api/v1/coverage/batch", json={"checks": checks},
+                            idempotency_key=idempotency_key)
+
+    def get_coverage_check(self, check_id: str) -> JSON:
+        """GET /api/v1/coverage/checks/{check_id}: a recorded check's answer, field for field."""
+        return self.request("GET", f"/api/v1/coverage/checks/{_segment(check_id)}")
+
+    def record_claim(self, claim: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claims: 201 the first time, 200 with the first answer for the same claim_id."""
+        return self.request("POST", "/api/v1/claims", json=claim, idempotency_key=idempotency_key)
+
+    def report_sales(self, seller_id: str, month: str, gross_proceeds: str, *,
+                     idempotency_key: str | None = None) -> JSON:
+        """PUT /api/v1/sellers/{seller_id}/sales/{YYYY-MM}: record or replace a month's gross proceeds."""
+        return self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/sales/{_segment(month)}",
+                            json={"gross_proceeds": gross_proceeds}, idempotency_key=idempotency_key)
+
+    def compliance(self, seller_id: str, on: str | None = None) -> JSON:
+        """GET /api/v1/sellers/{seller_id}/compliance (on defaults to today)."""
+        return self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on})
+
+
+def _segment(value: str) -> str:
+    """A path segment, percent-encoded so a value can never reach another path."""
+    from urllib.parse import quote
+
+    return quote(value, safe="")

@@ -1,0 +1,324 @@
+"""Coverage checks: the marketplace asks who answers for a claim; every answer is recorded first.
+
+This is the hottest path of the product, so it reads only the columns the decision and the answer
+need, in as few statements as possible: one for the seller's policies (one for every seller of a
+batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
+committed before the answer leaves. The answer is serialized once; the record keeps that exact text
+and the replay answers it again byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, union_all
+
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.coverage import decide_coverage
+from accelerator.domain.errors import DomainError, NotFound, ValidationError
+from accelerator.domain.money import ZERO, format_money, parse_money
+from accelerator.domain.terms import PolicyTerms
+from accelerator.domain.values import normalize_seller_id, parse_date
+from accelerator.extensions import db
+from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
+from accelerator.services.hotpath import Prepared, raw_connection, write_transaction
+
+MAX_BATCH = 500
+
+_checks = CoverageCheck.__table__
+_policies = Policy.__table__
+# The columns the decision and the policy object need, and nothing else.
+_POLICY_COLUMNS = (
+    _policies.c.id, _policies.c.seller_id, _policies.c.policy_number, _policies.c.insurer_id,
+    _policies.c.insurer_name, _policies.c.insurer_naic_code, _policies.c.insurer_rating, _policies.c.source,
+    _policies.c.verification, _policies.c.effective_date, _policies.c.expiration_date,
+    _policies.c.cancellation_date, _policies.c.per_occurrence_limit, _policies.c.aggregate_limit,
+    _policies.c.claims_paid, _policies.c.deductible, _policies.c.occurrence_based,
+    _policies.c.additional_insured, _policies.c.excluded_categories,
+)
+_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
+class CheckInput:
+    """One coverage question, every field checked and normalized."""
+
+    __slots__ = ("amount", "category", "incident_date", "seller_id")
+
+    def __init__(self, seller_id: str, incident_date: date, amount: Decimal, category: str | None):
+        self.seller_id = seller_id
+        self.incident_date = incident_date
+        self.amount = amount
+        self.category = category
+
+
+def _parse_date(value: object) -> date:
+    """A date as given (within the contract's range) or parsed from `YYYY-MM-DD`."""
+    return parse_date(value.isoformat() if isinstance(value, date) else value)
+
+
+def parse_check(seller_id: object, incident_date: object, amount: object, category: object = None) -> CheckInput:
+    """Check the four inputs of a coverage check (strings, or a date and a Decimal as the API parsed
+    them); one ValidationError names every wrong field."""
+    errors: dict[str, str] = {}
+    values: list[object] = []
+    for name, raw, parse in (("seller_id", seller_id, normalize_seller_id),
+                             ("incident_date", incident_date, _parse_date),
+                             ("amount", amount, parse_money)):
+        if raw is None:
+            errors[name] = "is required"
+            values.append(None)
+            continue
+        try:
+            values.append(parse(raw))
+        except ValueError as exc:
+            errors[name] = str(exc)
+            values.append(None)
+    if category is not None and (not isinstance(category, str) or category not in CATEGORY_CODES):
+        errors["category"] = "must be a category code from GET /api/v1/categories"
+    if errors:
+        raise ValidationError("Check the coverage question.", fields=errors)
+    return CheckInput(values[0], values[1], values[2], category)
+
+
+def _new_check_id(now_ns: int) -> str:
+    """`chk_` + milliseconds (so the index grows at its end) + 64 random bits (so ids cannot be guessed)."""
+    return f"chk_{now_ns // 1_000_000:012x}{secrets.token_hex(8)}"
+
+
+class _SelectedPolicy:
+    """A selected policy row with what the serializer reads of a Policy (no ORM object is built)."""
+
+    __slots__ = (
+        "_terms",
+        "additional_insured",
+        "aggregate_limit",
+        "aggregate_remaining",
+        "cancellation_date",
+        "deductible",
+        "effective_date",
+        "excluded_categories",
+        "expiration_date",
+        "id",
+        "insurer_id",
+        "insurer_naic_code",
+        "insurer_name",
+        "insurer_rating",
+        "occurrence_based",
+        "per_occurrence_limit",
+        "policy_number",
+        "seller_id",
+        "source",
+        "verification",
+    )
+
+    def __init__(self, row):
+        (self.id, self.seller_id, self.policy_number, self.insurer_id, self.insurer_name, self.insurer_naic_code,
+         self.insurer_rating, self.source, self.verification, self.effective_date, self.expiration_date,
+         self.cancellation_date, self.per_occurrence_limit, self.aggregate_limit, claims_paid, self.deductible,
+         self.occurrence_based, self.additional_insured, excluded) = row
+        self.excluded_categories = excluded or []
+        self.aggregate_remaining = max(ZERO, self.aggregate_limit - claims_paid)
+        self._terms = PolicyTerms(
+            policy_number=self.policy_number,
+            insurer_id=self.insurer_id,
+            insurer_rating=self.insurer_rating,
+            source=self.source,
+            verification=self.verification,
+            effective_date=self.effective_date,
+            expiration_date=self.expiration_date,
+            cancellation_date=self.cancellation_date,
+            per_occurrence_limit=self.per_occurrence_limit,
+            aggregate_limit=self.aggregate_limit,
+            aggregate_remaining=self.aggregate_remaining,
+            deductible=self.deductible,
+            occurrence_based=self.occurrence_based,
+            additional_insured=self.additional_insured,
+            excluded_categories=frozenset(self.excluded_categories),
+            key=self,
+        )
+
+    def terms(self) -> PolicyTerms:
+        """The pure-domain view of this policy."""
+        return self._terms
+
+
+_RECORD_COLUMNS = ("check_id", "checked_at", "seller_id", "incident_date", "amount", "category", "status", "route",
+                   "covered_amount", "policy_id", "api_key_id", "response")
+# Lists of sellers are padded (with their last ID) to one of these lengths, so a few compiled
+# statements serve every batch.
+_SIZES = (1, 8, 64, MAX_BATCH)
+_prepared: dict[tuple[str, str, int], Prepared] = {}
+
+
+def _statement(dialect, kind: str, size: int = 1) -> Prepared:
+    """The hot path's statement `kind` for `size` sellers, compiled for `dialect` (once per process)."""
+    key = (dialect.name, kind, size)
+    found = _prepared.get(key)
+    if found is not None:
+        return found
+    names = [f"s{i}" for i in range(size)]
+    sellers = [bindparam(name, type_=_policies.c.seller_id.type) for name in names]
+    if kind == "policies":
+        statement = select(*_POLICY_COLUMNS).where(_policies.c.seller_id.in_(sellers) if size > 1
+                                                   else _policies.c.seller_id == sellers[0])
+        found = Prepared(statement, dialect, names, _POLICY_COLUMNS)
+    elif kind == "known":
+        statement = union_all(*(select(column).where(column.in_(sellers))
+                                for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
+        found = Prepared(statement, dialect, names)
+    else:
+        values = {name: bindparam(name, type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
+        found = Prepared(insert(_checks).values(values), dialect, _RECORD_COLUMNS)
+    _prepared[key] = found
+    return found
+
+
+def _padded(seller_ids: list[str]) -> tuple[list[str], int]:
+    size = next(n for n in _SIZES if n >= len(seller_ids))
+    return seller_ids + [seller_ids[-1]] * (size - len(seller_ids)), size
+
+
+def _load_policies(dialect, cursor, seller_ids: list[str]) -> dict[str, list[PolicyTerms]]:
+    """Every policy of these sellers, as terms, in one statement."""
+    values, size = _padded(seller_ids)
+    found: dict[str, list[PolicyTerms]] = {}
+    for row in _statement(dialect, "policies", size).rows(cursor, values):
+        policy = _SelectedPolicy(row)
+        found.setdefault(policy.seller_id, []).append(policy.terms())
+    return found
+
+
+def _known_sellers(dialect, cursor, seller_ids: list[str]) -> set[str]:
+    """Of these sellers, those with an account, a quote request or a sales record (one statement)."""
+    if not seller_ids:
+        return set()
+    values, size = _padded(seller_ids)
+    return {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+
+
+def _policy_object(policy: _SelectedPolicy, cache: dict) -> dict:
+    """The contract's policy object, by the API's serializer (once per policy and request)."""
+    obj = cache.get(policy.id)
+    if obj is None:
+        # Imported here: the API package imports this module (the answer's policy object is the API's).
+        from accelerator.api.serializers import policy_json
+
+        obj = cache[policy.id] = policy_json(policy)
+    return obj
+
+
+def _answer(check_id: str, checked_at: str, question: CheckInput, decision, cache: dict) -> dict:
+    """The contract's JSON answer of one check."""
+    return {
+        "check_id": check_id,
+        "checked_at": checked_at,
+        "seller_id": question.seller_id,
+        "incident_date": question.incident_date.isoformat(),
+        "amount": format_money(question.amount),
+        "category": question.category,
+        "status": decision.status,
+        "covered_amount": format_money(decision.covered_amount),
+        "route": decision.route,
+        "policy": _policy_object(decision.policy.key, cache) if decision.policy is not None else None,
+        "reasons": [{"code": r.code, "policy_number": r.policy_number, "message": r.message}
+                    for r in decision.reasons],
+    }
+
+
+def _run(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[tuple[dict, str]]:
+    """Decide, serialize and record every question; committed before anything is returned.
+
+    It runs on a connection of its own, outside the session (services/hotpath.py): the reads need no
+    transaction (on SQLite they read a WAL snapshot without the write lock), and the write lock is
+    taken only for the INSERT, so concurrent checks in other workers barely wait for each other.
+    """
+    with raw_connection() as raw:
+        dialect = db.engine.dialect
+        cursor = raw.driver_connection.cursor()
+        sellers = list(dict.fromkeys(q.seller_id for q in questions))
+        policies = _load_policies(dialect, cursor, sellers)
+        known = _known_sellers(dialect, cursor, [s for s in sellers if s not in policies])
+        guarantee = current_app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+        now_ns = time.time_ns()
+        now = datetime.fromtimestamp(now_ns // 1_000_000_000, UTC)
+        checked_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        cache: dict = {}
+        answers, records = [], []
+        for question in questions:
+            seller = question.seller_id
+            decision = decide_coverage(policies.get(seller, ()), seller in policies or seller in known,
+                                       question.incident_date, question.amount, question.category, guarantee)
+            check_id = _new_check_id(now_ns)
+            answer = _answer(check_id, checked_at, question, decision, cache)
+            text = _json.encode(answer)
+            answers.append((answer, text))
+            records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
+                            decision.status, decision.route, decision.covered_amount,
+                            decision.policy.key.id if decision.policy is not None else None, api_key_id, text))
+        with write_transaction(raw, cursor):
+            _statement(dialect, "record").execute_many(cursor, records)
+        cursor.close()
+    return answers
+
+
+def check_coverage_text(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
+                        category: object = None) -> str:
+    """Decide and record one check; the exact JSON text answered (and stored)."""
+    question = parse_check(seller_id, incident_date, amount, category)
+    return _run(api_key_id, [question])[0][1]
+
+
+def check_coverage(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
+                   category: object = None) -> dict:
+    """Decide and record one check; the contract's JSON answer as a dict."""
+    question = parse_check(seller_id, incident_date, amount, category)
+    return _run(api_key_id, [question])[0][0]
+
+
+def _item_error(error: DomainError) -> str:
+    """A per-item error of a batch, in the contract's error form, as JSON text."""
+    body: dict = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = dict(error.fields)
+    return _json.encode({"error": body})
+
+
+def check_batch_text(api_key_id: int | None, items: Sequence[CheckInput | DomainError]) -> str:
+    """Decide and record 1 to 500 checks; the exact JSON text of `{"results": [...]}`.
+
+    `items` are the parsed questions, with a DomainError in place of each item that was not a valid
+    check: it is answered as `{"error": {...}}` in its place, and nothing is recorded for it.
+    """
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise ValidationError(f"Send 1 to {MAX_BATCH} checks.",
+                              fields={"checks": f"must hold 1 to {MAX_BATCH} checks"})
+    questions = [item for item in items if isinstance(item, CheckInput)]
+    texts = iter([text for _answer_dict, text in _run(api_key_id, questions)] if questions else [])
+    parts = [next(texts) if isinstance(item, CheckInput) else _item_error(item) for item in items]
+    return '{"results":[' + ",".join(parts) + "]}"
+
+
+def check_batch(api_key_id: int | None, items: Sequence[CheckInput | DomainError]) -> dict:
+    """Decide and record 1 to 500 checks; `{"results": [...]}` with per-item errors in place."""
+    return json.loads(check_batch_text(api_key_id, items))
+
+
+def get_check_text(check_id: object) -> str:
+    """The exact JSON text a recorded check answered, or NotFound."""
+    if not isinstance(check_id, str) or not check_id.startswith("chk_") or len(check_id) > 40:
+        raise NotFound("No coverage check with this id.")
+    text = db.session.execute(select(_checks.c.response).where(_checks.c.check_id == check_id)).scalar()
+    if text is None:
+        raise NotFound("No coverage check with this id.")
+    return text
+
+
+def get_check(check_id: object) -> dict:
+    """The JSON answer a recorded check gave, field for field."""
+    return json.loads(get_check_text(check_id))

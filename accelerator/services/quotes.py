@@ -1,0 +1,264 @@
+"""Quote requests and quotes: a seller's request routed to fitting insurers, their quotes and declines.
+
+- `submit_quote_request(seller_id, data)` creates a request, routes it (domain/routing.py: every
+  approved insurer whose appetite holds its categories, state and revenue) and emits
+  `quote_request.routed` to each insurer it reaches.
+- Insurers list and read the requests routed to them, offer quotes and decline.
+- `emit_quote_accepted(quote_id)` is called when a seller buys a quote (in the caller's transaction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select
+
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.errors import Conflict, NotFound, ValidationError
+from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
+from accelerator.domain.states import STATE_CODES
+from accelerator.domain.values import normalize_seller_id
+from accelerator.extensions import db
+from accelerator.models import Insurer, Quote, QuoteRequest, QuoteRouting
+from accelerator.models.types import utcnow
+from accelerator.services import audit, webhooks
+from accelerator.services.paging import Page, fetch_page
+from accelerator.services.policies import ensure_seller, term_errors
+
+ROUTING_STATUSES = ("open", "quoted", "declined", "closed")
+MAX_NOTES = 2000
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class QuoteRequestData:
+    """What a seller asks quotes for (parsed values)."""
+
+    legal_name: str
+    state: str
+    categories: tuple[str, ...]
+    annual_revenue: Decimal
+    per_occurrence_limit: Decimal
+    aggregate_limit: Decimal
+    deductible: Decimal
+    desired_start_date: date
+    top_products: str = ""
+    states_shipped: tuple[str, ...] = ()
+    claims_last_3_years: int = 0
+    renewal_of_policy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QuoteOffer:
+    """An insurer's offer (parsed values)."""
+
+    annual_premium: Decimal
+    per_occurrence_limit: Decimal
+    aggregate_limit: Decimal
+    deductible: Decimal
+    valid_until: date
+    occurrence_based: bool = True
+    additional_insured: bool = True
+    excluded_categories: tuple[str, ...] = field(default_factory=tuple)
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RoutedRequest:
+    """A quote request as one insurer sees it: the request, its routing row, that insurer's quotes."""
+
+    request: QuoteRequest
+    routing: QuoteRouting
+    quotes: list[Quote]
+
+
+def _request_errors(data: QuoteRequestData) -> dict[str, str]:
+    errors = {}
+    if not data.legal_name.strip() or len(data.legal_name) > 200:
+        errors["legal_name"] = "Give the legal business name (at most 200 characters)."
+    if data.state not in STATE_CODES:
+        errors["state"] = "Must be a US state's postal code."
+    if not data.categories or any(c not in CATEGORY_CODES for c in data.categories):
+        errors["categories"] = "Give one or more category codes from the list."
+    if any(s not in STATE_CODES for s in data.states_shipped):
+        errors["states_shipped"] = "Must be US states' postal codes."
+    if data.claims_last_3_years < 0:
+        errors["claims_last_3_years"] = "Must not be negative."
+    errors.update(term_errors(effective_date=None, expiration_date=None,
+                              per_occurrence_limit=data.per_occurrence_limit,
+                              aggregate_limit=data.aggregate_limit, deductible=data.deductible))
+    return errors
+
+
+def appetites() -> list[InsurerAppetite]:
+    """Every insurer's appetite as the routing rule judges it (the rule itself ignores non-approved ones)."""
+    rows = db.session.execute(
+        select(Insurer.id, Insurer.status, Insurer.categories, Insurer.licensed_states,
+               Insurer.min_revenue, Insurer.max_revenue)
+    ).all()
+    return [InsurerAppetite(insurer_id=r.id, status=r.status, categories=frozenset(r.categories or ()),
+                            states=frozenset(r.licensed_states or ()), min_revenue=r.min_revenue,
+                            max_revenue=r.max_revenue) for r in rows]
+
+
+def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteRequest, list[int]]:
+    """Create a seller's quote request, route it, and tell each insurer it reaches (webhook)."""
+    try:
+        seller_id = normalize_seller_id(seller_id)
+    except ValueError as exc:
+        raise ValidationError("Check the seller ID.", fields={"seller_id": f"Seller ID {exc}."}) from exc
+    errors = _request_errors(data)
+    if errors:
+        raise ValidationError("The quote request was not sent: some fields are not right.", fields=errors)
+    insurer_ids = route_quote_request(
+        appetites(),
+        RequestProfile(categories=frozenset(data.categories), state=data.state, annual_revenue=data.annual_revenue),
+    )
+    ensure_seller(seller_id)
+    request = QuoteRequest(
+        seller_id=seller_id, status="open", legal_name=data.legal_name.strip(), state=data.state,
+        categories=list(data.categories), annual_revenue=data.annual_revenue, top_products=data.top_products,
+        states_shipped=list(data.states_shipped), claims_last_3_years=data.claims_last_3_years,
+        per_occurrence_limit=data.per_occurrence_limit, aggregate_limit=data.aggregate_limit,
+        deductible=data.deductible, desired_start_date=data.desired_start_date,
+        renewal_of_policy_id=data.renewal_of_policy_id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    routings = [QuoteRouting(quote_request_id=request.id, insurer_id=i, status="open", routed_at=utcnow())
+                for i in insurer_ids]
+    db.session.add_all(routings)
+    db.session.flush()
+    from accelerator.api.serializers import quote_request_json  # events carry the API's shapes
+
+    for routing in routings:
+        webhooks.emit(routing.insurer_id, "quote_request.routed",
+                      {"quote_request": quote_request_json(request, routing, [])})
+    audit.record(audit.Actor(f"seller {seller_id}"), "submit", "quote_request", request.id,
+                 routed_to=insurer_ids)
+    db.session.commit()
+    return request, insurer_ids
+
+
+def _status_filter(status: str):
+    if status == "closed":
+        return or_(QuoteRequest.status == "closed", QuoteRouting.status == "closed")
+    return and_(QuoteRequest.status != "closed", QuoteRouting.status == status)
+
+
+def _quotes_of(insurer_id: int, request_ids: list[int]) -> dict[int, list[Quote]]:
+    quotes: dict[int, list[Quote]] = {i: [] for i in request_ids}
+    if request_ids:
+        for quote in db.session.execute(
+            select(Quote).where(Quote.insurer_id == insurer_id, Quote.quote_request_id.in_(request_ids))
+            .order_by(Quote.id)
+        ).scalars():
+            quotes[quote.quote_request_id].append(quote)
+    return quotes
+
+
+def list_routed(insurer_id: int, status: str | None, page: int, per_page: int) -> Page:
+    """The requests routed to an insurer (items are RoutedRequest), newest first, by its status."""
+    query = (select(QuoteRequest, QuoteRouting)
+             .join(QuoteRouting, QuoteRouting.quote_request_id == QuoteRequest.id)
+             .where(QuoteRouting.insurer_id == insurer_id))
+    if status:
+        query = query.where(_status_filter(status))
+    result = fetch_page(query.order_by(QuoteRouting.routed_at.desc(), QuoteRequest.id.desc()),
+                        page, per_page, scalars=False)
+    quotes = _quotes_of(insurer_id, [row[0].id for row in result.items])
+    items = [RoutedRequest(request=r, routing=routing, quotes=quotes[r.id]) for r, routing in result.items]
+    return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
+
+
+def get_routed(insurer_id: int, request_id: int) -> RoutedRequest:
+    """One request routed to the insurer, or NotFound (also when routed only to others)."""
+    row = db.session.execute(
+        select(QuoteRequest, QuoteRouting)
+        .join(QuoteRouting, QuoteRouting.quote_request_id == QuoteRequest.id)
+        .where(QuoteRequest.id == request_id, QuoteRouting.insurer_id == insurer_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such quote request routed to you.")
+    request, routing = row
+    return RoutedRequest(request=request, routing=routing, quotes=_quotes_of(insurer_id, [request.id])[request.id])
+
+
+def _open_for(insurer_id: int, request_id: int) -> RoutedRequest:
+    routed = get_routed(insurer_id, request_id)
+    if routed.request.status == "closed" or routed.routing.status == "closed":
+        raise Conflict("This quote request is closed.", code="quote_request_closed")
+    return routed
+
+
+def offer_errors(offer: QuoteOffer, today: date) -> dict[str, str]:
+    """The rules across a quote's fields."""
+    errors = term_errors(effective_date=None, expiration_date=None,
+                         per_occurrence_limit=offer.per_occurrence_limit,
+                         aggregate_limit=offer.aggregate_limit, deductible=offer.deductible)
+    if offer.valid_until < today:
+        errors["valid_until"] = "Must be today or later."
+    if len(offer.notes) > MAX_NOTES:
+        errors["notes"] = f"Must be at most {MAX_NOTES:,} characters."
+    return errors
+
+
+def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: QuoteOffer) -> Quote:
+    """An insurer's quote on a request routed to it (404 otherwise; 409 when closed or declined)."""
+    routed = _open_for(insurer_id, request_id)
+    errors = offer_errors(offer, date.today())
+    if errors:
+        raise ValidationError("The quote was not sent: some fields are not right.", fields=errors)
+    if routed.routing.status == "declined":
+        raise Conflict("You declined this quote request.", code="quote_request_declined")
+    quote = Quote(
+        quote_request_id=routed.request.id, insurer_id=insurer_id, status="offered",
+        annual_premium=offer.annual_premium, per_occurrence_limit=offer.per_occurrence_limit,
+        aggregate_limit=offer.aggregate_limit, deductible=offer.deductible, valid_until=offer.valid_until,
+        occurrence_based=offer.occurrence_based, additional_insured=offer.additional_insured,
+        excluded_categories=list(offer.excluded_categories), notes=offer.notes,
+    )
+    db.session.add(quote)
+    routed.routing.status = "quoted"
+    routed.routing.responded_at = routed.routing.responded_at or utcnow()
+    db.session.flush()
+    audit.record(actor, "offer", "quote", quote.id, quote_request=routed.request.id,
+                 annual_premium=offer.annual_premium)
+    db.session.commit()
+    return quote
+
+
+def decline(actor: audit.Actor, insurer_id: int, request_id: int, reason: str) -> RoutedRequest:
+    """Decline a request routed to the insurer; declining again answers the same (409 once quoted)."""
+    routed = _open_for(insurer_id, request_id)
+    if routed.routing.status == "declined":
+        return routed
+    if routed.routing.status == "quoted":
+        raise Conflict("You already quoted this request.", code="already_quoted")
+    if not reason.strip() or len(reason) > MAX_REASON:
+        raise ValidationError("Give a reason.", fields={"reason": f"Give 1 to {MAX_REASON:,} characters."})
+    routed.routing.status = "declined"
+    routed.routing.decline_reason = reason
+    routed.routing.responded_at = utcnow()
+    audit.record(actor, "decline", "quote_request", routed.request.id, reason=reason)
+    db.session.commit()
+    return routed
+
+
+def emit_quote_accepted(quote_id: int) -> None:
+    """Tell the quote's insurer a seller accepted it (adds the event; the caller commits its change)."""
+    quote = db.session.get(Quote, quote_id)
+    if quote is None:
+        raise NotFound("No such quote.")
+    from accelerator.api.serializers import quote_json, quote_request_json
+
+    routing = db.session.execute(
+        select(QuoteRouting).where(QuoteRouting.quote_request_id == quote.quote_request_id,
+                                   QuoteRouting.insurer_id == quote.insurer_id)
+    ).scalar_one_or_none()
+    data: dict = {"quote": quote_json(quote)}
+    if routing is not None:
+        data["quote_request"] = quote_request_json(quote.quote_request, routing, [quote])
+    webhooks.emit(quote.insurer_id, "quote.accepted", data)

@@ -1,0 +1,367 @@
+"""A seller's own side: the business profile, the dashboard (policies by standing, quote requests,
+compliance snapshot) and one quote request with its quotes judged against the requirement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from accelerator.domain.categories import CATEGORY_CODES, category_name
+from accelerator.domain.compliance import (
+    COMPLIANT,
+    DUE,
+    NOT_REQUIRED,
+    PENDING_VERIFICATION,
+    requirement_failures,
+)
+from accelerator.domain.errors import NotFound, ValidationError
+from accelerator.domain.money import display_money
+from accelerator.domain.routing import RequestProfile, fits
+from accelerator.domain.states import STATE_CODES, state_name
+from accelerator.domain.terms import Requirement
+from accelerator.extensions import db
+from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting, Seller
+from accelerator.models.types import utcnow
+from accelerator.services import audit
+from accelerator.services.accounts import MAX_NAME, QuoteRequestLine, has_control_characters, seller_overview
+from accelerator.services.quotes import appetites
+from accelerator.services.sales import seller_compliance
+
+EXPIRING_WITHIN_DAYS = 60
+
+# The dashboard's policy groups, in the order they are shown: (key, heading).
+POLICY_GROUPS: tuple[tuple[str, str], ...] = (
+    ("in_force", "In force"),
+    ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days"),
+    ("upcoming", "Starting later"),
+    ("pending", "Pending verification"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+)
+
+QUOTE_SORTS = ("premium", "limit")
+
+
+# --- profile ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    """The business profile a seller keeps (parsed values)."""
+
+    legal_name: str
+    state: str
+    categories: tuple[str, ...]
+    monthly_gross_sales: Decimal
+
+
+def get_seller(seller_id: str) -> Seller:
+    """The seller record of a seller ID, or NotFound."""
+    seller = db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar_one_or_none()
+    if seller is None:
+        raise NotFound("No such seller.")
+    return seller
+
+
+def profile_errors(data: ProfileData) -> dict[str, str]:
+    """What is wrong with a profile, field by field."""
+    errors: dict[str, str] = {}
+    name = data.legal_name.strip()
+    if not name or len(name) > MAX_NAME or has_control_characters(name):
+        errors["legal_name"] = f"Give your legal business name (at most {MAX_NAME} ordinary characters)."
+    if data.state not in STATE_CODES:
+        errors["state"] = "Choose the state where your business is registered."
+    if not data.categories or any(c not in CATEGORY_CODES for c in data.categories):
+        errors["categories"] = "Choose one or more categories from the list."
+    if data.monthly_gross_sales is None or data.monthly_gross_sales < 0:
+        errors["monthly_gross_sales"] = "Give your gross sales of a recent month (0 or more)."
+    return errors
+
+
+def update_profile(actor: audit.Actor, seller_id: str, data: ProfileData) -> Seller:
+    """Save a seller's business profile; the first save completes the profile."""
+    seller = get_seller(seller_id)
+    errors = profile_errors(data)
+    if errors:
+        raise ValidationError("Your profile was not saved: some fields are not right.", fields=errors)
+    before = {"legal_name": seller.legal_name, "state": seller.state, "categories": list(seller.categories),
+              "monthly_gross_sales": seller.monthly_gross_sales}
+    seller.legal_name = data.legal_name.strip()
+    seller.state = data.state
+    seller.categories = sorted(set(data.categories))
+    seller.monthly_gross_sales = data.monthly_gross_sales
+    first = seller.profile_completed_at is None
+    if first:
+        seller.profile_completed_at = utcnow()
+    after = {"legal_name": seller.legal_name, "state": seller.state, "categories": list(seller.categories),
+             "monthly_gross_sales": seller.monthly_gross_sales}
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    audit.record(actor, "complete_profile" if first else "update_profile", "seller", seller_id, **changed)
+    db.session.commit()
+    return seller
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+def policy_group(policy: Policy, today: date) -> str:
+    """Which dashboard group a policy falls in on `today` (see POLICY_GROUPS)."""
+    if policy.verification == "rejected":
+        return "rejected"
+    if policy.verification == "pending":
+        return "pending"
+    if policy.cancellation_date is not None and policy.cancellation_date <= today:
+        return "cancelled"
+    if policy.expiration_date <= today:
+        return "expired"
+    if policy.effective_date > today:
+        return "upcoming"
+    if (policy.expiration_date - today).days <= EXPIRING_WITHIN_DAYS:
+        return "expiring"
+    return "in_force"
+
+
+@dataclass(frozen=True)
+class DashboardPolicy:
+    """One policy on the dashboard: whether it is in force today and the days until it expires."""
+
+    policy: Policy
+    in_force_today: bool
+    days_left: int
+
+
+@dataclass(frozen=True)
+class PolicyGroup:
+    """A heading and its policies."""
+
+    key: str
+    title: str
+    lines: list[DashboardPolicy]
+
+
+@dataclass(frozen=True)
+class ComplianceSnapshot:
+    """The seller's standing against the requirement today, in words."""
+
+    status: str
+    headline: str
+    detail: str
+    required_since: date | None
+    deadline: date | None
+    days_left: int | None  # negative once the deadline has passed
+    policy: Policy | None
+    missing: list[str]
+    requirement: Requirement
+    declared_over_threshold: bool  # the profile's monthly sales are over the threshold
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the seller's dashboard shows."""
+
+    seller: Seller
+    profile_complete: bool
+    groups: list[PolicyGroup]
+    policy_count: int
+    in_force_count: int
+    quote_requests: list[QuoteRequestLine]
+    compliance: ComplianceSnapshot
+
+
+def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
+    """The seller's dashboard on `today` (default: today, UTC)."""
+    today = today or utcnow().date()
+    overview = seller_overview(seller_id, today)
+    by_group: dict[str, list[DashboardPolicy]] = {key: [] for key, _ in POLICY_GROUPS}
+    for line in overview.policies:
+        policy = line.policy
+        by_group[policy_group(policy, today)].append(
+            DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days))
+    groups = [PolicyGroup(key, title, by_group[key]) for key, title in POLICY_GROUPS if by_group[key]]
+    return Dashboard(
+        seller=overview.seller,
+        profile_complete=overview.seller.profile_completed_at is not None,
+        groups=groups,
+        policy_count=len(overview.policies),
+        in_force_count=len(by_group["in_force"]) + len(by_group["expiring"]),
+        quote_requests=overview.quote_requests,
+        compliance=compliance_snapshot(overview.seller, today),
+    )
+
+
+def compliance_snapshot(seller: Seller, today: date) -> ComplianceSnapshot:
+    """The compliance service's answer for the seller, put in words for the seller."""
+    requirement: Requirement = current_app.config["REQUIREMENT"]
+    standing = seller_compliance(seller.seller_id, today)
+    result = standing.result
+    days_left = (result.deadline - today).days if result.deadline else None
+    declared = seller.monthly_gross_sales is not None and seller.monthly_gross_sales > requirement.sales_threshold
+    threshold = display_money(requirement.sales_threshold)
+    policy = standing.policy
+    if result.status == NOT_REQUIRED:
+        headline = "Insurance is not required yet"
+        detail = (f"It becomes required once your gross proceeds in a calendar month exceed {threshold}; "
+                  f"you then have {requirement.grace_days} days after the end of that month.")
+    elif result.status == COMPLIANT:
+        headline = "You meet the insurance requirement"
+        detail = (f"Policy {policy.policy_number} from {policy.insurer_name} is verified and in force "
+                  "today." if policy else "A verified policy in force today meets the requirement.")
+    elif result.status == PENDING_VERIFICATION:
+        headline = "Waiting for the marketplace to verify your policy"
+        detail = "A policy you uploaded would meet the requirement once it is verified."
+    elif result.status == DUE:
+        headline = f"Insurance is required: {_days(days_left)} left"
+        detail = "You need a verified policy that meets the requirement, in force, by the deadline."
+    else:
+        headline = f"Insurance is overdue by {_days(-days_left if days_left is not None else 0)}"
+        detail = "The deadline has passed: buy or upload a policy that meets the requirement now."
+    missing = [] if result.status in (NOT_REQUIRED, COMPLIANT) else [_seller_words(r.code, r.message)
+                                                                   for r in result.reasons]
+    return ComplianceSnapshot(
+        status=result.status, headline=headline, detail=detail, required_since=result.required_since,
+        deadline=result.deadline, days_left=days_left, policy=policy, missing=missing,
+        requirement=requirement, declared_over_threshold=declared,
+    )
+
+
+def _days(n: int) -> str:
+    """`1 day`, `12 days`."""
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _seller_words(code: str, message: str) -> str:
+    """A compliance reason as the seller reads it."""
+    if code == "no_policy":
+        return "You have no policy on record: buy one through the Accelerator or upload one you hold."
+    return message
+
+
+# --- a quote request and its quotes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One quote as the seller compares it."""
+
+    quote: Quote
+    meets_requirement: bool
+    failures: list[str]  # why it does not meet the requirement, in words
+    expired: bool
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """A seller's quote request: where it went, why it went nowhere, and its quotes."""
+
+    request: QuoteRequest
+    insurers_asked: int
+    declined: int
+    no_match_reasons: list[str]
+    quotes: list[QuoteLine]
+    sort: str
+    policy: Policy | None  # the policy bought from this request, if any
+
+
+def get_request(seller_id: str, request_id: int, sort: str = "premium", today: date | None = None) -> RequestDetail:
+    """One of the seller's quote requests with its quotes sorted by premium or limit (NotFound for others')."""
+    today = today or utcnow().date()
+    request = db.session.get(QuoteRequest, request_id)
+    if request is None or request.seller_id != seller_id:
+        raise NotFound("No such quote request of yours.")
+    sort = sort if sort in QUOTE_SORTS else "premium"
+    routings = db.session.execute(
+        select(QuoteRouting.status).where(QuoteRouting.quote_request_id == request.id)).scalars().all()
+    quotes = db.session.execute(select(Quote).where(Quote.quote_request_id == request.id)).scalars().all()
+    requirement: Requirement = current_app.config["REQUIREMENT"]
+    lines = [quote_line(q, requirement, today) for q in quotes]
+    if sort == "limit":
+        lines.sort(key=lambda line: (-line.quote.per_occurrence_limit, -line.quote.aggregate_limit,
+                                     line.quote.annual_premium, line.quote.id))
+    else:
+        lines.sort(key=lambda line: (line.quote.annual_premium, -line.quote.per_occurrence_limit, line.quote.id))
+    policy = None
+    if request.status == "closed":
+        policy = db.session.execute(
+            select(Policy).join(Quote, Policy.quote_id == Quote.id).where(Quote.quote_request_id == request.id)
+        ).scalars().first()
+    return RequestDetail(
+        request=request, insurers_asked=len(routings), declined=sum(1 for s in routings if s == "declined"),
+        no_match_reasons=no_match_reasons(request) if not routings else [], quotes=lines, sort=sort,
+        policy=policy,
+    )
+
+
+def quote_line(quote: Quote, requirement: Requirement, today: date) -> QuoteLine:
+    """A quote judged against the requirement, with the reasons in words."""
+    from accelerator.api.serializers import quote_terms  # one definition of "the policy a quote would be"
+
+    codes = requirement_failures(quote_terms(quote), requirement)
+    return QuoteLine(quote=quote, meets_requirement=not codes,
+                     failures=[_quote_failure(code, quote, requirement) for code in codes],
+                     expired=quote.valid_until < today)
+
+
+def _quote_failure(code: str, quote: Quote, requirement: Requirement) -> str:
+    """Why a quote falls short of the requirement, in one sentence."""
+    if code == "limit_too_low":
+        parts = []
+        if quote.per_occurrence_limit < requirement.min_per_occurrence:
+            parts.append(f"the per-occurrence limit {display_money(quote.per_occurrence_limit)} is below the "
+                         f"required {display_money(requirement.min_per_occurrence)}")
+        if quote.aggregate_limit < requirement.min_aggregate:
+            parts.append(f"the aggregate limit {display_money(quote.aggregate_limit)} is below the required "
+                         f"{display_money(requirement.min_aggregate)}")
+        text = " and ".join(parts)
+        return text[0].upper() + text[1:] + "."
+    if code == "deductible_too_high":
+        return (f"The deductible {display_money(quote.deductible)} is above the allowed "
+                f"{display_money(requirement.max_deductible)}.")
+    if code == "not_additional_insured":
+        return f"It does not name {current_app.config['MARKETPLACE_LEGAL_NAME']} as additional insured."
+    if code == "claims_made":
+        return "It is claims-made; the requirement is occurrence-based cover."
+    rating = quote.insurer.am_best_rating if quote.insurer else "not rated"
+    return f"The insurer is rated {rating} by AM Best; the requirement is {requirement.min_rating} or better."
+
+
+def no_match_reasons(request: QuoteRequest) -> list[str]:
+    """Why no approved insurer received a request: which of categories, state and revenue nobody fits."""
+    approved = [a for a in appetites() if a.status == "approved"]
+    if not approved:
+        return ["There is no approved insurer on the Accelerator yet."]
+    categories = frozenset(request.categories)
+    names = ", ".join(category_name(c) for c in sorted(categories))
+    state = state_name(request.state)
+    revenue = display_money(request.annual_revenue)
+    profile = RequestProfile(categories=categories, state=request.state, annual_revenue=request.annual_revenue)
+    # Each part judged by the routing rule itself, with the insurer's other two parts opened up.
+    anywhere = {"states": frozenset({request.state})}
+    any_size = {"min_revenue": None, "max_revenue": None}
+    writes_all = [a for a in approved if fits(replace(a, **anywhere, **any_size), profile)]
+    licensed = [a for a in approved if fits(replace(a, categories=categories, **any_size), profile)]
+    takes_revenue = [a for a in approved if fits(replace(a, categories=categories, **anywhere), profile)]
+    if any(fits(a, profile) for a in approved):
+        return ["An insurer that fits this request joined or changed its appetite after you asked: "
+                "ask again to reach it."]
+    reasons = []
+    nobody = sorted(c for c in categories if not any(c in a.categories for a in approved))
+    if nobody:
+        reasons.append("No approved insurer writes " + ", ".join(category_name(c) for c in nobody) + ".")
+    elif not writes_all:
+        reasons.append(f"No single approved insurer writes all of your categories together ({names}).")
+    if not licensed:
+        reasons.append(f"No approved insurer is licensed in {state}.")
+    if not takes_revenue:
+        reasons.append(f"No approved insurer takes sellers with annual revenue of {revenue}.")
+    if not reasons:
+        reasons.append(
+            f"Some approved insurers write your categories ({len(writes_all)}), some are licensed in {state} "
+            f"({len(licensed)}) and some take annual revenue of {revenue} ({len(takes_revenue)}), but none "
+            "does all three.")
+    return reasons
+

@@ -1,0 +1,54 @@
+"""Fuzzing with schemathesis, in process, from the app's own OpenAPI document, over every operation.
+
+Valid keys of both roles are sent (each operation gets the key of its documented role), with some
+data in place so that paths sometimes name real things. The checks: no 5xx, and every answer's
+status, content type, headers and body conform to the document.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from accelerator import create_app
+from tests import factories
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          response_schema_conformance]
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
+
+
+@pytest.fixture()
+def fuzz_keys(db):
+    """Keys of both roles, and a policy, a routed quote request and a quote to find."""
+    insurer = factories.make_insurer()
+    seller = factories.make_seller(seller_id="A1B2C3D4E5")
+    factories.make_policy(insurer=insurer, seller_id=seller.seller_id, policy_number="HX-1",
+                          effective_date=date(2026, 1, 1), expiration_date=date(2027, 1, 1))
+    request = factories.make_quote_request(routed_to=[insurer], seller_id=seller.seller_id)
+    factories.make_quote(request, insurer)
+    return {"insurer": factories.make_api_key("insurer", insurer), "marketplace": factories.make_api_key("marketplace")}
+
+
+# The document as an app serves it; serving it touches no database, so an app on an empty in-memory
+# database loads it at collection time. Each call then goes, in process, to the test app (`app=app`).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_every_operation_conforms_and_never_fails(case, app, fuzz_keys):
+    roles = case.operation.definition.raw.get("x-roles") or []
+    headers = {"Authorization": f"Bearer {fuzz_keys[roles[0]]}"} if roles else {}
+    case.call_and_validate(app=app, headers=headers, checks=CHECKS)

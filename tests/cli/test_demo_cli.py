@@ -1,0 +1,262 @@
+"""`flask demo`: an empty database gets a realistic, current demo once; a second run adds nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.routing import InsurerAppetite, RequestProfile, fits
+from accelerator.domain.values import rating_at_least
+from accelerator.models import (
+    ApiKey,
+    AuditEntry,
+    Claim,
+    Insurer,
+    MonthlySales,
+    Policy,
+    Quote,
+    QuoteRequest,
+    QuoteRouting,
+    Seller,
+    User,
+)
+from accelerator.services import demo as demo_service
+from accelerator.services.api_keys import hash_key
+from tests import factories
+from tests.cli.support import assert_failed, assert_ok, invoke, row_counts
+
+KEY_LINE = "Marketplace API key (shown once): "
+
+
+def _all(db, model):
+    return list(db.session.execute(select(model)).scalars())
+
+
+def _printed_logins(output: str) -> list[tuple[str, str]]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Demo logins"))
+    logins = []
+    for line in lines[start + 1:]:
+        if not line.startswith("  "):
+            break
+        role, email = line.split()
+        logins.append((role, email))
+    return logins
+
+
+def test_demo_fills_an_empty_database_and_prints_logins_and_a_key(app, db):
+    result = invoke(app, "demo")
+
+    assert_ok(result)
+    output = result.output
+    assert output.splitlines()[0] == "Demo data is in place."
+    assert f"(password for all: {demo_service.DEMO_PASSWORD})" in output
+    assert len(demo_service.DEMO_PASSWORD) >= 10
+    assert output.splitlines()[-1].startswith("Log in at http")
+
+    users = {u.email: u for u in _all(db, User)}
+    assert Counter(u.role for u in users.values()) == {"admin": 1, "insurer": 3, "seller": 6}
+    logins = _printed_logins(output)
+    assert ("admin", "admin@demo.example") in logins
+    assert ("seller", "seller1@demo.example") in logins
+    assert sorted(logins) == sorted((u.role, email) for email, u in users.items())
+    for user in users.values():
+        assert check_password_hash(user.password_hash, demo_service.DEMO_PASSWORD)
+        assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
+
+    raw = next(line[len(KEY_LINE):] for line in output.splitlines() if line.startswith(KEY_LINE))
+    key = db.session.execute(select(ApiKey).where(ApiKey.prefix == raw[:12])).scalar_one()
+    assert (key.role, key.state, key.key_hash) == ("marketplace", "active", hash_key(raw))
+
+
+def test_demo_insurers_are_varied_and_audited(app, db):
+    assert_ok(invoke(app, "demo"))
+
+    insurers = _all(db, Insurer)
+    assert len(insurers) == 12
+    assert Counter(i.status for i in insurers) == {"approved": 9, "pending": 2, "suspended": 1}
+    approved = [i for i in insurers if i.status == "approved"]
+    assert any(not rating_at_least(i.am_best_rating, "A-") for i in approved)
+    assert any(rating_at_least(i.am_best_rating, "A-") for i in approved)
+    assert len({i.naic_code for i in insurers}) == 12
+    assert len({frozenset(i.categories) for i in insurers}) >= 10
+    for insurer in insurers:
+        assert insurer.categories and set(insurer.categories) <= CATEGORY_CODES
+        assert insurer.licensed_states
+        assert insurer.description and insurer.contact_name and insurer.contact_email
+    assert any(i.min_revenue is not None for i in insurers) and any(i.max_revenue is not None for i in insurers)
+    staff = [u for u in _all(db, User) if u.role == "insurer"]
+    assert {u.insurer.status for u in staff} == {"approved"}
+
+    actions = Counter((e.action, e.object_type) for e in _all(db, AuditEntry))
+    assert actions[("create", "insurer")] == 12
+    assert actions[("approve", "insurer")] == 10  # the suspended one was approved first
+    assert actions[("suspend", "insurer")] == 1
+    assert actions[("create", "api_key")] == 1
+
+
+def test_demo_policies_cover_every_kind_the_site_shows(app, db):
+    assert_ok(invoke(app, "demo"))
+    today = date.today()
+
+    policies = _all(db, Policy)
+    active = [p for p in policies if p.verification == "verified" and p.in_force_on(today)]
+    assert len(active) == 3
+    assert len([p for p in policies if p.expiration_date <= today]) == 1
+    assert len([p for p in policies if p.cancellation_date is not None and p.cancellation_date <= today]) == 1
+    pending = [p for p in policies if p.verification == "pending"]
+    assert len(pending) == 1
+    assert pending[0].source == "seller_upload" and pending[0].insurer_id is None and pending[0].insurer_name
+    rejected = [p for p in policies if p.verification == "rejected"]
+    assert len(rejected) == 1 and rejected[0].rejection_reason and rejected[0].verified_by_id
+    assert len([p for p in policies if p.excluded_categories]) == 1
+    assert any(today < p.expiration_date <= today + timedelta(days=60) for p in active)
+    assert {p.source for p in policies} == {"marketplace", "insurer", "seller_upload"}
+    for policy in policies:
+        if policy.insurer_id is not None:
+            assert policy.policy_number.startswith(policy.insurer.policy_prefix + "-")
+            assert policy.insurer_name == policy.insurer.name
+
+    drawn = [p for p in policies if p.claims_paid > 0]
+    assert len(drawn) == 1
+    claims = _all(db, Claim)
+    assert len(claims) >= 2 and {c.policy_id for c in claims} == {drawn[0].id}
+    assert sum(c.amount_paid for c in claims) == drawn[0].claims_paid
+    assert drawn[0].aggregate_remaining == drawn[0].aggregate_limit - drawn[0].claims_paid
+    assert drawn[0].aggregate_remaining < drawn[0].aggregate_limit
+
+
+def test_demo_sellers_sales_and_quote_requests(app, db):
+    assert_ok(invoke(app, "demo"))
+    today = date.today()
+
+    sellers = _all(db, Seller)
+    assert len(sellers) >= 6
+    assert all(s.state and s.categories and s.legal_name for s in sellers)
+    sales = _all(db, MonthlySales)
+    threshold = Decimal("10000.00")
+    assert any(s.gross_proceeds > threshold for s in sales) and any(s.gross_proceeds <= threshold for s in sales)
+    over = {s.seller_id for s in sales if s.gross_proceeds > threshold}
+    assert 0 < len(over) < len(sellers)
+    assert all(s.month.day == 1 and s.month < today.replace(day=1) for s in sales)
+
+    insurers = {i.id: i for i in _all(db, Insurer)}
+    requests = _all(db, QuoteRequest)
+    assert len(requests) >= 3 and {r.status for r in requests} == {"open", "closed"}
+    for request in requests:
+        routed = {r.insurer_id for r in request.routings}
+        profile = RequestProfile(frozenset(request.categories), request.state, request.annual_revenue)
+        expected = {i.id for i in insurers.values() if fits(InsurerAppetite(
+            i.id, i.status, frozenset(i.categories), frozenset(i.licensed_states), i.min_revenue, i.max_revenue),
+            profile)}
+        assert len(routed) >= 2 and routed == expected
+        assert {insurers[i].status for i in routed} == {"approved"}
+        assert {q.insurer_id for q in request.quotes} <= routed
+    statuses = Counter(r.status for r in _all(db, QuoteRouting))
+    assert statuses["quoted"] and statuses["declined"] and statuses["open"]
+
+    quotes = _all(db, Quote)
+    assert len({q.insurer_id for q in quotes}) >= 3
+    offered = [q for q in quotes if q.status == "offered"]
+    assert any(q.valid_until < today for q in offered) and any(q.valid_until >= today for q in offered)
+    accepted = [q for q in quotes if q.status == "accepted"]
+    assert len(accepted) == 1
+    bought = db.session.execute(select(Policy).where(Policy.quote_id == accepted[0].id)).scalar_one()
+    assert bought.source == "marketplace" and bought.insurer_id == accepted[0].insurer_id
+
+
+def test_demo_twice_adds_nothing(app, db):
+    assert_ok(invoke(app, "demo"))
+    before = row_counts()
+
+    result = invoke(app, "demo")
+
+    assert_ok(result)
+    assert result.output.splitlines()[0] == "Demo data was already there; nothing added."
+    assert KEY_LINE not in result.output
+    assert ("admin", "admin@demo.example") in _printed_logins(result.output)
+    assert row_counts() == before
+
+
+def test_a_run_that_looked_before_another_finished_still_adds_nothing(app, db, monkeypatch):
+    assert_ok(invoke(app, "demo"))
+    before = row_counts()
+    # Its first look (outside the transaction) came just before the other run committed.
+    monkeypatch.setattr(demo_service, "_demo_committed", lambda: False)
+
+    result = invoke(app, "demo")
+
+    assert_ok(result)
+    assert result.output.splitlines()[0] == "Demo data was already there; nothing added."
+    assert row_counts() == before
+
+
+def test_a_run_that_loses_the_race_for_the_admin_email_adds_nothing(app, db, monkeypatch):
+    assert_ok(invoke(app, "demo"))
+    before = row_counts()
+    # Both looks came before the other run committed: the unique email stops this one at its first write.
+    real_committed, looks = demo_service._demo_committed, [False]
+    monkeypatch.setattr(demo_service, "_demo_committed", lambda: looks.pop() if looks else real_committed())
+    monkeypatch.setattr(demo_service, "_demo_present", lambda: False)
+    monkeypatch.setattr(demo_service, "_refuse_unless_empty", lambda: None)
+
+    result = invoke(app, "demo")
+
+    assert_ok(result)
+    assert result.output.splitlines()[0] == "Demo data was already there; nothing added."
+    assert KEY_LINE not in result.output
+    assert row_counts() == before
+
+
+def test_demo_refuses_a_database_that_holds_other_data(app, db):
+    factories.make_insurer(name="Harbor Mutual Insurance Company")
+    before = row_counts()
+
+    result = invoke(app, "demo")
+
+    assert_failed(result, "already holds data", "empty database")
+    assert row_counts() == before
+
+
+def test_demo_is_one_transaction_a_failure_leaves_nothing(app, db, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the claims step broke")
+
+    monkeypatch.setattr(demo_service, "_load_claims", fail)
+
+    result = invoke(app, "demo")
+
+    assert isinstance(result.exception, RuntimeError)
+    assert set(row_counts().values()) == {0}
+    assert db.session.execute(select(func.count(Insurer.id))).scalar_one() == 0  # the app's session still works
+
+
+def test_two_demo_runs_at_once_load_it_once(live_app, db):
+    # live_app is configured as `flask` runs (on SQLite: BEGIN IMMEDIATE), unlike the test's own app.
+    db.session.rollback()
+    results, errors = [], []
+
+    def run():
+        try:
+            with live_app.app_context():
+                results.append(demo_service.load_demo())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert sorted(r.created for r in results) == [False, False, True]
+    assert [bool(r.marketplace_key) for r in results] == [r.created for r in results]
+    counts = row_counts()
+    assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 10, 1, 3)

@@ -1,0 +1,167 @@
+"""The admin verification queue through the Flask client: the queue, one upload beside its certificate,
+verify, reject with a reason, one decision only, and the outcome on the seller's dashboard."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from accelerator.models import AuditEntry, Policy
+from accelerator.services import uploads
+from accelerator.services.audit import Actor
+from accelerator.web import admin as admin_views
+from tests import factories
+from tests.conftest import csrf_token, login_as, post_form
+from tests.web.conftest import error_for
+
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1\n0000000000 65535 f \n"
+       b"trailer\n<< /Root 1 0 R >>\nstartxref\n58\n%%EOF\n")
+
+
+def _upload(**values) -> Policy:
+    values.setdefault("insurer_id", None)
+    values.setdefault("verification", "pending")
+    return factories.make_policy(source="seller_upload", **values)
+
+
+def _stored_upload(seller_id: str) -> Policy:
+    """A real upload through the seller's service: the PDF is stored under a random name."""
+    data = uploads.UploadedPolicy(
+        policy_number="ASC-PL-4471829", effective_date=date.today() - timedelta(days=20),
+        expiration_date=date.today() + timedelta(days=345), per_occurrence_limit=Decimal("1000000.00"),
+        aggregate_limit=Decimal("2000000.00"), deductible=Decimal("2500.00"), occurrence_based=True,
+        additional_insured=True, insurer_name="Atlantic Shoreline Casualty Company", insurer_naic_code="31742",
+        insurer_rating="A")
+    return uploads.upload_policy(Actor(f"seller {seller_id}"), seller_id, data, io.BytesIO(PDF))
+
+
+def test_the_queue_lists_pending_uploads_oldest_first(admin_client):
+    newer = _upload(policy_number="NEWER-1", created_at=T0 + timedelta(days=1))
+    older = _upload(policy_number="OLDER-1", created_at=T0)
+    _upload(policy_number="DONE-1", verification="verified", verified_at=T0)
+    html = admin_client.get("/admin/verification").get_data(as_text=True)
+    assert html.index("OLDER-1") < html.index("NEWER-1") and "DONE-1" not in html
+    assert f'href="/admin/verification/{older.id}"' in html and f'href="/admin/verification/{newer.id}"' in html
+    decided = admin_client.get("/admin/verification?state=verified").get_data(as_text=True)
+    assert "DONE-1" in decided and "OLDER-1" not in decided
+    assert admin_client.get("/admin/verification?state=bogus").status_code == 400
+
+
+def test_the_queue_is_paginated(admin_client):
+    seller = factories.make_seller()
+    for n in range(27):
+        _upload(seller_id=seller.seller_id, policy_number=f"UP-{n:03d}", created_at=T0 + timedelta(minutes=n))
+    first = admin_client.get("/admin/verification").get_data(as_text=True)
+    assert first.count("class=\"mono\">UP-0") == 25 and "UP-026" not in first
+    assert "UP-026" in admin_client.get("/admin/verification?page=2").get_data(as_text=True)
+
+
+def test_an_upload_shows_every_entered_field_beside_its_certificate(admin_client, app, db):
+    seller = factories.make_seller(legal_name="Greenleaf Home Goods LLC")
+    policy = _stored_upload(seller.seller_id)
+    html = admin_client.get(f"/admin/verification/{policy.id}").get_data(as_text=True)
+    for text in ("ASC-PL-4471829", "Atlantic Shoreline Casualty Company", "31742", "$1,000,000.00",
+                 "$2,000,000.00", "$2,500.00", "Occurrence", "Marketplace named", seller.seller_id,
+                 "Greenleaf Home Goods LLC", "1 of 1 waiting"):
+        assert text in html, text
+    link = f'href="/documents/policies/{policy.id}"'
+    assert link in html
+    # The link is the seller-side document route, and it sends this admin the stored PDF.
+    document = admin_client.get(f"/documents/policies/{policy.id}")
+    assert document.status_code == 200 and document.data == PDF
+    assert document.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_document_path_is_a_route_of_the_site(app):
+    adapter = app.url_map.bind("localhost")
+    endpoint, args = adapter.match(admin_views.DOCUMENT_PATH.format(policy_id=7), method="GET")
+    assert endpoint.startswith("documents.") and args == {"policy_id": 7}
+
+
+def test_an_upload_without_a_file_says_so(admin_client):
+    policy = _upload()
+    html = admin_client.get(f"/admin/verification/{policy.id}").get_data(as_text=True)
+    assert "No certificate file is on record" in html and "/documents/policies/" not in html
+
+
+def test_verify_decides_audits_and_goes_on_to_the_next_upload(admin_client, admin_user, db):
+    first = _upload(policy_number="FIRST-1", created_at=T0)
+    second = _upload(policy_number="SECOND-1", created_at=T0 + timedelta(hours=1))
+    url = f"/admin/verification/{first.id}"
+    response = post_form(admin_client, f"{url}/verify", {}, token_from=url)
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/verification/{second.id}"
+    db.session.expire_all()
+    policy = db.session.get(Policy, first.id)
+    assert policy.verification == "verified" and policy.verified_by_id == admin_user.id and policy.verified_at
+    assert db.session.execute(select(AuditEntry.action)).scalar_one() == "verify"
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Policy FIRST-1 of {policy.seller_id} is verified." in page
+    last = post_form(admin_client, f"/admin/verification/{second.id}/verify", {},
+                     token_from=f"/admin/verification/{second.id}")
+    assert last.headers["Location"] == "/admin/verification"
+
+
+def test_reject_needs_a_reason_then_records_it(admin_client, db):
+    policy = _upload()
+    url = f"/admin/verification/{policy.id}"
+    response = post_form(admin_client, f"{url}/reject", {"reason": "   "}, token_from=url)
+    assert response.status_code == 400
+    assert "Say why the upload is rejected" in error_for(response.get_data(as_text=True), "reason")
+    db.session.expire_all()
+    assert db.session.get(Policy, policy.id).verification == "pending"
+    response = post_form(admin_client, f"{url}/reject", {"reason": "The certificate names another insured."},
+                         token_from=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Policy, policy.id)
+    assert stored.verification == "rejected" and stored.rejection_reason == "The certificate names another insured."
+    decided = admin_client.get(url).get_data(as_text=True)
+    assert "The certificate names another insured." in decided and "Verify policy" not in decided
+
+
+@pytest.mark.parametrize("second", ["verify", "reject"])
+def test_a_second_decision_is_a_clear_message_not_an_error(admin_client, app, db, second):
+    policy = _upload(policy_number="TWICE-1")
+    url = f"/admin/verification/{policy.id}"
+    token = csrf_token(admin_client, url)
+    assert admin_client.post(f"{url}/verify", data={"csrf_token": token}).status_code == 302
+    # A second admin, or the same one in another tab, decides the same upload again.
+    other = app.test_client()
+    login_as(other, factories.make_user(role="admin", email="second@example.com"))
+    response = other.post(f"{url}/{second}", data={"csrf_token": csrf_token(other, "/admin"), "reason": "No."})
+    assert response.status_code == 302 and response.headers["Location"] == url
+    page = other.get(url).get_data(as_text=True)
+    assert "Policy TWICE-1 was already verified by admin@example.com" in page
+    db.session.expire_all()
+    assert db.session.get(Policy, policy.id).verification == "verified"
+    assert len(db.session.execute(select(AuditEntry)).scalars().all()) == 1
+
+
+def test_other_policies_and_unknown_ids_are_not_found(admin_client, db):
+    reported = factories.make_policy()
+    token = csrf_token(admin_client, "/admin")
+    for policy_id in (reported.id, 999999):
+        assert admin_client.get(f"/admin/verification/{policy_id}").status_code == 404
+        verify = admin_client.post(f"/admin/verification/{policy_id}/verify", data={"csrf_token": token})
+        assert verify.status_code == 404
+        assert admin_client.post(f"/admin/verification/{policy_id}/reject",
+                                 data={"csrf_token": token, "reason": "x"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Policy, reported.id).verification == "verified"
+
+
+def test_the_seller_sees_the_rejection_and_its_reason_on_the_dashboard(app, admin_client, db):
+    seller_user = factories.make_seller_user()
+    policy = _upload(seller_id=seller_user.seller_id, policy_number="MINE-1")
+    url = f"/admin/verification/{policy.id}"
+    post_form(admin_client, f"{url}/reject", {"reason": "Marketplace is not named as additional insured."},
+              token_from=url)
+    seller = app.test_client()
+    login_as(seller, seller_user)
+    dashboard = seller.get("/seller").get_data(as_text=True)
+    assert "MINE-1" in dashboard and "Marketplace is not named as additional insured." in dashboard
