@@ -9,5 +9,6 @@ export FLASK_APP=wsgi
 .venv/bin/flask --app wsgi demo || echo "(demo data not loaded; serving the database as it is)"
 host=${HOST:-127.0.0.1}
 port=${PORT:-5000}
+export SITE_URL=${SITE_URL:-http://$host:$port}
 echo "Serving on http://$host:$port (Ctrl+C stops it)"
 exec .venv/bin/gunicorn --bind "$host:$port" --workers 2 --threads 4 --access-logfile - wsgi:app
