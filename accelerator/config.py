@@ -84,6 +84,8 @@ def load_config(instance_path: str) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    if production and _bool_env("WEBHOOK_ALLOW_LOOPBACK", False):
+        raise ConfigError("WEBHOOK_ALLOW_LOOPBACK is for tests; it must not be set in production")
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance, production),
@@ -110,6 +112,12 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_SECONDS": _int_env("LOGIN_LOCKOUT_SECONDS", 900),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        # Webhook delivery (accelerator/services/webhooks.py). Loopback targets are for tests only.
+        "WEBHOOK_ALLOW_LOOPBACK": _bool_env("WEBHOOK_ALLOW_LOOPBACK", False),
+        "WEBHOOK_MAX_ATTEMPTS": _int_env("WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_BACKOFF_SECONDS": _int_env("WEBHOOK_BACKOFF_SECONDS", 30),
+        "WEBHOOK_BACKOFF_MAX_SECONDS": _int_env("WEBHOOK_BACKOFF_MAX_SECONDS", 6 * 3600),
+        "WEBHOOK_TIMEOUT_SECONDS": _int_env("WEBHOOK_TIMEOUT_SECONDS", 10),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none).
         # Login throttling keys on the client address, so behind a proxy this must be set.
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
