@@ -118,15 +118,6 @@ def covered_amount_of(policy: PolicyTerms, amount: Decimal) -> Decimal:
     return min(amount, policy_cap(policy)).quantize(CENT, rounding=ROUND_DOWN)
 
 
-def _choice_key(policy: PolicyTerms, amount: Decimal) -> tuple:
-    """Sort key whose smallest element is the chosen policy among passing candidates."""
-    return (
-        -covered_amount_of(policy, amount),
-        -policy.effective_date.toordinal(),
-        policy_order_key(policy),
-    )
-
-
 def route_for(status: str, amount: Decimal, guarantee_limit: Decimal) -> str:
     """Who pays the customer: the marketplace, the insurer, a person reviewing, or the seller."""
     if status == COVERED:
@@ -134,6 +125,41 @@ def route_for(status: str, amount: Decimal, guarantee_limit: Decimal) -> str:
     if status == UNDETERMINED:
         return "review"
     return "seller"
+
+
+def in_order(policies: Iterable[PolicyTerms]) -> list[PolicyTerms]:
+    """The policies sorted by policy_order_key, building the full key only where it decides anything."""
+    ordered = list(policies)
+    if len(ordered) < 2:
+        return ordered
+    # The full key starts with (policy number, insurer); where those differ for every policy, they
+    # alone give the same order, and building the full key (17 fields) would be wasted work.
+    ordered.sort(key=_number_and_insurer)
+    for before, after in zip(ordered, ordered[1:]):
+        if _number_and_insurer(before) == _number_and_insurer(after):
+            ordered.sort(key=policy_order_key)
+            break
+    return ordered
+
+
+def _number_and_insurer(policy: PolicyTerms) -> tuple:
+    """The first three fields of policy_order_key."""
+    return (policy.policy_number, policy.insurer_id is None, policy.insurer_id or 0)
+
+
+def _choose(passing: list[PolicyTerms], amount: Decimal) -> tuple[PolicyTerms, Decimal]:
+    """The chosen policy among passing candidates (given in policy_order_key order) and its covered amount.
+
+    The greatest covered amount, then the latest effective date, then the smallest policy_order_key:
+    as the candidates come in that order, the first of the best by the first two is the one.
+    """
+    chosen = passing[0]
+    covered = covered_amount_of(chosen, amount)
+    for policy in passing[1:]:
+        candidate = covered_amount_of(policy, amount)
+        if candidate > covered or (candidate == covered and policy.effective_date > chosen.effective_date):
+            chosen, covered = policy, candidate
+    return chosen, covered
 
 
 def decide_coverage(
@@ -145,12 +171,12 @@ def decide_coverage(
     guarantee_limit: Decimal,
 ) -> CoverageDecision:
     """Judge every candidate policy of a seller for one incident and decide the claim's route."""
-    candidates = sorted(policies, key=policy_order_key)
+    candidates = in_order(policies)
     failures = [(p, first_failure(p, incident_date, category)) for p in candidates]
     passing = [p for p, code in failures if code is None]
     if passing:
-        chosen = min(passing, key=lambda p: _choice_key(p, amount))
-        return _covered(chosen, amount, guarantee_limit)
+        chosen, covered = _choose(passing, amount)
+        return _covered(chosen, covered, amount, guarantee_limit)
     if any(code == "pending_verification" for _, code in failures):
         status = UNDETERMINED
     else:
@@ -164,9 +190,8 @@ def decide_coverage(
     return CoverageDecision(status, ZERO, route_for(status, amount, guarantee_limit), None, reasons)
 
 
-def _covered(chosen: PolicyTerms, amount: Decimal, guarantee_limit: Decimal) -> CoverageDecision:
-    """The decision when `chosen` answers for the claim."""
-    covered = covered_amount_of(chosen, amount)
+def _covered(chosen: PolicyTerms, covered: Decimal, amount: Decimal, guarantee_limit: Decimal) -> CoverageDecision:
+    """The decision when `chosen` answers for the claim with `covered`."""
     reasons: tuple[Reason, ...] = ()
     if covered < amount:
         reasons = (_limit_below_amount(chosen, amount, covered),)

@@ -39,9 +39,11 @@ class LoadedPagination(Pagination):
     """A Pagination over a page that was already read (a services.paging.Page)."""
 
     def _query_items(self) -> list:
+        """The items already read."""
         return list(self._query_args["items"])
 
     def _query_count(self) -> int:
+        """The total already counted."""
         return int(self._query_args["total"])
 
 
@@ -52,6 +54,7 @@ def as_pagination(page: Page) -> Pagination:
 
 
 def _page(page: int) -> int:
+    """A page number within bounds (1 to MAX_PAGE)."""
     return min(max(int(page), 1), MAX_PAGE)
 
 

@@ -81,16 +81,20 @@ class UploadResult:
 
 @dataclass(frozen=True)
 class _Row:
+    """A row that passed every check of its own: its number, the request it quotes, the offer."""
+
     number: int
     request_id: int
     offer: quotes.QuoteOffer
 
 
 def _column_rank(column: str) -> int:
+    """Where a column comes in the template (-1 for a whole-row problem), to order the report."""
     return COLUMNS.index(column) if column in COLUMNS else -1
 
 
 def _file_error(message: str) -> ValidationError:
+    """A problem with the file as a whole, as the form's `file` field shows it."""
     return ValidationError(message, fields={"file": message})
 
 
@@ -140,6 +144,7 @@ def decode(raw: bytes) -> str:
 
 
 def _header(cells: list[str]) -> list[str]:
+    """The header's column names, or a file error naming the unknown, repeated and missing ones."""
     names = [c.strip().lower().replace(" ", "_") for c in cells]
     problems = []
     unknown = [n for n in names if n and n not in COLUMNS]
@@ -193,6 +198,7 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowErro
 
 
 def _money(text: str, allow_zero: bool = False):
+    """An amount as a spreadsheet may write it (`$1,850.00`), parsed by the contract's money rule."""
     cleaned = text.strip().removeprefix("$").strip()
     if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
@@ -200,6 +206,7 @@ def _money(text: str, allow_zero: bool = False):
 
 
 def _boolean(text: str, default: bool) -> bool:
+    """true/false, yes/no, y/n or 1/0 in any case; empty is `default`."""
     value = text.strip().lower()
     if not value:
         return default
@@ -211,6 +218,7 @@ def _boolean(text: str, default: bool) -> bool:
 
 
 def _categories(text: str) -> tuple[str, ...]:
+    """Category codes separated by ; (or , | or spaces), each from the list."""
     codes = [c for c in re.split(r"[;,|\s]+", text.strip().lower()) if c]
     unknown = [c for c in codes if c not in CATEGORY_CODES]
     if unknown:
@@ -220,6 +228,7 @@ def _categories(text: str) -> tuple[str, ...]:
 
 
 def _message(exc: ValueError) -> str:
+    """A parse error as a sentence: capitalised, ending with a full stop."""
     text = str(exc)
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
@@ -230,6 +239,7 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     errors: list[RowError] = []
 
     def cell(name: str) -> str:
+        """The row's text in column `name` (empty when the file has no such column)."""
         return cells.get(name, "") or ""
 
     for name in COLUMNS:
@@ -244,6 +254,7 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     values: dict = {}
 
     def parse(name: str, parser, *, required: bool = True):
+        """Parse one cell into `values`, or note its error."""
         raw = cell(name).strip()
         if required and not raw:
             errors.append(RowError(number, name, "Fill in this cell."))
@@ -283,6 +294,7 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
 
 
 def _request_id(text: str) -> int:
+    """A quote request's number (`1234` or `#1234`)."""
     digits = text.removeprefix("#").strip()
     if not digits.isascii() or not digits.isdigit():
         raise ValueError("Must be the quote request's number, as your inbox shows it (e.g. 1234).")
@@ -292,6 +304,7 @@ def _request_id(text: str) -> int:
 
 
 def _date(text: str) -> date:
+    """A `YYYY-MM-DD` date within the contract's range."""
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -319,6 +332,7 @@ def _routings(insurer_id: int, request_ids: list[int]) -> dict[int, tuple[QuoteR
 
 
 def _routing_errors(rows: list[_Row], routings: dict[int, tuple[QuoteRouting, str]]) -> list[RowError]:
+    """Rows naming a request not routed to the insurer, closed, declined, or already in the file."""
     errors = []
     first_row: dict[int, int] = {}
     for row in rows:

@@ -28,6 +28,7 @@ MAX_PAGE = 100_000
 
 
 def _uploads():
+    """Policies that sellers uploaded."""
     return select(Policy).where(Policy.source == "seller_upload")
 
 
@@ -93,6 +94,7 @@ def upload_detail(policy_id: int) -> UploadDetail:
 
 
 def _decided_message(policy_id: int) -> str:
+    """Who decided an upload already, and when (NotFound when it is no seller upload)."""
     policy = db.session.get(Policy, policy_id)
     if policy is None or policy.source != "seller_upload":
         raise NotFound("No seller upload with that number.")

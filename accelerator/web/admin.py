@@ -178,6 +178,7 @@ def verification_queue():
 
 
 def _upload_page(policy_id: int, reject_form=None, status: int = 200):
+    """One upload's page, with the reject form (and its errors)."""
     detail = verification.upload_detail(policy_id)
     return render_template("admin/verification_upload.html", detail=detail, action_form=ActionForm(),
                            reject_form=reject_form or RejectUploadForm(formdata=None),

@@ -120,6 +120,7 @@ def decline_request(request_id: int):
 
 
 def _upload_page(form, *, rejected=None, status: int = 200):
+    """The CSV upload page, with the form's errors or the row report of a refused file."""
     return render_template("insurers/upload.html", form=form, rejected=rejected, categories=CATEGORIES,
                            max_rows=quote_csv.MAX_ROWS, max_kb=CSV_MAX_KB, shown=ROW_ERRORS_SHOWN), status
 
@@ -178,6 +179,7 @@ def list_policies():
 
 
 def _webhooks_page(form=None, status: int = 200):
+    """The endpoints and delivery log, with the add-endpoint form (and its errors)."""
     return render_template("insurers/webhooks.html", view=portal.webhooks_page(_insurer_id(), page_arg()),
                            form=form or WebhookEndpointForm(formdata=None), action_form=ActionForm()), status
 
@@ -214,6 +216,7 @@ def remove_webhook(endpoint_id: int):
 
 
 def _keys_page(form=None, status: int = 200):
+    """The key list, with the create-key form (and its errors)."""
     return render_template("insurers/api_keys.html", keys=portal.api_keys(_insurer_id()),
                            form=form or ApiKeyForm(formdata=None), action_form=ActionForm()), status
 

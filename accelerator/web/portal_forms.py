@@ -85,12 +85,11 @@ class QuoteOfferForm(BaseForm):
     @classmethod
     def suggested(cls, request) -> QuoteOfferForm:
         """A blank form pre-filled with what the seller asked for and a valid-until 30 days out."""
-        form = cls()
-        if not form.is_submitted():
-            form.per_occurrence_limit.data = request.per_occurrence_limit
-            form.aggregate_limit.data = request.aggregate_limit
-            form.deductible.data = request.deductible
-            form.valid_until.data = date.today() + timedelta(days=QUOTE_VALID_DAYS)
+        form = cls(formdata=None)  # never the body of another form sent to the page (a decline)
+        form.per_occurrence_limit.data = request.per_occurrence_limit
+        form.aggregate_limit.data = request.aggregate_limit
+        form.deductible.data = request.deductible
+        form.valid_until.data = date.today() + timedelta(days=QUOTE_VALID_DAYS)
         return form
 
     def to_offer(self) -> QuoteOffer:

@@ -34,6 +34,7 @@ def _upload(seller_id: str, number: str) -> int:
 
 
 def _login(pg, email: str, lands: str) -> None:
+    """Log in through the login page and wait to land on `lands`."""
     pg.goto("/login")
     pg.get_by_label("Email address").fill(email)
     pg.get_by_label("Password").fill(TEST_PASSWORD)
@@ -42,6 +43,7 @@ def _login(pg, email: str, lands: str) -> None:
 
 
 def _data(db, live_app):
+    """A seller with two stored uploads, and an admin; returns their emails and the uploads' ids."""
     seller = factories.make_seller_user(seller=factories.make_seller(legal_name="Greenleaf Home Goods LLC"))
     admin = factories.make_user(role="admin", email="checker@marketplace.example")
     emails, seller_id = (seller.email, admin.email), seller.seller_id

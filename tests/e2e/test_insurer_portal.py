@@ -30,6 +30,7 @@ def form_page(browser, live_server):
     sent_back = re.compile(r"^Failed to load resource: the server responded with a status of 400 ")
 
     def on_console(msg) -> None:
+        """Keep console errors, except the 400 of a form sent back with its errors."""
         if msg.type != "error":
             return
         own_form = msg.location.get("url", "").endswith("/insurer/quotes/upload")
@@ -44,6 +45,7 @@ def form_page(browser, live_server):
 
 
 def _login(pg, email: str) -> None:
+    """Log in through the login page."""
     pg.goto("/login")
     pg.get_by_label("Email address").fill(email)
     pg.get_by_label("Password").fill(TEST_PASSWORD)
@@ -63,11 +65,13 @@ def _portal(db) -> tuple[str, list[int]]:
 
 
 def _quotes() -> int:
+    """How many quotes the live server has committed."""
     _db.session.rollback()  # a fresh look at what the live server committed
     return _db.session.execute(select(func.count()).select_from(Quote)).scalar_one()
 
 
 def _csv(rows: list[str]) -> bytes:
+    """A quotes file: the header and these lines."""
     return (",".join(quote_csv.COLUMNS) + "\n" + "\n".join(rows) + "\n").encode()
 
 
@@ -124,6 +128,7 @@ def test_a_quote_is_offered_with_the_keyboard_alone(page, db):
     page.goto(f"/insurer/requests/{oak}")
 
     def tab_to(selector: str, limit: int = 80) -> None:
+        """Press Tab until the element matching `selector` has focus."""
         for _ in range(limit):
             page.keyboard.press("Tab")
             if page.evaluate("(sel) => document.activeElement && document.activeElement.matches(sel)", selector):

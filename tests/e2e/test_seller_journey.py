@@ -46,6 +46,7 @@ def _check_page(pg, what: str) -> None:
 
 
 def _login(pg, email: str, password: str, lands: str) -> None:
+    """Log in through the form and wait for the landing page."""
     pg.goto("/login")
     pg.get_by_label("Email address").fill(email)
     pg.get_by_label("Password").fill(password)

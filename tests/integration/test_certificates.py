@@ -18,6 +18,7 @@ URL = "https://accelerator.example/verify/TOKEN"
 
 
 def _policy(**overrides) -> Policy:
+    """A verified policy of a New York seller from Harbor Mutual (overridable)."""
     seller = overrides.pop("seller", None) or factories.make_seller(
         seller_id="SHOP000321", legal_name="Bright Lamps Inc", state="NY")
     if "insurer" in overrides:
@@ -34,6 +35,7 @@ def _policy(**overrides) -> Policy:
 
 
 def _pdf_text(data: bytes) -> str:
+    """The one page's text, white space collapsed."""
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     return " ".join(reader.pages[0].extract_text().split())  # lines wrap where the page is full

@@ -21,6 +21,7 @@ ACTOR = Actor("seller@example.com")
 
 
 def _setup(start_in_days: int = 10):
+    """A seller's request with a chosen quote (prefix HX) and a rival one."""
     seller = factories.make_seller()
     harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX")
     other = factories.make_insurer(name="Other Mutual")
@@ -32,6 +33,7 @@ def _setup(start_in_days: int = 10):
 
 
 def _count(db, model) -> int:
+    """How many rows a table has."""
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
@@ -166,6 +168,7 @@ def _race(base: str, sessions: list[requests.Session], urls: list[str]) -> list[
     results: list[requests.Response | None] = [None] * len(urls)
 
     def buy(i: int) -> None:
+        """Wait for the other buyer, then POST this one's buy."""
         barrier.wait(timeout=10)
         results[i] = sessions[i].post(urls[i], data={"csrf_token": tokens[i]}, allow_redirects=False, timeout=30)
 

@@ -22,12 +22,14 @@ HEADER = ",".join(quote_csv.COLUMNS)
 
 
 def _line(*cells) -> str:
+    """One CSV line of these cells."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()
 
 
 def _row(request_id, **cells) -> str:
+    """One CSV line: a valid quote of the request, with `cells` changed."""
     values = {"quote_request_id": str(request_id), "annual_premium": "1850.00", "per_occurrence_limit": "1000000.00",
               "aggregate_limit": "2000000.00", "deductible": "1000.00", "valid_until": "2026-07-01",
               "occurrence_based": "", "additional_insured": "", "excluded_categories": "", "notes": ""}
@@ -36,10 +38,12 @@ def _row(request_id, **cells) -> str:
 
 
 def _count(db, model) -> int:
+    """How many rows the model's table holds."""
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def _errors(raw: str | bytes, insurer_id: int) -> list[tuple[int, str, str]]:
+    """The (row, column, message) of a refused upload."""
     with pytest.raises(quote_csv.QuoteCsvRejected) as exc:
         quote_csv.upload_quotes(ACTOR, insurer_id, raw.encode() if isinstance(raw, str) else raw, TODAY)
     return [(e.row, e.column, e.message) for e in exc.value.row_errors]

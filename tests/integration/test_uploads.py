@@ -31,6 +31,7 @@ def folder(app, tmp_path, monkeypatch) -> Path:
 
 
 def _data(**overrides) -> uploads.UploadedPolicy:
+    """Valid terms of an outside insurer's policy, with overrides."""
     today = date.today()
     values = dict(policy_number="LS-1001", effective_date=today, expiration_date=today + timedelta(days=365),
                   per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
@@ -42,10 +43,12 @@ def _data(**overrides) -> uploads.UploadedPolicy:
 
 
 def _files(folder: Path) -> list[str]:
+    """The names of the files in the folder."""
     return sorted(os.listdir(folder)) if folder.exists() else []
 
 
 def _count(db) -> int:
+    """How many policies exist."""
     return db.session.execute(select(func.count(Policy.id))).scalar_one()
 
 
@@ -137,6 +140,7 @@ def test_a_failure_after_the_file_was_written_removes_it(app, db, folder, monkey
     seller = factories.make_seller()
 
     def broken(*args, **kwargs):
+        """An audit log that fails after the file was written."""
         raise OSError("the audit log is unavailable")
 
     monkeypatch.setattr(audit, "record", broken)

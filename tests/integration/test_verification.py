@@ -19,6 +19,7 @@ T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
 def _upload(**values) -> Policy:
+    """A seller upload waiting for verification."""
     values.setdefault("insurer_id", None)
     values.setdefault("verification", "pending")
     return factories.make_policy(source="seller_upload", **values)
@@ -31,6 +32,7 @@ def admin(db):
 
 
 def _actor(user) -> Actor:
+    """The admin as the audit log names them."""
     return Actor.of_user(user)
 
 
@@ -123,6 +125,7 @@ def test_two_admins_deciding_at_once_decide_once(live_app, db, admin):
     outcomes: list[str] = []
 
     def decide(user_id: int, email: str, verdict: str) -> None:
+        """Decide the upload in the served app, recording the outcome."""
         with live_app.app_context():
             try:
                 barrier.wait()

@@ -24,6 +24,7 @@ PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1\n0000000000 
 
 
 def _upload(**values) -> Policy:
+    """A seller upload waiting for verification (no file unless told)."""
     values.setdefault("insurer_id", None)
     values.setdefault("verification", "pending")
     return factories.make_policy(source="seller_upload", **values)
@@ -165,3 +166,14 @@ def test_the_seller_sees_the_rejection_and_its_reason_on_the_dashboard(app, admi
     login_as(seller, seller_user)
     dashboard = seller.get("/seller").get_data(as_text=True)
     assert "MINE-1" in dashboard and "Marketplace is not named as additional insured." in dashboard
+
+
+@pytest.mark.parametrize("value", ["\x00", "x" * 20_000, "<script>alert(1)</script>", "💥", "%FF", "-1", "9" * 400])
+def test_hostile_input_never_fails(admin_client, db, value):
+    policy = _upload()
+    url = f"/admin/verification/{policy.id}"
+    response = admin_client.post(f"{url}/reject", data={"csrf_token": csrf_token(admin_client, url), "reason": value})
+    assert response.status_code in (302, 400)
+    assert "<script>alert(1)</script>" not in admin_client.get(url).get_data(as_text=True)
+    for query in ({"state": value}, {"page": value}):
+        assert admin_client.get("/admin/verification", query_string=query).status_code in (200, 400)

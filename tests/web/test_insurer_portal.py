@@ -40,10 +40,12 @@ def staff(app, harbor):
 
 
 def _count(db, model) -> int:
+    """How many rows the model's table holds."""
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def _offer(**overrides) -> dict:
+    """A valid offer form, with `overrides`."""
     values = {"annual_premium": "2,150.00", "per_occurrence_limit": "1,000,000", "aggregate_limit": "2000000",
               "deductible": "0", "valid_until": (date.today() + timedelta(days=20)).isoformat(),
               "occurrence_based": "y", "additional_insured": "y", "excluded_categories": ["baby"],
@@ -64,6 +66,7 @@ def test_the_inbox_lists_only_requests_routed_to_the_insurer_with_counts(staff, 
 
 
 def _routed(harbor, name, status="open", request_status="open", **values):
+    """A request routed to the insurer with a routing status (and the request's own status)."""
     request = factories.make_quote_request(legal_name=name, status=request_status, **values)
     factories.make_routing(request, harbor, status=status)
     return request
@@ -97,6 +100,7 @@ def test_the_inbox_sorts_by_date_revenue_and_start_date(staff, harbor):
         factories.make_routing(request, harbor, routed_at=now - timedelta(days=age))
 
     def order(query: str) -> list[str]:
+        """The sellers' names on the inbox page, in order."""
         return re.findall(r">([A-Za-z]+ LLC)</a>", staff.get(f"/insurer?{query}").get_data(as_text=True))
 
     assert order("") == ["Bravo LLC", "Charlie LLC", "Alpha LLC"]
@@ -227,7 +231,9 @@ def test_a_closed_request_takes_no_quote_and_says_why(staff, harbor, db):
 def test_declining_with_a_reason_then_no_more_quotes(staff, harbor, db):
     request = factories.make_quote_request(routed_to=[harbor])
     url = f"/insurer/requests/{request.id}"
-    assert post_form(staff, f"{url}/decline", {"reason": ""}, token_from=url).status_code == 400
+    refused = post_form(staff, f"{url}/decline", {"reason": ""}, token_from=url)
+    assert refused.status_code == 400
+    assert 'value="1,000,000.00"' in refused.get_data(as_text=True)  # the offer form still shows the ask
     response = post_form(staff, f"{url}/decline", {"reason": "Teething products are outside our appetite."},
                          token_from=url)
     assert response.status_code == 302
@@ -379,3 +385,26 @@ def test_a_key_name_is_required(staff, db):
     assert response.status_code == 400
     assert "Name the key" in error_for(response.get_data(as_text=True), "name")
     assert _count(db, ApiKey) == 0
+
+
+# --- hostile input -------------------------------------------------------------------------------------
+
+NASTY = ["", "\x00", "x" * 20_000, "💥 émoji", "<script>alert(1)</script>", "' OR 1=1 --", "9" * 400, "-1", "1e309",
+         "NaN", "\r\nSet-Cookie: x=1"]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_the_portals_forms_never_fail_and_escape_what_they_show(staff, harbor, db, value):
+    request = factories.make_quote_request(routed_to=[harbor])
+    token = csrf_token(staff, "/insurer/api-keys")
+    fields = ("annual_premium", "per_occurrence_limit", "aggregate_limit", "deductible", "valid_until",
+              "occurrence_based", "additional_insured", "excluded_categories", "notes", "reason", "url", "name")
+    for path in (f"/insurer/requests/{request.id}/quote", f"/insurer/requests/{request.id}/decline",
+                 "/insurer/webhooks", "/insurer/api-keys"):
+        response = staff.post(path, data={"csrf_token": token, **dict.fromkeys(fields, value)})
+        assert response.status_code < 500, (path, response.status_code)
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    for query in (f"status={value}", f"sort={value}", f"page={value}"):
+        assert staff.get("/insurer", query_string=query).status_code in (200, 400)
+    assert staff.get("/insurer/policies", query_string={"page": value}).status_code == 200
+    assert staff.get("/insurer/webhooks", query_string={"page": value}).status_code == 200

@@ -34,10 +34,12 @@ def staff(app, harbor):
 
 
 def _quotes(db) -> int:
+    """How many quotes exist."""
     return db.session.execute(select(func.count()).select_from(Quote)).scalar_one()
 
 
 def _row(request_id, premium="1850.00", valid=None, **cells) -> str:
+    """One CSV line: a valid quote of the request, with `cells` changed."""
     valid = valid or (date.today() + timedelta(days=30)).isoformat()
     values = {"quote_request_id": str(request_id), "annual_premium": premium, "per_occurrence_limit": "1000000.00",
               "aggregate_limit": "2000000.00", "deductible": "1000.00", "valid_until": valid,
@@ -49,6 +51,7 @@ def _row(request_id, premium="1850.00", valid=None, **cells) -> str:
 
 
 def _upload(client, content: bytes, filename: str = "quotes.csv", content_type: str = "text/csv"):
+    """Send a file through the upload form, as a browser does (multipart, CSRF token)."""
     token = csrf_token(client, "/insurer/quotes/upload")
     return client.post("/insurer/quotes/upload", content_type="multipart/form-data",
                        data={"csrf_token": token, "file": (io.BytesIO(content), filename, content_type)})

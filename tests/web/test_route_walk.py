@@ -29,7 +29,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from accelerator.extensions import db as _db
-from accelerator.models import WebhookEndpoint
+from accelerator.models import ApiKey, WebhookEndpoint
 from accelerator.services import uploads
 from accelerator.services.audit import Actor
 from tests import factories
@@ -106,7 +106,7 @@ class Side:
 
     seller_user: object = None
     insurer_user: object = None
-    objects: dict[str, list] = field(default_factory=dict)  # kind -> ids (or prefixes), by owner role
+    objects: dict[str, dict[str, list]] = field(default_factory=dict)  # role -> kind -> ids (or key prefixes)
 
 
 @dataclass
@@ -141,8 +141,6 @@ def _side(tag: str) -> Side:
     _db.session.add(endpoint)
     _db.session.commit()
     factories.make_api_key(insurer=insurer, name=f"Key {tag}")
-    from accelerator.models import ApiKey
-
     prefix = _db.session.execute(select(ApiKey.prefix).where(ApiKey.insurer_id == insurer.id)).scalar_one()
     side = Side(seller_user=seller_user, insurer_user=insurer_user)
     # What each role owns of this side: the seller its request, quote, policies and upload; the insurer the
@@ -155,7 +153,6 @@ def _side(tag: str) -> Side:
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
                   "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id]},
     }
-    side.objects["insurer_record"] = insurer
     return side
 
 
@@ -169,6 +166,7 @@ def world(db) -> World:
 
 
 def _client(app, world: World, role: str):
+    """A test client logged in as side A's user of `role` (or nobody)."""
     client = app.test_client()
     user = {"seller": world.a.seller_user, "insurer": world.a.insurer_user, "admin": world.admin}.get(role)
     if user is not None:
@@ -188,6 +186,7 @@ def _snapshot() -> dict:
 
 
 def _kind(rule, name: str) -> str:
+    """What the argument names, from ARGUMENTS (a new argument fails the walk until taught)."""
     if name not in ARGUMENTS:
         raise AssertionError(f"The route walk does not know what <{name}> of {rule.rule} names: "
                              f"add it to ARGUMENTS in {__file__}.")
@@ -195,6 +194,7 @@ def _kind(rule, name: str) -> str:
 
 
 def _is_int(rule, name: str) -> bool:
+    """Whether the argument is an <int:...> in the route."""
     return isinstance(rule._converters[name], IntegerConverter)
 
 
@@ -213,11 +213,13 @@ def _any_values(world: World, kind: str) -> list:
 
 
 def _url(app, endpoint: str, values: dict) -> str:
+    """The route's URL with these values."""
     with app.test_request_context():
         return url_for(endpoint, **values)
 
 
 def _combinations(rule, choices: dict[str, list]) -> list[dict]:
+    """Every assignment of the route's arguments from `choices`."""
     names = sorted(rule.arguments)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(choices[n] for n in names))]
 
@@ -236,12 +238,14 @@ class Walk:
 
 
 def _request(client, method: str, url: str, token: str):
+    """GET the URL, or POST it the form that would change something (with a valid CSRF token)."""
     if method == "GET":
         return client.get(url)
     return client.post(url, data={**ANY_FORM, "csrf_token": token})
 
 
 def _refused(response, role: str, method: str) -> bool:
+    """Whether the answer refuses: a login redirect for anonymous GETs, else 403 or 404."""
     if role == "anonymous" and method == "GET":
         return response.status_code == 302 and response.headers["Location"].startswith("/login")
     return response.status_code in (403, 404)

@@ -44,6 +44,7 @@ def owned(db):
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
+    """The endpoint's URL with its path arguments taken from `ids`."""
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{arg: ids[arg] for arg in rule.arguments})

@@ -16,6 +16,7 @@ from tests.conftest import login_as
 
 
 def _seller_with_policy(app, **overrides):
+    """A logged-in client of a seller with one policy (terms overridable)."""
     seller = factories.make_seller(seller_id="SHOP000777", legal_name="Wooden Toys LLC", state="WA")
     user = factories.make_seller_user(seller=seller)
     insurer = factories.make_insurer(name="Harbor Mutual", naic_code="12345", am_best_rating="A")
@@ -32,6 +33,7 @@ def _seller_with_policy(app, **overrides):
 
 
 def _verify_path(html: str) -> str:
+    """The path of the verification link on a certificate page."""
     match = re.search(r'href="http://localhost(/verify/[A-Za-z0-9_-]+)"', html)
     assert match, "no verification link"
     return match.group(1)

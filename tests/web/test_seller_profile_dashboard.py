@@ -17,6 +17,7 @@ PROFILE = {"legal_name": "Wooden Toys LLC", "state": "WA", "categories": ["toys"
 
 
 def _seller(db, seller_id):
+    """The seller record, read afresh."""
     db.session.expire_all()
     return db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar_one()
 
@@ -93,6 +94,7 @@ def test_dashboard_groups_policies_by_standing(app, db):
     insurer = factories.make_insurer(name="Harbor Mutual")
 
     def policy(number, start, end, **kw):
+        """A policy of the seller from `start` to `end` days from today."""
         return factories.make_policy(seller_id=sid, insurer=insurer, policy_number=number,
                                      effective_date=today + timedelta(days=start),
                                      expiration_date=today + timedelta(days=end), **kw)

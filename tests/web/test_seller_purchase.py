@@ -13,6 +13,7 @@ from tests.conftest import login_as, post_form
 
 
 def _setup(app, db):
+    """A logged-in seller with a request, two quotes on it and a declined routing."""
     user = factories.make_seller_user()
     harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX")
     other = factories.make_insurer(name="Other Mutual")
@@ -29,10 +30,12 @@ def _setup(app, db):
 
 
 def _buy_url(request, quote):
+    """The buy (confirm) URL of a quote."""
     return f"/seller/requests/{request.id}/quotes/{quote.id}/buy"
 
 
 def _policies(db):
+    """Every policy, read afresh."""
     db.session.expire_all()
     return db.session.execute(select(Policy)).scalars().all()
 

@@ -14,6 +14,7 @@ from tests.web.conftest import error_for, parse_page
 
 
 def _form(**overrides) -> dict:
+    """A valid quote-request form, with overrides."""
     values = {
         "legal_name": "Wooden Toys LLC", "state": "CA", "categories": ["toys"], "annual_revenue": "250,000",
         "top_products": "Wooden blocks", "states_shipped": ["CA", "NY"], "claims_last_3_years": "0",
@@ -25,6 +26,7 @@ def _form(**overrides) -> dict:
 
 
 def _count(db, model) -> int:
+    """How many rows a table has."""
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
@@ -130,6 +132,7 @@ def test_start_date_more_than_a_year_ahead_is_refused(seller_client, db):
 
 
 def _request_with_quotes(seller_id):
+    """A request with a cheap short quote, a broad one, and an expired fair one."""
     cheap = factories.make_insurer(name="Cheap Mutual", am_best_rating="B+")
     broad = factories.make_insurer(name="Broad Casualty", am_best_rating="A+")
     fair = factories.make_insurer(name="Fair Insurance", am_best_rating="A")
@@ -174,6 +177,7 @@ def test_quotes_sort_by_premium_by_default_and_by_limit_on_request(app, db):
     login_as(client, user)
 
     def order(url):
+        """The quote ids in the order the page shows them."""
         html = client.get(url).get_data(as_text=True)
         return sorted((html.index(f'id="quote-{q.id}"'), q.id) for q in (q_cheap, q_broad, q_fair))
 

@@ -25,6 +25,7 @@ def _own_upload_folder(app, tmp_path, monkeypatch):
 
 
 def _fields(**overrides) -> dict:
+    """The upload form's fields for an outside insurer, with overrides."""
     today = date.today()
     values = {
         "insurer_id": "outside", "insurer_name": "Lakeside Specialty Insurance", "insurer_naic_code": "54321",
@@ -38,6 +39,7 @@ def _fields(**overrides) -> dict:
 
 
 def _upload(client, pdf: bytes | None, filename="certificate.pdf", content_type="application/pdf", **overrides):
+    """POST the upload form (multipart, real CSRF token) with an optional file."""
     data = _fields(**overrides)
     if pdf is not None:
         data["certificate"] = (io.BytesIO(pdf), filename, content_type)
@@ -45,11 +47,13 @@ def _upload(client, pdf: bytes | None, filename="certificate.pdf", content_type=
 
 
 def _stored_files(app) -> list[str]:
+    """The names of the files in the upload folder."""
     folder = Path(app.config["UPLOAD_FOLDER"])
     return sorted(os.listdir(folder)) if folder.exists() else []
 
 
 def _count_policies(db) -> int:
+    """How many policies exist."""
     return db.session.execute(select(func.count(Policy.id))).scalar_one()
 
 
