@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from itertools import pairwise
 
 from accelerator.domain.categories import category_name
 from accelerator.domain.money import CENT, ZERO, display_money
@@ -135,7 +136,7 @@ def in_order(policies: Iterable[PolicyTerms]) -> list[PolicyTerms]:
     # The full key starts with (policy number, insurer); where those differ for every policy, they
     # alone give the same order, and building the full key (17 fields) would be wasted work.
     ordered.sort(key=_number_and_insurer)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in pairwise(ordered):
         if _number_and_insurer(before) == _number_and_insurer(after):
             ordered.sort(key=policy_order_key)
             break

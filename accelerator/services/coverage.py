@@ -3,8 +3,10 @@
 This is the hottest path of the product, so it reads only the columns the decision and the answer
 need, in as few statements as possible: one for the seller's policies (one for every seller of a
 batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
-committed before the answer leaves. The answer is serialized once; the record keeps that exact text
-and the replay answers it again byte for byte.
+committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py),
+where concurrent checks on SQLite share one commit. The answer is serialized once, by joining
+pre-encoded pieces (the same text `json` would give: a test compares them), and the record keeps that
+exact text; the replay answers it again byte for byte.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, select, union_all
 
 from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.coverage import decide_coverage
+from accelerator.domain.coverage import CoverageDecision, decide_coverage, in_order
 from accelerator.domain.errors import DomainError, NotFound, ValidationError
 from accelerator.domain.money import ZERO, format_money, parse_money
 from accelerator.domain.terms import PolicyTerms
 from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
 from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
-from accelerator.services.hotpath import Prepared, raw_connection, write_transaction
+from accelerator.services.hotpath import Prepared, hot_connections
 
 MAX_BATCH = 500
 
@@ -43,6 +45,8 @@ _POLICY_COLUMNS = (
     _policies.c.additional_insured, _policies.c.excluded_categories,
 )
 _json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+# The JSON string encoder the encoder above uses (the C one where there is one).
+_string = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
 
 
 class CheckInput:
@@ -117,35 +121,30 @@ class _SelectedPolicy:
         "verification",
     )
 
-    def __init__(self, row):
+    def __init__(self, row: Sequence, terms: PolicyTerms):
         (self.id, self.seller_id, self.policy_number, self.insurer_id, self.insurer_name, self.insurer_naic_code,
          self.insurer_rating, self.source, self.verification, self.effective_date, self.expiration_date,
-         self.cancellation_date, self.per_occurrence_limit, self.aggregate_limit, claims_paid, self.deductible,
+         self.cancellation_date, self.per_occurrence_limit, self.aggregate_limit, _claims_paid, self.deductible,
          self.occurrence_based, self.additional_insured, excluded) = row
         self.excluded_categories = excluded or []
-        self.aggregate_remaining = max(ZERO, self.aggregate_limit - claims_paid)
-        self._terms = PolicyTerms(
-            policy_number=self.policy_number,
-            insurer_id=self.insurer_id,
-            insurer_rating=self.insurer_rating,
-            source=self.source,
-            verification=self.verification,
-            effective_date=self.effective_date,
-            expiration_date=self.expiration_date,
-            cancellation_date=self.cancellation_date,
-            per_occurrence_limit=self.per_occurrence_limit,
-            aggregate_limit=self.aggregate_limit,
-            aggregate_remaining=self.aggregate_remaining,
-            deductible=self.deductible,
-            occurrence_based=self.occurrence_based,
-            additional_insured=self.additional_insured,
-            excluded_categories=frozenset(self.excluded_categories),
-            key=self,
-        )
+        self.aggregate_remaining = terms.aggregate_remaining
+        self._terms = terms
 
     def terms(self) -> PolicyTerms:
         """The pure-domain view of this policy."""
         return self._terms
+
+
+def _terms(row: Sequence) -> PolicyTerms:
+    """The domain's terms of a selected row; its key is the row id (which the record keeps)."""
+    (policy_id, _seller, number, insurer_id, _name, _naic, rating, source, verification, effective, expiration,
+     cancellation, per_occurrence, aggregate, claims_paid, deductible, occurrence_based, additional_insured,
+     excluded) = row
+    remaining = aggregate - claims_paid
+    return PolicyTerms(number, insurer_id, rating, source, verification, effective, expiration, cancellation,
+                       per_occurrence, aggregate, remaining if remaining > ZERO else ZERO, deductible,
+                       occurrence_based, additional_insured, frozenset(excluded) if excluded else frozenset(),
+                       policy_id)
 
 
 _RECORD_COLUMNS = ("check_id", "checked_at", "seller_id", "incident_date", "amount", "category", "status", "route",
@@ -184,101 +183,129 @@ def _padded(seller_ids: list[str]) -> tuple[list[str], int]:
     return seller_ids + [seller_ids[-1]] * (size - len(seller_ids)), size
 
 
-def _load_policies(dialect, cursor, seller_ids: list[str]) -> dict[str, list[PolicyTerms]]:
-    """Every policy of these sellers, as terms, in one statement."""
+class _Loaded:
+    """What the reads found: each seller's policies (in the decision's order), their rows, known sellers."""
+
+    __slots__ = ("known", "policies", "rows")
+
+    def __init__(self):
+        self.policies: dict[str, list[PolicyTerms]] = {}
+        self.rows: dict[int, Sequence] = {}
+        self.known: set[str] = set()
+
+
+def _load(dialect, cursor, seller_ids: list[str]) -> _Loaded:
+    """Every policy of these sellers (one statement), and which of those without any are known (one more)."""
+    loaded = _Loaded()
     values, size = _padded(seller_ids)
-    found: dict[str, list[PolicyTerms]] = {}
+    policies, rows = loaded.policies, loaded.rows
     for row in _statement(dialect, "policies", size).rows(cursor, values):
-        policy = _SelectedPolicy(row)
-        found.setdefault(policy.seller_id, []).append(policy.terms())
-    return found
+        rows[row[0]] = row
+        found = policies.get(row[1])
+        if found is None:
+            policies[row[1]] = [_terms(row)]
+        else:
+            found.append(_terms(row))
+    for seller, terms in policies.items():
+        if len(terms) > 1:
+            policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+    missing = [seller for seller in seller_ids if seller not in policies]
+    if missing:
+        values, size = _padded(missing)
+        loaded.known = {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+    return loaded
 
 
-def _known_sellers(dialect, cursor, seller_ids: list[str]) -> set[str]:
-    """Of these sellers, those with an account, a quote request or a sales record (one statement)."""
-    if not seller_ids:
-        return set()
-    values, size = _padded(seller_ids)
-    return {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+def _reason_text(reason) -> str:
+    number = reason.policy_number
+    return (f'{{"code":{_string(reason.code)},"policy_number":{"null" if number is None else _string(number)},'
+            f'"message":{_string(reason.message)}}}')
 
 
-def _policy_object(policy: _SelectedPolicy, cache: dict) -> dict:
-    """The contract's policy object, by the API's serializer (once per policy and request)."""
-    obj = cache.get(policy.id)
-    if obj is None:
-        # Imported here: the API package imports this module (the answer's policy object is the API's).
-        from accelerator.api.serializers import policy_json
-
-        obj = cache[policy.id] = policy_json(policy)
-    return obj
-
-
-def _answer(check_id: str, checked_at: str, question: CheckInput, decision, cache: dict) -> dict:
-    """The contract's JSON answer of one check."""
-    return {
-        "check_id": check_id,
-        "checked_at": checked_at,
-        "seller_id": question.seller_id,
-        "incident_date": question.incident_date.isoformat(),
-        "amount": format_money(question.amount),
-        "category": question.category,
-        "status": decision.status,
-        "covered_amount": format_money(decision.covered_amount),
-        "route": decision.route,
-        "policy": _policy_object(decision.policy.key, cache) if decision.policy is not None else None,
-        "reasons": [{"code": r.code, "policy_number": r.policy_number, "message": r.message}
-                    for r in decision.reasons],
-    }
+def _answer_text(check_id: str, checked_at: str, question: CheckInput, decision: CoverageDecision,
+                 policy_text: str) -> str:
+    """The contract's JSON answer of one check, exactly as `_json.encode` gives the same dict."""
+    category = "null" if question.category is None else _string(question.category)
+    reasons = ",".join([_reason_text(r) for r in decision.reasons]) if decision.reasons else ""
+    return (f'{{"check_id":{_string(check_id)},"checked_at":{_string(checked_at)},'
+            f'"seller_id":{_string(question.seller_id)},"incident_date":"{question.incident_date.isoformat()}",'
+            f'"amount":"{format_money(question.amount)}","category":{category},'
+            f'"status":{_string(decision.status)},"covered_amount":"{format_money(decision.covered_amount)}",'
+            f'"route":{_string(decision.route)},"policy":{policy_text},"reasons":[{reasons}]}}')
 
 
-def _run(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[tuple[dict, str]]:
-    """Decide, serialize and record every question; committed before anything is returned.
+def _policy_text(row: Sequence, terms: PolicyTerms) -> str:
+    """The contract's policy object as JSON text, by the API's serializer."""
+    # Imported here: the API package imports this module (the answer's policy object is the API's).
+    from accelerator.api.serializers import policy_json
 
-    It runs on a connection of its own, outside the session (services/hotpath.py): the reads need no
-    transaction (on SQLite they read a WAL snapshot without the write lock), and the write lock is
-    taken only for the INSERT, so concurrent checks in other workers barely wait for each other.
+    return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+
+
+def run_checks(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[str]:
+    """Decide, serialize and record every question; the JSON texts, returned once they are committed.
+
+    It uses no session: a caller that holds a session transaction ends it first (on SQLite it would
+    hold the write lock this needs).
     """
-    with raw_connection() as raw:
-        dialect = db.engine.dialect
-        cursor = raw.driver_connection.cursor()
-        sellers = list(dict.fromkeys(q.seller_id for q in questions))
-        policies = _load_policies(dialect, cursor, sellers)
-        known = _known_sellers(dialect, cursor, [s for s in sellers if s not in policies])
-        guarantee = current_app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+    connections = hot_connections()
+    dialect = connections.engine.dialect
+    guarantee = current_app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+    sellers = list(dict.fromkeys([q.seller_id for q in questions]))
+
+    def read(cursor) -> _Loaded:
+        return _load(dialect, cursor, sellers)
+
+    def decide_and_record(conn, cursor, loaded: _Loaded) -> list[str]:
         now_ns = time.time_ns()
         now = datetime.fromtimestamp(now_ns // 1_000_000_000, UTC)
         checked_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        cache: dict = {}
-        answers, records = [], []
+        policies, known, rows = loaded.policies, loaded.known, loaded.rows
+        policy_texts: dict[int, str] = {}
+        texts, records = [], []
         for question in questions:
             seller = question.seller_id
-            decision = decide_coverage(policies.get(seller, ()), seller in policies or seller in known,
-                                       question.incident_date, question.amount, question.category, guarantee)
+            found = policies.get(seller)
+            decision = decide_coverage(found or (), found is not None or seller in known, question.incident_date,
+                                       question.amount, question.category, guarantee)
+            chosen = decision.policy
+            if chosen is None:
+                policy_id, policy_text = None, "null"
+            else:
+                policy_id = chosen.key
+                policy_text = policy_texts.get(policy_id)
+                if policy_text is None:
+                    policy_text = policy_texts[policy_id] = _policy_text(rows[policy_id], chosen)
             check_id = _new_check_id(now_ns)
-            answer = _answer(check_id, checked_at, question, decision, cache)
-            text = _json.encode(answer)
-            answers.append((answer, text))
+            text = _answer_text(check_id, checked_at, question, decision, policy_text)
+            texts.append(text)
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
-                            decision.status, decision.route, decision.covered_amount,
-                            decision.policy.key.id if decision.policy is not None else None, api_key_id, text))
-        with write_transaction(raw, cursor):
-            _statement(dialect, "record").execute_many(cursor, records)
-        cursor.close()
-    return answers
+                            decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
+        connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        return texts
+
+    return connections.run(read, decide_and_record)
+
+
+def _end_session_transaction() -> None:
+    """Commit what the request's session holds: on SQLite its transaction holds the write lock, which
+    the record's write on another connection would otherwise wait for (the idempotency record, say)."""
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 def check_coverage_text(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
                         category: object = None) -> str:
     """Decide and record one check; the exact JSON text answered (and stored)."""
     question = parse_check(seller_id, incident_date, amount, category)
-    return _run(api_key_id, [question])[0][1]
+    _end_session_transaction()
+    return run_checks(api_key_id, [question])[0]
 
 
 def check_coverage(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
                    category: object = None) -> dict:
     """Decide and record one check; the contract's JSON answer as a dict."""
-    question = parse_check(seller_id, incident_date, amount, category)
-    return _run(api_key_id, [question])[0][0]
+    return json.loads(check_coverage_text(api_key_id, seller_id, incident_date, amount, category))
 
 
 def _item_error(error: DomainError) -> str:
@@ -299,7 +326,8 @@ def check_batch_text(api_key_id: int | None, items: Sequence[CheckInput | Domain
         raise ValidationError(f"Send 1 to {MAX_BATCH} checks.",
                               fields={"checks": f"must hold 1 to {MAX_BATCH} checks"})
     questions = [item for item in items if isinstance(item, CheckInput)]
-    texts = iter([text for _answer_dict, text in _run(api_key_id, questions)] if questions else [])
+    _end_session_transaction()
+    texts = iter(run_checks(api_key_id, questions) if questions else [])
     parts = [next(texts) if isinstance(item, CheckInput) else _item_error(item) for item in items]
     return '{"results":[' + ",".join(parts) + "]}"
 

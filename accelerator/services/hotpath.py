@@ -18,6 +18,7 @@ not inside a request's commit.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -172,8 +173,8 @@ class HotConnections:
         except IndexError:
             pass
         fairy = self.engine.raw_connection()  # the engine's connect events set the connection up
-        fairy.detach()  # ours now: the pool neither resets, pings nor recycles it
         conn = fairy.driver_connection
+        fairy.detach()  # ours now: the pool neither resets, pings nor recycles it
         if self.sqlite:
             # Checkpoints run in the background (see _Checkpointer), not inside a request's commit.
             conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -188,10 +189,8 @@ class HotConnections:
 
     @staticmethod
     def _close(fairy) -> None:
-        try:
+        with contextlib.suppress(Exception):  # it is being thrown away because it failed
             fairy.close()
-        except Exception:  # noqa: BLE001 - it is being thrown away because it failed
-            pass
 
     def run(self, read: Callable, write: Callable | None = None):
         """`read(cursor)`, then `write(conn, cursor, read_result)` if given; the write's result.
@@ -308,7 +307,7 @@ class _GroupCommit:
         error: BaseException | None = None
         try:
             self._write(conn, cursor, group)
-        except BaseException as exc:  # every request of the group learns it
+        except BaseException as exc:  # noqa: BLE001 - every request of the group learns it, then re-raised
             error = exc
         with self.mutex:
             for member in group:

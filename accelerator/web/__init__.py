@@ -1,4 +1,4 @@
-"""HTML blueprints of the site: public, auth, sellers, insurers, admin."""
+"""HTML blueprints of the site: public, auth, sellers, insurers, admin, reports."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(documents.bp)
     app.register_blueprint(verify.bp)
+    from accelerator.web import reports
+
+    app.register_blueprint(reports.admin_bp)
+    app.register_blueprint(reports.insurer_bp)
 
     app.add_template_filter(money, "money")
     app.add_template_filter(category_name, "category_name")

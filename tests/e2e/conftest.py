@@ -34,6 +34,13 @@ def browser():
         instance.close()
 
 
+def _is_real_error(msg) -> bool:
+    """A console error that is a fault, not a form answered 4xx by design (re-rendered with errors)."""
+    if msg.type != "error":
+        return False
+    return not msg.text.startswith("Failed to load resource: the server responded with a status of 4")
+
+
 @pytest.fixture()
 def page(browser, live_server):
     """A fresh browser context (no cookies) at desktop width, pointed at the live server."""
@@ -42,7 +49,7 @@ def page(browser, live_server):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("console", lambda msg: errors.append(msg.text) if _is_real_error(msg) else None)
     yield pg
     context.close()
     assert not errors, f"the page logged errors: {errors}"
