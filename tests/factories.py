@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from accelerator.domain.terms import PolicyTerms
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
 from accelerator.services import api_keys
@@ -27,6 +28,29 @@ def password_hash(password: str = TEST_PASSWORD) -> str:
     if password not in _hash_cache:
         _hash_cache[password] = generate_password_hash(password, method="pbkdf2:sha256:1000")
     return _hash_cache[password]
+
+
+def make_terms(**overrides) -> PolicyTerms:
+    """Pure-domain terms of a verified insurer-reported policy in force all of 2026 (no database)."""
+    fields = {
+        "policy_number": "HX-1",
+        "insurer_id": 1,
+        "insurer_rating": "A",
+        "source": "insurer",
+        "verification": "verified",
+        "effective_date": date(2026, 1, 1),
+        "expiration_date": date(2027, 1, 1),
+        "cancellation_date": None,
+        "per_occurrence_limit": Decimal("1000000.00"),
+        "aggregate_limit": Decimal("2000000.00"),
+        "aggregate_remaining": Decimal("2000000.00"),
+        "deductible": Decimal("2500.00"),
+        "occurrence_based": True,
+        "additional_insured": True,
+        "excluded_categories": frozenset(),
+    }
+    fields.update(overrides)
+    return PolicyTerms(**fields)
 
 
 def make_insurer(**overrides) -> Insurer:

@@ -17,6 +17,7 @@ from accelerator.domain.compliance import (
     requirement_failures,
 )
 from accelerator.domain.terms import PolicyTerms, Requirement
+from tests.factories import make_terms
 
 REQ = Requirement()
 JAN = date(2026, 1, 1)
@@ -25,26 +26,8 @@ JAN_DEADLINE = date(2026, 3, 2)
 
 
 def policy(**overrides) -> PolicyTerms:
-    """A verified policy meeting the default requirement, in force from 2026-01-01 to 2027-01-01."""
-    fields = {
-        "policy_number": "HX-1",
-        "insurer_id": 1,
-        "insurer_rating": "A",
-        "source": "insurer",
-        "verification": "verified",
-        "effective_date": date(2026, 1, 1),
-        "expiration_date": date(2027, 1, 1),
-        "cancellation_date": None,
-        "per_occurrence_limit": Decimal("1000000.00"),
-        "aggregate_limit": Decimal("2000000.00"),
-        "aggregate_remaining": Decimal("2000000.00"),
-        "deductible": Decimal("2500.00"),
-        "occurrence_based": True,
-        "additional_insured": True,
-        "excluded_categories": frozenset(),
-    }
-    fields.update(overrides)
-    return PolicyTerms(**fields)
+    """A verified insurer-reported policy meeting the default requirement, in force all of 2026."""
+    return make_terms(**overrides)
 
 
 def sales(**months: str) -> dict[date, Decimal]:

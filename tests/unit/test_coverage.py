@@ -11,31 +11,14 @@ from hypothesis import strategies as st
 
 from accelerator.domain.coverage import CoverageDecision, decide_coverage
 from accelerator.domain.terms import PolicyTerms
+from tests.factories import make_terms
 
 INCIDENT = date(2026, 6, 1)
 
 
 def policy(**overrides) -> PolicyTerms:
-    """A verified insurer-reported policy in force all of 2026, overridable field by field."""
-    fields = {
-        "policy_number": "HX-1",
-        "insurer_id": 1,
-        "insurer_rating": "A",
-        "source": "insurer",
-        "verification": "verified",
-        "effective_date": date(2026, 1, 1),
-        "expiration_date": date(2027, 1, 1),
-        "cancellation_date": None,
-        "per_occurrence_limit": Decimal("1000000.00"),
-        "aggregate_limit": Decimal("2000000.00"),
-        "aggregate_remaining": Decimal("2000000.00"),
-        "deductible": Decimal("2500.00"),
-        "occurrence_based": True,
-        "additional_insured": True,
-        "excluded_categories": frozenset(),
-    }
-    fields.update(overrides)
-    return PolicyTerms(**fields)
+    """A verified insurer-reported policy meeting the default requirement, in force all of 2026."""
+    return make_terms(**overrides)
 
 
 def decide(policies, *, incident: date = INCIDENT, amount: str = "2500.00", category: str | None = None,
