@@ -387,8 +387,9 @@ def _load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dic
     start = oak.desired_start_date
     policies["claims"] = _policy(sellers["A1"], ins["HMI"], f"HMI-{start.year}-004817", start,
                                  source="marketplace", quote_id=bought.id, premium=bought.annual_premium)
-    # Brightwire: last year's policy expired, this year's expires within 60 days, the renewal is out.
-    start = today - timedelta(days=324)
+    # Brightwire: last year's policy expired, this year's expires in 25 days (its 30-day reminder is due), the
+    # renewal request is out with two quotes.
+    start = today - timedelta(days=340)
     _policy(sellers["A2"], ins["KPL"], f"KPL-{(start - timedelta(days=365)).year}-118204", start - timedelta(days=365),
             expiration_date=start, per_occurrence_limit=D("2000000.00"), aggregate_limit=D("4000000.00"),
             deductible=D("5000.00"), premium=D("4180.00"))

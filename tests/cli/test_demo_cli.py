@@ -260,3 +260,17 @@ def test_two_demo_runs_at_once_load_it_once(live_app, db):
     assert [bool(r.marketplace_key) for r in results] == [r.created for r in results]
     counts = row_counts()
     assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 10, 1, 3)
+
+
+def test_on_the_demo_data_the_expiring_policy_gets_its_reminder(app, db, tmp_path):
+    from accelerator.models import EmailMessage
+
+    assert_ok(invoke(app, "demo"))
+    app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
+    assert_ok(invoke(app, "reminders", "send", "--today", date.today().isoformat()))
+    db.session.rollback()
+    sent = list(db.session.execute(select(EmailMessage).where(EmailMessage.kind == "policy_expiring")).scalars())
+    assert len(sent) == 1
+    assert sent[0].status == "sent"
+    assert "KPL-" in sent[0].subject + sent[0].text_body
+    assert list((tmp_path / "mail").glob("*.eml"))
