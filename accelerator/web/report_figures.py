@@ -33,6 +33,11 @@ LONG_RANGE_DAYS = 92
 ROUTE_LABELS = {"marketplace": "Marketplace pays", "insurer": "Insurer pays", "review": "Needs review",
                 "seller": "Seller pays"}
 CLAIMS_TOP = 10
+# The least top of a count axis: with few or no counts the ticks stay whole numbers (0, 1, 2, ...).
+COUNT_AXIS = 5
+# Each chart is drawn twice: wide for screens, narrow for phones, whose text then stays readable once scaled.
+WIDE, NARROW, NARROW_HEIGHT = 720, 360, 300
+NARROW_LABEL = 16
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class Figure:
 
     key: str  # the chart's id on the page and the stem of its CSV endpoint and file name
     title: str
-    chart: Markup
+    charts: tuple[Markup, Markup]  # (wide, narrow): the page shows one of them, by the screen's width
     table: ChartTable  # formatted cells
     data: ChartTable  # the same rows and columns as plain values
     caption: str  # what the table's rows are
@@ -50,6 +55,26 @@ class Figure:
     def csv(self) -> str:
         """The figure's numbers as CSV text, header first."""
         return to_csv(self.data.rows, self.data.header)
+
+
+def _draw(draw: Callable[..., Markup], series, key: str, *, narrow_label: str | None = None,
+          **options) -> tuple[Markup, Markup]:
+    """The chart wide (chart id `key`) and narrow (`key`-narrow), with the same series and words.
+
+    Horizontal bars give their labels a column of their own: on the narrow chart the labels are cut to
+    NARROW_LABEL characters (the table beside it has them whole) and `narrow_label` replaces the value axis's
+    label, so the bars keep room to be read.
+    """
+    wide = draw(series, chart_id=key, width=WIDE, **options)
+    if options.get("horizontal"):
+        series = Series(series.name, tuple((_cut(label), value) for label, value in series.points))
+        options["x_label"] = narrow_label or options["x_label"]
+    return wide, draw(series, chart_id=f"{key}-narrow", width=NARROW, height=NARROW_HEIGHT, **options)
+
+
+def _cut(label: str) -> str:
+    """A label at most NARROW_LABEL characters long, cut with an ellipsis."""
+    return label if len(label) <= NARROW_LABEL else label[:NARROW_LABEL - 1].rstrip() + "…"
 
 
 def by_week(period: metrics.DateRange) -> bool:
@@ -92,9 +117,9 @@ def compliance_figure(weeks: list[metrics.WeeklyCompliance]) -> Figure:
     """The share of required sellers who are compliant at each week's end (n/a in a week nobody is required)."""
     shares = [(w.week_start, w.share if w.required else None) for w in weeks]
     series = Series.of("Compliant", shares)
-    chart = line_chart([series], chart_id="compliance-by-week", title="Required sellers who are compliant, by week",
-                       description="Share of the sellers who must be insured that are compliant at each week's end.",
-                       x_label="Week starting", y_label="Compliant", value_format=format_percent, y_max=1)
+    chart = _draw(bar_chart, series, "compliance-by-week", title="Required sellers who are compliant, by week",
+                  description="Share of the sellers who must be insured that are compliant at each week's end.",
+                  x_label="Week starting", y_label="Compliant", value_format=format_percent, y_max=1)
     rows = [(w.week_start, w.on, w.required, w.compliant, w.pending_verification, w.due, w.overdue,
              w.share if w.required else None) for w in weeks]
     table, data = _tables(
@@ -110,12 +135,13 @@ def compliance_figure(weeks: list[metrics.WeeklyCompliance]) -> Figure:
 def funnel_figure(funnel: metrics.Funnel) -> Figure:
     """Quote requests made in the range, how many got a quote, how many were bought."""
     stages = [("Requested", funnel.requested), ("Quoted", funnel.quoted), ("Bought", funnel.bought)]
-    chart = bar_chart(Series.of("Requests", stages), chart_id="quote-funnel", title="From request to policy",
-                      description="Quote requests made in the period: requested, with at least one quote, bought.",
-                      x_label="Stage", y_label="Quote requests")
+    chart = _draw(bar_chart, Series.of("Requests", stages), "quote-funnel", title="From request to policy",
+                  description="Quote requests made in the period: requested, with at least one quote, bought.",
+                  x_label="Stage", y_label="Quote requests", y_max=COUNT_AXIS)
     rows = [(name, count, count / funnel.requested if funnel.requested else None) for name, count in stages]
-    table, data = _tables(("Stage", "Quote requests", "Share of requested"), ("stage", "requests", "share_of_requested"),
-                          rows, (_text, _count, format_percent), (_text, _text, _share))
+    table, data = _tables(("Stage", "Requests", "Share of all"),
+                          ("stage", "requests", "share_of_requested"), rows,
+                          (_text, _count, format_percent), (_text, _text, _share))
     return Figure("quote-funnel", "From request to policy", chart, table, data,
                   "Quote requests made in the period, by how far they went")
 
@@ -123,12 +149,12 @@ def funnel_figure(funnel: metrics.Funnel) -> Figure:
 def time_to_quote_figure(rows: list[metrics.InsurerQuoteTime]) -> Figure:
     """Each insurer's median time from a request reaching it to its first quote."""
     series = Series.of("Median time to first quote", [(r.insurer_name, r.median_hours) for r in rows])
-    chart = bar_chart(series, chart_id="time-to-quote", title="Insurers' median time to quote",
-                      description="Median hours from a request being routed to the insurer to its first quote.",
-                      x_label="Hours to first quote (median)", y_label="Insurer", value_format=format_hours,
-                      horizontal=True)
+    chart = _draw(bar_chart, series, "time-to-quote", title="Insurers' median time to quote",
+                  description="Median hours from a request being routed to the insurer to its first quote.",
+                  x_label="Hours to first quote (median)", y_label="Insurer", value_format=format_hours,
+                  horizontal=True, narrow_label="Median hours")
     table, data = _tables(
-        ("Insurer", "Requests routed", "Quoted", "Median time to first quote"),
+        ("Insurer", "Requests routed", "Quoted", "Median time to quote"),
         ("insurer_id", "insurer", "requests_routed", "quoted", "median_hours"),
         [(r.insurer_name, r.routed, r.quoted, r.median_hours) for r in rows],
         (_text, _count, _count, format_hours), (_text, _text, _text, _hours))
@@ -146,10 +172,10 @@ def checks_figure(days: list[metrics.DailyChecks], period: metrics.DateRange) ->
     series = [Series.of(ROUTE_LABELS[route], [(row[0], row[i + 1]) for row in rows])
               for i, route in enumerate(metrics.ROUTES)]
     unit = "week" if weekly else "day"
-    chart = stacked_bar_chart(series, chart_id="checks-by-route", title=f"Coverage checks per {unit} by route",
-                              description=f"Coverage checks made each {unit}, by who pays: the marketplace, "
-                                          "the insurer, a person reviewing, or the seller.",
-                              x_label="Week starting" if weekly else "Day", y_label="Coverage checks")
+    chart = _draw(stacked_bar_chart, series, "checks-by-route", title=f"Coverage checks per {unit} by route",
+                  description=f"Coverage checks made each {unit}, by who pays: the marketplace, "
+                              "the insurer, a person reviewing, or the seller.",
+                  x_label="Week starting" if weekly else "Day", y_label="Coverage checks")
     first = "Week starting" if weekly else "Day"
     table, data = _tables(
         (first, *(ROUTE_LABELS[r] for r in metrics.ROUTES), "Total"),
@@ -175,18 +201,18 @@ def premiums_figure(premiums: metrics.PremiumsByCategory) -> Figure:
     """Premium of the policies effective in the range, by category, largest first."""
     rows = premiums.categories
     series = Series.of("Premium", [(r.name, r.premium) for r in rows])
-    chart = bar_chart(series, chart_id="premiums-by-category", title="Premiums by category",
-                      description="Premium of the policies that took effect in the period, by product category.",
-                      x_label="Premium", y_label="Category", value_format=format_money, horizontal=True)
+    chart = _draw(bar_chart, series, "premiums-by-category", title="Premiums by category",
+                  description="Premium of the policies that took effect in the period, by product category.",
+                  x_label="Premium", y_label="Category", value_format=format_money, horizontal=True)
     table, data = _tables(("Category", "Policies", "Premium"), ("category", "name", "policies", "premium"),
                           [(r.name, r.policies, r.premium) for r in rows], (_text, _count, format_money),
                           (_text, _text, _text))
     data = ChartTable(data.header, tuple((r.category, *cells) for r, cells in zip(rows, data.rows, strict=True)))
     count = premiums.policies
+    note = (f"{count:,} polic{'y' if count == 1 else 'ies'} with {format_money(premiums.premium)} of premium in all. "
+            "A policy in several categories counts in each of them.") if count else ""
     return Figure("premiums-by-category", "Premiums by category", chart, table, data,
-                  "Premium of the policies that took effect in the period, by category",
-                  f"{count:,} polic{'y' if count == 1 else 'ies'} with {format_money(premiums.premium)} of premium in "
-                  "all. A policy in several categories counts in each of them.")
+                  "Premium of the policies that took effect in the period, by category", note)
 
 
 # --- Insurer ------------------------------------------------------------------------------------------------
@@ -194,24 +220,31 @@ def premiums_figure(premiums: metrics.PremiumsByCategory) -> Figure:
 def requests_figure(received: metrics.RequestsReceived) -> Figure:
     """Quote requests routed to the insurer, week by week."""
     weeks = [(w.week_start, w.count) for w in received.by_week]
-    chart = bar_chart(Series.of("Requests", weeks), chart_id="requests-received", title="Quote requests received",
-                      description="Quote requests routed to you each week.", x_label="Week starting",
-                      y_label="Quote requests")
+    chart = _draw(bar_chart, Series.of("Requests", weeks), "requests-received", title="Quote requests received",
+                  description="Quote requests routed to you each week.", x_label="Week starting",
+                  y_label="Quote requests", y_max=COUNT_AXIS)
     table, data = _tables(("Week starting", "Requests received"), ("week_start", "requests"), weeks,
                           (_text, _count), (_text, _text))
+    statuses = ", ".join(f"{count:,} {status}" for status, count in received.by_status.items())
     return Figure("requests-received", "Quote requests received", chart, table, data,
-                  "Quote requests routed to you each week", "Weeks count only their days inside the period.")
+                  "Quote requests routed to you each week",
+                  f"{received.total:,} in all; as they stand now: {statuses}. "
+                  "Weeks count only their days inside the period.")
 
 
 def win_rate_figure(rate: metrics.WinRate) -> Figure:
-    """The insurer's quotes made in the range and how many were won (accepted or bought)."""
-    chart = bar_chart(Series.of("Quotes", [("Offered", rate.offered), ("Won", rate.won)]), chart_id="win-rate",
-                      title=f"Quote win rate: {format_percent(rate.rate)}",
-                      description="Quotes you made in the period, and those accepted or bought.",
-                      x_label="Quotes", y_label="Quotes")
-    table, data = _tables(("Quotes offered", "Quotes won", "Win rate"), ("quotes_offered", "quotes_won", "win_rate"),
-                          [(rate.offered, rate.won, rate.rate)], (_count, _count, format_percent),
-                          (_text, _text, _share))
+    """The insurer's quotes made in the range and how many were won (accepted or bought); no rate without quotes."""
+    share = rate.rate if rate.offered else None
+    chart = _draw(bar_chart, Series.of("Quotes", [("Offered", rate.offered), ("Won", rate.won)]), "win-rate",
+                  title=f"Quote win rate: {format_percent(share)}",
+                  description="Quotes you made in the period, and those accepted or bought.",
+                  x_label="Your quotes in the period", y_label="Quotes", y_max=COUNT_AXIS)
+    _table, data = _tables(("Quotes offered", "Quotes won", "Win rate"), ("quotes_offered", "quotes_won", "win_rate"),
+                           [(rate.offered, rate.won, share)], (_count, _count, format_percent),
+                           (_text, _text, _share))
+    # For people the one row reads better down the page; the CSV keeps one record with a column per figure.
+    table = ChartTable(("Quotes", "In the period"), tuple(zip(("Offered", "Won", "Win rate"), _table.rows[0],
+                                                              strict=True)))
     return Figure("win-rate", "Quote win rate", chart, table, data, "Your quotes made in the period",
                   "A quote is won when the seller accepts or buys it.")
 
@@ -222,9 +255,9 @@ def in_force_figure(counts: list[metrics.DailyCount], period: metrics.DateRange)
         last_days = {on for _monday, on in period.weeks()}
         counts = [c for c in counts if c.day in last_days]
     points = [(c.day, c.count) for c in counts]
-    chart = line_chart([Series.of("Policies in force", points)], chart_id="policies-in-force",
-                       title="Policies in force", description="Your policies in force on each day shown.",
-                       x_label="Day", y_label="Policies in force")
+    chart = _draw(line_chart, [Series.of("Policies in force", points)], "policies-in-force",
+                  title="Policies in force", description="Your policies in force on each day shown.",
+                  x_label="Day", y_label="Policies in force", y_max=COUNT_AXIS)
     table, data = _tables(("Day", "Policies in force"), ("day", "policies_in_force"), points, (_text, _count),
                           (_text, _text))
     return Figure("policies-in-force", "Policies in force", chart, table, data, "Your policies in force on each day",
@@ -235,12 +268,12 @@ def claims_figure(claims: metrics.ClaimsAgainstAggregate) -> Figure:
     """Claims paid against aggregate limits: all policies in force together, then those with the most used."""
     total_label = f"All {claims.policies:,} in force"
     shares = [(total_label, claims.used_share)] + [(p.policy_number, p.used_share) for p in claims.top]
-    chart = bar_chart(Series.of("Aggregate used", shares), chart_id="claims-against-aggregate",
-                      title="Claims paid against aggregate limits",
-                      description=f"Share of the aggregate limit used by claims paid, for your policies in force on "
-                                  f"{claims.on.isoformat()}: all of them together, then those with the most used.",
-                      x_label="Share of the aggregate limit used", y_label="Policy", value_format=format_percent,
-                      horizontal=True, y_max=1)
+    chart = _draw(bar_chart, Series.of("Aggregate used", shares), "claims-against-aggregate",
+                  title="Claims paid against aggregate limits",
+                  description=f"Share of the aggregate limit used by claims paid, for your policies in force on "
+                              f"{claims.on.isoformat()}: all of them together, then those with the most used.",
+                  x_label="Share of the aggregate limit used", y_label="Policy", value_format=format_percent,
+                  horizontal=True, y_max=1, narrow_label="Aggregate used")
     rows = [(total_label, "", claims.aggregate_limit, claims.claims_paid, claims.aggregate_remaining,
              claims.used_share)]
     rows += [(p.policy_number, p.seller_id, p.aggregate_limit, p.claims_paid, p.aggregate_remaining, p.used_share)
@@ -253,3 +286,48 @@ def claims_figure(claims: metrics.ClaimsAgainstAggregate) -> Figure:
                   f"Your policies in force on {claims.on.isoformat()}: all together, then the {CLAIMS_TOP} with the "
                   "largest share of their aggregate used",
                   "Claims paid are each policy's total so far.")
+
+
+# --- Headline figures ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stat:
+    """A headline figure above the charts: the number and what it counts."""
+
+    figure: str
+    label: str
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    """`one` or `many` by the count."""
+    return one if count == 1 else many
+
+
+def admin_stats(weeks: list[metrics.WeeklyCompliance], funnel: metrics.Funnel, days: list[metrics.DailyChecks],
+                premiums: metrics.PremiumsByCategory) -> list[Stat]:
+    """The admin dashboard's headline figures, from the same numbers as its charts."""
+    last = weeks[-1] if weeks else None
+    checks = sum(d.total for d in days)
+    compliant = (Stat(format_percent(last.share), f"of {last.required:,} required "
+                      f"{_plural(last.required, 'seller', 'sellers')} compliant on {last.on.isoformat()}")
+                 if last and last.required else Stat("n/a", "no seller is required to be insured"))
+    return [
+        compliant,
+        Stat(f"{funnel.requested:,}", f"quote {_plural(funnel.requested, 'request', 'requests')}, "
+                                      f"{funnel.bought:,} bought"),
+        Stat(f"{checks:,}", f"coverage {_plural(checks, 'check', 'checks')}"),
+        Stat(format_money(premiums.premium), "of premium on policies taking effect"),
+    ]
+
+
+def insurer_stats(received: metrics.RequestsReceived, rate: metrics.WinRate, in_force_today: int,
+                  claims: metrics.ClaimsAgainstAggregate) -> list[Stat]:
+    """The insurer dashboard's headline figures, from the same numbers as its charts (and today's count)."""
+    return [
+        Stat(f"{received.total:,}", f"quote {_plural(received.total, 'request', 'requests')} received"),
+        Stat(format_percent(rate.rate) if rate.offered else "n/a",
+             f"win rate ({rate.won:,} of {rate.offered:,} {_plural(rate.offered, 'quote', 'quotes')})"),
+        Stat(f"{in_force_today:,}", f"{_plural(in_force_today, 'policy', 'policies')} in force on "
+                                    f"{claims.on.isoformat()}"),
+        Stat(format_percent(claims.used_share), "of their aggregate limits used by claims paid"),
+    ]

@@ -12,9 +12,12 @@ size (compliance list, check log, bordereau) are streamed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
+from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
@@ -44,6 +47,7 @@ STATUS_LABELS = {
 }
 FIELD_LABELS = {"start": "start date", "end": "end date", "on": "date", "status": "status"}
 MAX_ECHO = 40  # characters of a bad value shown back in its input
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _today() -> date:
@@ -89,9 +93,14 @@ def _place(form: Form, exc: ValidationError) -> None:
             form.form_errors.append(exc.message)
 
 
+def _arg(name: str) -> str:
+    """A query-string value without surrounding white space ("" when absent)."""
+    return (request.args.get(name) or "").strip()
+
+
 def _echo(value: str | None) -> str:
-    """A submitted value as it may be shown back in its input (bounded)."""
-    return (value or "").strip()[:MAX_ECHO]
+    """A submitted value as it may be shown back in its input: bounded, without control characters."""
+    return _CONTROL.sub("", (value or "").strip()[:MAX_ECHO])
 
 
 def _range_form(default: metrics.DateRange | None) -> tuple[RangeForm, metrics.DateRange | None]:
@@ -100,10 +109,11 @@ def _range_form(default: metrics.DateRange | None) -> tuple[RangeForm, metrics.D
     With `default` None the range is optional: both dates empty give (form, None) and no error.
     Returns the form (with errors at its fields when the range is bad) and the range, or None.
     """
-    start, end = _echo(request.args.get("start")), _echo(request.args.get("end"))
+    start, end = _arg("start"), _arg("end")
     if default is not None:
         start, end = start or default.start.isoformat(), end or default.end.isoformat()
-    form = RangeForm(MultiDict({"start": start, "end": end}))
+    # The form shows the values back (bounded and cleaned); the range is judged on what was sent.
+    form = RangeForm(MultiDict({"start": _echo(start), "end": _echo(end)}))
     if default is None and not start and not end:
         return form, None
     if default is None and not (start and end):
@@ -152,16 +162,14 @@ def _endpoint(key: str) -> str:
     return key.replace("-", "_") + "_csv"
 
 
-# --- Admin ------------------------------------------------------------------------------------------------
+# --- Dashboards -------------------------------------------------------------------------------------------
 
-AdminBuilder = Callable[[metrics.DateRange], rf.Figure]
-ADMIN_FIGURES: dict[str, AdminBuilder] = {
-    "compliance-by-week": lambda p: rf.compliance_figure(metrics.compliance_by_week(p.start, p.end)),
-    "quote-funnel": lambda p: rf.funnel_figure(metrics.quote_funnel(p.start, p.end)),
-    "time-to-quote": lambda p: rf.time_to_quote_figure(metrics.median_time_to_quote(p.start, p.end)),
-    "checks-by-route": lambda p: rf.checks_figure(metrics.coverage_checks_by_day(p.start, p.end), p),
-    "premiums-by-category": lambda p: rf.premiums_figure(metrics.premiums_by_category(p.start, p.end)),
-}
+@dataclass(frozen=True)
+class Report:
+    """One dashboard figure: how its numbers are read (services/metrics) and drawn (web/report_figures)."""
+
+    load: Callable[..., Any]  # (range) for admins; (insurer id, range, today) for insurers
+    draw: Callable[[Any, metrics.DateRange], rf.Figure]
 
 
 def _with_csv(blueprint: str, figures: list[rf.Figure], period: metrics.DateRange) -> list[tuple[rf.Figure, str]]:
@@ -170,45 +178,64 @@ def _with_csv(blueprint: str, figures: list[rf.Figure], period: metrics.DateRang
                         end=period.end.isoformat())) for f in figures]
 
 
-@admin_bp.get("/")
-def dashboard():
-    """The admin dashboard: compliance by week, the quote funnel, time to quote, checks by route, premiums."""
-    form, period = _range_form(default_range())
-    figures = [] if period is None else _with_csv(
-        "admin_reports", [build(period) for build in ADMIN_FIGURES.values()], period)
-    return render_template("admin_reports/dashboard.html", form=form, period=period,
-                           figures=figures), 200 if period else 400
-
-
-def _admin_chart_csv(key: str) -> Callable[[], Response | tuple]:
-    """The view that downloads one admin figure's numbers for the range of the query string."""
+def _chart_csv(key: str, report: Report, load_args: Callable[[metrics.DateRange], tuple]) -> Callable:
+    """The view that downloads one figure's numbers for the range of the query string."""
 
     def view():
         """One dashboard figure's numbers as CSV (?start=&end=, the last 12 weeks by default)."""
         period = _csv_range()
         if not isinstance(period, metrics.DateRange):
             return period
-        return csv_response(ADMIN_FIGURES[key](period).csv(), _dated(key, period))
+        return csv_response(report.draw(report.load(*load_args(period)), period).csv(), _dated(key, period))
 
     view.__name__ = _endpoint(key)
     return view
 
 
-for _key in ADMIN_FIGURES:
-    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key), view_func=_admin_chart_csv(_key))
+# --- Admin ------------------------------------------------------------------------------------------------
+
+ADMIN_REPORTS: dict[str, Report] = {
+    "compliance-by-week": Report(lambda p: metrics.compliance_by_week(p.start, p.end),
+                                 lambda weeks, _p: rf.compliance_figure(weeks)),
+    "quote-funnel": Report(lambda p: metrics.quote_funnel(p.start, p.end), lambda funnel, _p: rf.funnel_figure(funnel)),
+    "time-to-quote": Report(lambda p: metrics.median_time_to_quote(p.start, p.end),
+                            lambda rows, _p: rf.time_to_quote_figure(rows)),
+    "checks-by-route": Report(lambda p: metrics.coverage_checks_by_day(p.start, p.end), rf.checks_figure),
+    "premiums-by-category": Report(lambda p: metrics.premiums_by_category(p.start, p.end),
+                                   lambda premiums, _p: rf.premiums_figure(premiums)),
+}
+
+
+@admin_bp.get("/", endpoint="dashboard")
+def admin_dashboard():
+    """The admin dashboard: compliance by week, the quote funnel, time to quote, checks by route, premiums."""
+    form, period = _range_form(default_range())
+    figures, stats = [], []
+    if period is not None:
+        data = {key: report.load(period) for key, report in ADMIN_REPORTS.items()}
+        figures = _with_csv("admin_reports", [ADMIN_REPORTS[key].draw(value, period) for key, value in data.items()],
+                            period)
+        stats = rf.admin_stats(data["compliance-by-week"], data["quote-funnel"], data["checks-by-route"],
+                               data["premiums-by-category"])
+    return render_template("admin_reports/dashboard.html", form=form, period=period, figures=figures,
+                           stats=stats), 200 if period else 400
+
+
+for _key, _report in ADMIN_REPORTS.items():
+    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
+                          view_func=_chart_csv(_key, _report, lambda period: (period,)))
 
 
 def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None]:
     """The list's filters from the query string: (form with errors at its fields, day or None, status)."""
-    values = MultiDict({"status": _echo(request.args.get("status")),
-                        "on": _echo(request.args.get("on")) or _today().isoformat()})
-    form = ComplianceFilterForm(values)
+    on = _arg("on") or _today().isoformat()
+    form = ComplianceFilterForm(MultiDict({"status": _arg("status"), "on": _echo(on)}))
     form.validate()
     status = None if form.status.errors else (form.status.data or None)
     if form.status.errors:
         form.status.errors = ["Choose a status from the list."]
     try:
-        day = metrics.parse_day(form.on.data, "on")
+        day = metrics.parse_day(on, "on")
     except ValidationError as exc:
         _place(form, exc)
         day = None
@@ -263,13 +290,15 @@ def checks_csv():
 
 # --- Insurer ----------------------------------------------------------------------------------------------
 
-InsurerBuilder = Callable[[int, metrics.DateRange, date], rf.Figure]
-INSURER_FIGURES: dict[str, InsurerBuilder] = {
-    "requests-received": lambda i, p, _t: rf.requests_figure(metrics.requests_received(i, p.start, p.end)),
-    "win-rate": lambda i, p, _t: rf.win_rate_figure(metrics.quote_win_rate(i, p.start, p.end)),
-    "policies-in-force": lambda i, p, _t: rf.in_force_figure(metrics.policies_in_force_by_day(i, p.start, p.end), p),
-    "claims-against-aggregate": lambda i, _p, t: rf.claims_figure(
-        metrics.claims_against_aggregate(i, t, top=rf.CLAIMS_TOP)),
+INSURER_REPORTS: dict[str, Report] = {
+    "requests-received": Report(lambda i, p, _t: metrics.requests_received(i, p.start, p.end),
+                                lambda received, _p: rf.requests_figure(received)),
+    "win-rate": Report(lambda i, p, _t: metrics.quote_win_rate(i, p.start, p.end),
+                       lambda rate, _p: rf.win_rate_figure(rate)),
+    "policies-in-force": Report(lambda i, p, _t: metrics.policies_in_force_by_day(i, p.start, p.end),
+                                rf.in_force_figure),
+    "claims-against-aggregate": Report(lambda i, _p, t: metrics.claims_against_aggregate(i, t, top=rf.CLAIMS_TOP),
+                                       lambda claims, _p: rf.claims_figure(claims)),
 }
 
 
@@ -278,37 +307,25 @@ def _insurer_id() -> int:
     return current_user.insurer_id
 
 
-@insurer_bp.get("/")
-def dashboard():
+@insurer_bp.get("/", endpoint="dashboard")
+def insurer_dashboard():
     """The insurer dashboard: requests received, win rate, policies in force, claims against aggregates."""
     form, period = _range_form(default_range())
     today = _today()
-    figures: list = []
-    in_force_today = None
+    figures, stats = [], []
     if period is not None:
-        figures = _with_csv("insurer_reports", [build(_insurer_id(), period, today)
-                                                for build in INSURER_FIGURES.values()], period)
-        in_force_today = metrics.policies_in_force_on(_insurer_id(), today)
+        data = {key: report.load(_insurer_id(), period, today) for key, report in INSURER_REPORTS.items()}
+        figures = _with_csv("insurer_reports",
+                            [INSURER_REPORTS[key].draw(value, period) for key, value in data.items()], period)
+        stats = rf.insurer_stats(data["requests-received"], data["win-rate"],
+                                 metrics.policies_in_force_on(_insurer_id(), today), data["claims-against-aggregate"])
     return render_template("insurer_reports/dashboard.html", form=form, period=period, figures=figures,
-                           today=today, in_force_today=in_force_today), 200 if period else 400
+                           stats=stats, today=today), 200 if period else 400
 
 
-def _insurer_chart_csv(key: str) -> Callable[[], Response | tuple]:
-    """The view that downloads one of the insurer's figures for the range of the query string."""
-
-    def view():
-        """One insurer figure's numbers as CSV (?start=&end=, the last 12 weeks by default)."""
-        period = _csv_range()
-        if not isinstance(period, metrics.DateRange):
-            return period
-        return csv_response(INSURER_FIGURES[key](_insurer_id(), period, _today()).csv(), _dated(key, period))
-
-    view.__name__ = _endpoint(key)
-    return view
-
-
-for _key in INSURER_FIGURES:
-    insurer_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key), view_func=_insurer_chart_csv(_key))
+for _key, _report in INSURER_REPORTS.items():
+    insurer_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
+                            view_func=_chart_csv(_key, _report, lambda period: (_insurer_id(), period, _today())))
 
 
 @insurer_bp.get("/bordereau")

@@ -47,7 +47,9 @@ ROLES: dict[str, frozenset[str]] = {
     "admin.": frozenset({"admin"}),
     "insurers.": frozenset({"insurer"}),
     "sellers.": frozenset({"seller"}),
-    "documents.": frozenset({"seller", "admin"}),  # a seller's own uploads; admins see all
+    "documents.": frozenset({"seller", "admin"}),
+    "admin_reports.": frozenset({"admin"}),
+    "insurer_reports.": frozenset({"insurer"}),  # a seller's own uploads; admins see all
 }
 
 # What a path argument names: a kind of object of the walk's data (below).
