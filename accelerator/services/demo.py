@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -238,7 +240,43 @@ def load_demo() -> DemoResult:
         result.marketplace_key = None
         return result
     result.created = True
+    _load_check_history(date.today())
     return result
+
+
+CHECK_HISTORY_DAYS = 56
+
+
+def _load_check_history(today: date) -> None:
+    """Eight weeks of coverage checks, as the claims service would have made them, for the dashboards.
+
+    Each is decided and recorded by the real coverage service (after the demo's transaction, since the
+    service writes on connections of its own), then dated back across the weeks: the record's
+    checked_at and the same field in its stored answer alike, so a replay still matches the record.
+    """
+    from accelerator.models import ApiKey, CoverageCheck
+    from accelerator.services import coverage
+
+    rng = random.Random(20261123)  # the same history on every machine
+    key_id = db.session.execute(select(ApiKey.id).where(ApiKey.role == "marketplace")).scalar_one()
+    sellers = [*db.session.execute(select(Seller.seller_id).order_by(Seller.seller_id)).scalars(), "ZZ0UNKNOWN77"]
+    db.session.commit()
+    amounts = ["85.00", "240.00", "610.00", "975.00", "1000.00", "1850.00", "4200.00", "12500.00", "48000.00"]
+    questions = [
+        coverage.parse_check(rng.choice(sellers), (today - timedelta(days=rng.randint(1, 150))).isoformat(),
+                             rng.choice(amounts), rng.choice([None, None, "toys", "electronics", "apparel", "pet"]))
+        for _ in range(240)
+    ]
+    answers = json.loads(coverage.check_batch_text(key_id, questions))["results"]
+    for number, answer in enumerate(answers):
+        moment = datetime.combine(today - timedelta(days=number % CHECK_HISTORY_DAYS),
+                                  time(8 + number % 10, (7 * number) % 60), UTC)
+        check = db.session.execute(
+            select(CoverageCheck).where(CoverageCheck.check_id == answer["check_id"])).scalar_one()
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        check.response = check.response.replace(f'"checked_at":"{answer["checked_at"]}"', f'"checked_at":"{stamp}"', 1)
+        check.checked_at = moment
+    db.session.commit()
 
 
 def _load(password_hash: str, today: date) -> str:

@@ -1,11 +1,17 @@
 """A seller's own side: the business profile, the dashboard (policies by standing, quote requests,
-compliance snapshot) and one quote request with its quotes judged against the requirement."""
+compliance snapshot with its countdown and next steps) and one quote request with its quotes judged
+against the requirement (a renewal request's quotes beside the policy it renews).
+
+Renewals (services/renewals.py) build on this module, so the two functions here that show renewals
+import it when called, not at the top (the import would be circular).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,7 +21,9 @@ from accelerator.domain.compliance import (
     COMPLIANT,
     DUE,
     NOT_REQUIRED,
+    OVERDUE,
     PENDING_VERIFICATION,
+    meets_requirement,
     requirement_failures,
 )
 from accelerator.domain.errors import NotFound, ValidationError
@@ -30,6 +38,9 @@ from accelerator.services import audit
 from accelerator.services.accounts import MAX_NAME, QuoteRequestLine, has_control_characters, seller_overview
 from accelerator.services.quotes import appetites
 from accelerator.services.sales import seller_compliance
+
+if TYPE_CHECKING:
+    from accelerator.services.renewals import RenewalState, TermChange
 
 EXPIRING_WITHIN_DAYS = 60
 
@@ -128,11 +139,12 @@ def policy_group(policy: Policy, today: date) -> str:
 
 @dataclass(frozen=True)
 class DashboardPolicy:
-    """One policy on the dashboard: whether it is in force today and the days until it expires."""
+    """One policy on the dashboard: whether it is in force today, the days until it expires, its renewal."""
 
     policy: Policy
     in_force_today: bool
     days_left: int
+    renewal: RenewalState | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,28 @@ class PolicyGroup:
     key: str
     title: str
     lines: list[DashboardPolicy]
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """The days to the date that matters now: the requirement's deadline, or the day the cover ends."""
+
+    days: int  # never negative: `words` says whether they are left or overdue
+    words: str  # "days left", "day overdue", "days until your cover ends"
+    date_label: str  # "Deadline", "The deadline was", "Your cover ends"
+    day: date
+    tone: str  # due, overdue, expiring (the cover ends within the renewal window) or ok
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One thing the seller can do next: what it is (which link or button), in words."""
+
+    kind: str  # renew, renewal_quotes, quotes, ask, upload, wait
+    text: str
+    policy_id: int | None = None
+    policy_number: str | None = None
+    request_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +192,8 @@ class ComplianceSnapshot:
     missing: list[str]
     requirement: Requirement
     declared_over_threshold: bool  # the profile's monthly sales are over the threshold
+    cover_until: date | None = None  # compliant: the last day of unbroken cover (renewals included)
+    countdown: Countdown | None = None
 
 
 @dataclass(frozen=True)
@@ -171,31 +207,116 @@ class Dashboard:
     in_force_count: int
     quote_requests: list[QuoteRequestLine]
     compliance: ComplianceSnapshot
+    next_steps: list[NextStep] = field(default_factory=list)
 
 
 def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
     """The seller's dashboard on `today` (default: today, UTC)."""
+    from accelerator.services.renewals import states_for
+
     today = today or utcnow().date()
     overview = seller_overview(seller_id, today)
+    policies = [line.policy for line in overview.policies]
+    renewals = states_for(overview.seller.seller_id, policies, today)
     by_group: dict[str, list[DashboardPolicy]] = {key: [] for key, _ in POLICY_GROUPS}
     for line in overview.policies:
         policy = line.policy
         by_group[policy_group(policy, today)].append(
-            DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days))
+            DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days, renewals[policy.id]))
     groups = [PolicyGroup(key, title, by_group[key]) for key, title in POLICY_GROUPS if by_group[key]]
+    compliance = compliance_snapshot(overview.seller, today, policies)
+    in_force_count = len(by_group["in_force"]) + len(by_group["expiring"])
     return Dashboard(
         seller=overview.seller,
         profile_complete=overview.seller.profile_completed_at is not None,
         groups=groups,
         policy_count=len(overview.policies),
-        in_force_count=len(by_group["in_force"]) + len(by_group["expiring"]),
+        in_force_count=in_force_count,
         quote_requests=overview.quote_requests,
-        compliance=compliance_snapshot(overview.seller, today),
+        compliance=compliance,
+        next_steps=next_steps(compliance, policies, renewals, overview.quote_requests, in_force_count, today),
     )
 
 
-def compliance_snapshot(seller: Seller, today: date) -> ComplianceSnapshot:
-    """The compliance service's answer for the seller, put in words for the seller."""
+def next_steps(compliance: ComplianceSnapshot, policies: list[Policy], renewals: dict[int, RenewalState],
+               requests: list[QuoteRequestLine], in_force_count: int, today: date) -> list[NextStep]:
+    """What the seller can do next, most pressing first: renew what expires, then get covered."""
+    steps: list[NextStep] = []
+    for policy in sorted(policies, key=lambda p: (p.expiration_date, p.id)):
+        state = renewals[policy.id]
+        if state.open_request_id is not None and state.successor is None and state.in_window:
+            steps.append(NextStep("renewal_quotes", f"See the quotes on your renewal request for policy "
+                                  f"{policy.policy_number}, which expires in {_days(state.days_left)}.",
+                                  policy.id, policy.policy_number, state.open_request_id))
+        elif state.can_start:
+            steps.append(NextStep("renew", f"Renew policy {policy.policy_number}: it expires in "
+                                  f"{_days(state.days_left)}, on {_long_date(policy.expiration_date)}.",
+                                  policy.id, policy.policy_number))
+    status = compliance.status
+    ends_soon = (compliance.countdown is not None and compliance.countdown.tone == "expiring"
+                 and not any(s.kind in ("renew", "renewal_quotes") for s in steps))
+    if status in (DUE, OVERDUE) or ends_soon or (
+            status == NOT_REQUIRED and compliance.declared_over_threshold and not in_force_count):
+        for line in requests:
+            qr = line.quote_request
+            if qr.status == "open" and qr.renewal_of_policy_id is None and line.quotes_offered:
+                count = line.quotes_offered
+                steps.append(NextStep("quotes", f"Compare the {count} quote{'s' if count != 1 else ''} on your "
+                                      f"request of {_long_date(qr.created_at.date())} and buy one.",
+                                      request_id=qr.id))
+        steps.append(NextStep("ask", "Ask insurers for quotes: one request goes to every insurer that fits."))
+        steps.append(NextStep("upload", "Upload a policy you already hold, with its certificate."))
+    elif status == PENDING_VERIFICATION:
+        steps.append(NextStep("wait", "Nothing to do for now: the marketplace is checking the policy you "
+                              "uploaded. You will see the outcome here."))
+    return steps
+
+
+def _long_date(day: date) -> str:
+    """`June 1, 2026`, as the pages write dates."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _cover_end(policy: Policy) -> date:
+    """The day a policy's cover stops: its cancellation date if cancelled, else its expiration date."""
+    if policy.cancellation_date is not None:
+        return min(policy.cancellation_date, policy.expiration_date)
+    return policy.expiration_date
+
+
+def cover_until(policy: Policy, policies: list[Policy], requirement: Requirement) -> date:
+    """The day unbroken cover ends: `policy`'s end, carried on by verified policies meeting the requirement
+    that are in force on it (a renewal starting on time)."""
+    end = _cover_end(policy)
+    used = {policy.id}
+    while True:
+        following = [p for p in policies if p.id not in used and p.verification == "verified"
+                     and p.in_force_on(end) and meets_requirement(p.terms(), requirement)]
+        if not following:
+            return end
+        best = max(following, key=lambda p: (_cover_end(p), -p.id))
+        used.add(best.id)
+        end = _cover_end(best)  # later than `end`, since it is in force on `end`
+
+
+def countdown(status: str, days_left: int | None, deadline: date | None, cover_end: date | None,
+              today: date) -> Countdown | None:
+    """The countdown the seller sees: to the deadline while one is needed, else to the end of the cover."""
+    if status in (DUE, OVERDUE, PENDING_VERIFICATION) and deadline is not None and days_left is not None:
+        if days_left >= 0:
+            return Countdown(days_left, "day left" if days_left == 1 else "days left", "Deadline", deadline, "due")
+        late = -days_left
+        return Countdown(late, "day overdue" if late == 1 else "days overdue", "The deadline was", deadline,
+                         "overdue")
+    if status == COMPLIANT and cover_end is not None:
+        days = (cover_end - today).days
+        return Countdown(days, f"day{'' if days == 1 else 's'} until your cover ends", "Your cover ends", cover_end,
+                         "expiring" if days <= EXPIRING_WITHIN_DAYS else "ok")
+    return None
+
+
+def compliance_snapshot(seller: Seller, today: date, policies: list[Policy] | None = None) -> ComplianceSnapshot:
+    """The compliance service's answer for the seller, put in words for the seller, with its countdown."""
     requirement: Requirement = current_app.config["REQUIREMENT"]
     standing = seller_compliance(seller.seller_id, today)
     result = standing.result
@@ -222,10 +343,16 @@ def compliance_snapshot(seller: Seller, today: date) -> ComplianceSnapshot:
         detail = "The deadline has passed: buy or upload a policy that meets the requirement now."
     missing = [] if result.status in (NOT_REQUIRED, COMPLIANT) else [_seller_words(r.code, r.message)
                                                                    for r in result.reasons]
+    until = None
+    if policy is not None:
+        if policies is None:
+            policies = list(db.session.execute(select(Policy).where(Policy.seller_id == seller.seller_id)).scalars())
+        until = cover_until(policy, policies, requirement)
     return ComplianceSnapshot(
         status=result.status, headline=headline, detail=detail, required_since=result.required_since,
         deadline=result.deadline, days_left=days_left, policy=policy, missing=missing,
-        requirement=requirement, declared_over_threshold=declared,
+        requirement=requirement, declared_over_threshold=declared, cover_until=until,
+        countdown=countdown(result.status, days_left, result.deadline, until, today),
     )
 
 
@@ -265,6 +392,9 @@ class RequestDetail:
     quotes: list[QuoteLine]
     sort: str
     policy: Policy | None  # the policy bought from this request, if any
+    renewal_of: Policy | None = None  # the policy a renewal request renews
+    renewal_of_meets: bool = False  # whether that policy's terms meet the requirement
+    changes: dict[int, list[TermChange]] = field(default_factory=dict)  # quote id -> beside the renewed policy
 
 
 def get_request(seller_id: str, request_id: int, sort: str = "premium", today: date | None = None) -> RequestDetail:
@@ -289,10 +419,20 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
         policy = db.session.execute(
             select(Policy).join(Quote, Policy.quote_id == Quote.id).where(Quote.quote_request_id == request.id)
         ).scalars().first()
+    renewal_of = db.session.get(Policy, request.renewal_of_policy_id) if request.renewal_of_policy_id else None
+    changes: dict[int, list[TermChange]] = {}
+    if renewal_of is not None and renewal_of.seller_id == seller_id:
+        from accelerator.services.renewals import compare_terms
+
+        changes = {line.quote.id: compare_terms(renewal_of, line.quote) for line in lines}
+    else:
+        renewal_of = None
     return RequestDetail(
         request=request, insurers_asked=len(routings), declined=sum(1 for s in routings if s == "declined"),
         no_match_reasons=no_match_reasons(request) if not routings else [], quotes=lines, sort=sort,
-        policy=policy,
+        policy=policy, renewal_of=renewal_of,
+        renewal_of_meets=renewal_of is not None and meets_requirement(renewal_of.terms(), requirement),
+        changes=changes,
     )
 
 

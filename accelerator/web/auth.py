@@ -67,7 +67,7 @@ def register():
         else:
             start_session(user)
             flash(f"Welcome. Your account for seller ID {user.seller_id} is ready.", "success")
-            return redirect(url_for("sellers.home"))
+            return redirect(url_for("sellers.profile"))
     elif form.is_submitted():
         status = 400
     return render_template("auth/register.html", form=form), status

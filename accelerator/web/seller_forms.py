@@ -104,6 +104,13 @@ class QuoteRequestForm(BaseForm):
         if field.data > self.today + timedelta(days=MAX_START_DAYS):
             raise FieldError("The start date must be within a year from today.")
 
+    def fill(self, values) -> None:
+        """Start from prefilled values (a dataclass whose fields are named as this form's, e.g. a renewal's)."""
+        for name, value in vars(values).items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.data = list(value) if isinstance(value, tuple) else value
+
     def to_data(self) -> QuoteRequestData:
         """The service's input."""
         return QuoteRequestData(

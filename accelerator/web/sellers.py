@@ -1,5 +1,5 @@
 """The seller's own pages: dashboard, business profile, quote requests (ask once, compare, buy), policies
-with their certificates, and uploading a policy bought elsewhere.
+with their certificates, renewing a policy that expires soon, and uploading a policy bought elsewhere.
 
 Every view is for sellers only (require_role): anonymous GETs go to the login page, anybody else gets
 403 before a form is read. Another seller's request, quote or policy is a 404, decided by the services.
@@ -13,7 +13,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from accelerator.domain.errors import DomainError
-from accelerator.services import certificates, insurers, purchase, quotes, sellers, uploads
+from accelerator.services import certificates, insurers, purchase, quotes, renewals, sellers, uploads
 from accelerator.services.audit import Actor
 from accelerator.web.forms import ActionForm, show_domain_error
 from accelerator.web.helpers import require_role
@@ -146,12 +146,67 @@ def buy_quote(request_id: int, quote_id: int):
 
 @bp.get("/seller/policies/<int:policy_id>")
 def show_policy(policy_id: int):
-    """A policy and its certificate of insurance (printable), with the PDF and the verification link."""
-    page = certificates.policy_page(_seller_id(), policy_id)
+    """A policy and its certificate of insurance (printable), with the PDF, the verification link, and its
+    renewal: the Renew button when it expires soon, the renewal quotes beside it once asked."""
+    view = renewals.policy_page(_seller_id(), policy_id)
+    page = view.page
     verify_url = (url_for("verify.certificate", token=page.certificate.verification_token, _external=True)
                   if page.certificate else None)
     return render_template("sellers/policy.html", page=page, policy=page.policy, cert=page.certificate,
-                           verify_url=verify_url)
+                           verify_url=verify_url, renewal=view.renewal, form=ActionForm())
+
+
+@bp.post("/seller/policies/<int:policy_id>/renew")
+def start_renewal(policy_id: int):
+    """The Renew button: the renewal request form, prefilled; or the renewal request already open."""
+    state = renewals.state_of(_seller_id(), policy_id)
+    if state.open_request_id is not None:
+        flash("You already asked for renewal quotes for this policy: here is that request.", "info")
+        return redirect(url_for("sellers.show_request", request_id=state.open_request_id))
+    if state.problem:
+        flash(state.problem, "error")
+        return redirect(url_for("sellers.show_policy", policy_id=policy_id))
+    return redirect(url_for("sellers.new_renewal", policy_id=policy_id))
+
+
+@bp.route("/seller/policies/<int:policy_id>/renewal/new", methods=["GET", "POST"])
+def new_renewal(policy_id: int):
+    """The renewal request, prefilled from the policy and the profile: adjust it and send it."""
+    form = QuoteRequestForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            sent = renewals.submit_renewal(_seller_id(), policy_id, form.to_data())
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            if exc.status == 409:
+                flash(exc.message, "error")
+                return redirect(url_for("sellers.show_policy", policy_id=policy_id))
+            show_domain_error(form, exc)
+            status = exc.status
+        else:
+            if not sent.created:
+                flash("You had already asked for renewal quotes for this policy: here is that request.", "info")
+            elif sent.routed:
+                count = len(sent.routed)
+                flash(f"Your renewal request went to {count} insurer{'s' if count != 1 else ''}. Their quotes "
+                      "appear here, beside your current policy, as they arrive.", "success")
+            else:
+                flash("No approved insurer covers this request, so nobody received it. See why below.", "warning")
+            return redirect(url_for("sellers.show_request", request_id=sent.request.id))
+    elif form.is_submitted():
+        status = 400
+    draft = renewals.draft(_seller_id(), policy_id)
+    if draft.state.open_request_id is not None:
+        flash("You already asked for renewal quotes for this policy: here is that request.", "info")
+        return redirect(url_for("sellers.show_request", request_id=draft.state.open_request_id))
+    if draft.state.problem:
+        flash(draft.state.problem, "error")
+        return redirect(url_for("sellers.show_policy", policy_id=policy_id))
+    if not form.is_submitted():
+        form.fill(draft.prefill)
+    return render_template("sellers/renewal_form.html", form=form, draft=draft, policy=draft.policy), status
 
 
 @bp.get("/seller/policies/<int:policy_id>/certificate.pdf")

@@ -274,3 +274,21 @@ def test_on_the_demo_data_the_expiring_policy_gets_its_reminder(app, db, tmp_pat
     assert sent[0].status == "sent"
     assert "KPL-" in sent[0].subject + sent[0].text_body
     assert list((tmp_path / "mail").glob("*.eml"))
+
+
+def test_demo_has_eight_weeks_of_coverage_checks_that_replay(app, db):
+    from accelerator.models import CoverageCheck
+    from accelerator.services import coverage
+
+    assert_ok(invoke(app, "demo"))
+    db.session.rollback()
+    checks = _all(db, CoverageCheck)
+    assert len(checks) == 240
+    days = {c.checked_at.date() for c in checks}
+    assert len(days) == demo_service.CHECK_HISTORY_DAYS
+    assert min(days) == date.today() - timedelta(days=demo_service.CHECK_HISTORY_DAYS - 1)
+    assert {c.route for c in checks} == {"marketplace", "insurer", "review", "seller"}
+    sample = checks[17]
+    replay = coverage.get_check(sample.check_id)
+    assert replay["checked_at"] == sample.checked_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert replay["route"] == sample.route

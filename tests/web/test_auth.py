@@ -39,7 +39,7 @@ def _logged_in_as(client) -> str | None:
 def test_register_creates_the_seller_upper_cases_the_id_and_logs_in(client, db):
     response = post_form(client, "/register", GOOD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/seller"
+    assert response.headers["Location"] == "/seller/profile"  # a new seller starts with the business profile
     user = db.session.execute(select(User)).scalar_one()
     assert user.email == "owner@shop.example"
     assert user.role == "seller" and user.seller_id == "AB12CD34EF"
