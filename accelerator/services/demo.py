@@ -11,16 +11,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from accelerator.domain.errors import Conflict
+from accelerator.domain.money import display_money
 from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
 from accelerator.extensions import db
 from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
-from accelerator.services import accounts, api_keys, audit, claims, insurers
+from accelerator.services import accounts, api_keys, audit, claims, insurers, uploads
 from accelerator.services.insurers import InsurerData
 
 DEMO_PASSWORD = "accelerator-demo"  # noqa: S105 - published: printed by `flask demo`
@@ -394,6 +396,30 @@ def _respond(request: QuoteRequest, insurer: Insurer, today: date, *, days_after
     return quote
 
 
+def _uploaded_certificate(seller: Seller, fields: dict) -> bytes:
+    """The certificate a seller would have uploaded with a policy bought elsewhere: a one-page PDF."""
+    pdf = FPDF(format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 16)
+    pdf.cell(0, 10, "CERTIFICATE OF LIABILITY INSURANCE", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    lines = [
+        f"Insurer: {fields['insurer_name']} (NAIC {fields['insurer_naic_code']}, AM Best {fields['insurer_rating']})",
+        f"Insured: {seller.legal_name}",
+        f"Policy number: {fields['policy_number']}",
+        f"Policy period: {fields['effective_date'].isoformat()} to {fields['expiration_date'].isoformat()}",
+        f"Each occurrence: {display_money(fields['per_occurrence_limit'])}",
+        f"Products-completed operations aggregate: {display_money(fields['aggregate_limit'])}",
+        f"Deductible: {display_money(fields['deductible'])}",
+        "Occurrence basis" if fields["occurrence_based"] else "Claims-made basis",
+        "Additional insured: " + ("the marketplace and its affiliates and assignees"
+                                  if fields["additional_insured"] else "none"),
+    ]
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 def _policy(seller: Seller, insurer: Insurer | None, number: str, effective: date, **values) -> Policy:
     """A policy; terms default to ones that meet the marketplace requirement."""
     fields = dict(
@@ -406,6 +432,8 @@ def _policy(seller: Seller, insurer: Insurer | None, number: str, effective: dat
         aggregate_limit=D("2000000.00"), deductible=D("1000.00"), occurrence_based=True, additional_insured=True,
         excluded_categories=[], created_at=_at(effective - timedelta(days=3)))
     fields.update(values)
+    if fields["source"] == "seller_upload":
+        fields["certificate_path"] = uploads.store_pdf(_uploaded_certificate(seller, fields))
     policy = Policy(**fields)
     db.session.add(policy)
     db.session.flush()

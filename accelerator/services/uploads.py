@@ -208,6 +208,14 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
     return policy
 
 
+def store_pdf(content: bytes) -> str:
+    """Check a PDF by its content and store it; the stored name for `Policy.certificate_path`."""
+    problem = pdf_problem(content)
+    if problem:
+        raise ValidationError(problem, fields={"certificate": problem})
+    return _store(content).name
+
+
 def _store(content: bytes) -> Path:
     """Write the PDF under a new random name (never overwriting anything) and return its path."""
     folder = upload_folder()

@@ -292,3 +292,23 @@ def test_demo_has_eight_weeks_of_coverage_checks_that_replay(app, db):
     replay = coverage.get_check(sample.check_id)
     assert replay["checked_at"] == sample.checked_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert replay["route"] == sample.route
+
+
+def test_demo_uploads_carry_their_certificate_pdf(app, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from accelerator.services import uploads
+
+    assert_ok(invoke(app, "demo"))
+    db.session.rollback()
+    uploaded = [p for p in _all(db, Policy) if p.source == "seller_upload"]
+    assert uploaded
+    for policy in uploaded:
+        document = uploads.policy_document(policy.id, seller_id=None, admin=True)
+        content = document.path.read_bytes()
+        assert uploads.pdf_problem(content) is None
+        assert document.path.parent == uploads.upload_folder()
+        text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        assert policy.policy_number in text and policy.insurer_name in text
