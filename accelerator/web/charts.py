@@ -44,6 +44,7 @@ GRID = "#d6dce4"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _CHAR_PX = 6.6  # the width of an average character at 11-12 px, for laying labels out
+_LABEL_GAP = 6.0  # the least room between two neighbouring value labels, so they never read as one
 
 
 # --- Data ---------------------------------------------------------------------------------------------
@@ -345,7 +346,7 @@ def bar_chart(series: Series, *, chart_id: str, title: str, description: str, x_
         body.append(_empty_note((x0 + x1) / 2, (y_top + y0) / 2))
     band = (x1 - x0) / max(1, len(labels))
     bar = band * 0.7
-    show_values = max((len(value_format(v)) for v in values), default=0) * _CHAR_PX <= band + 4
+    show_values = max((len(value_format(v)) for v in values), default=0) * _CHAR_PX + _LABEL_GAP <= band
     for i, (label, value) in enumerate(series.points):
         x, y = x0 + i * band + (band - bar) / 2, y_of(_float(value))
         body.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar)}" height="{_n(y0 - y)}" fill="{COLOURS[0]}">'
@@ -509,7 +510,7 @@ def stacked_bar_chart(series: Sequence[Series], *, chart_id: str, title: str, de
                 body.append(_text(x + bar / 2, (y_high + y_low) / 2 + 4, text, size=11, halo=True))
             base += amount
         total = value_format(_tick_value(totals[j]))
-        if len(total) * _CHAR_PX <= band + 4:
+        if len(total) * _CHAR_PX + _LABEL_GAP <= band:
             body.append(_text(x + bar / 2, y_of(totals[j]) - 5, total, size=11, weight="600"))
     body += _x_labels(labels, lambda i: x0 + (i + 0.5) * band, y0 + 16, x1 - x0)
     body.append(f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(x1)}" y2="{_n(y0)}" stroke="currentColor"/>')

@@ -210,3 +210,18 @@ def test_to_csv_writes_the_table_safely():
 ])
 def test_formatters(formatter, value, expected):
     assert formatter(value) == expected
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(str(svg))
+    return [el.text or "" for el in root.iter() if el.tag.endswith("text")]
+
+
+@pytest.mark.parametrize("days, labelled", [(5, True), (78, False)])
+def test_stacked_totals_are_labelled_only_where_neighbours_cannot_touch(days, labelled):
+    labels = [date(2026, 9, 1) + timedelta(days=i) for i in range(days)]
+    series = [Series.of("Marketplace pays", [(d, 4) for d in labels]),
+              Series.of("Seller pays", [(d, 3) for d in labels])]
+    svg = charts.stacked_bar_chart(series, chart_id="checks", title="Checks", description="", x_label="Day",
+                                   y_label="Checks")
+    assert ("7" in _texts(svg)) is labelled
