@@ -3,6 +3,8 @@
     .venv/bin/gunicorn --chdir bench bare_app:app   (with the same settings as the real app)
 """
 
+import gc
+
 from flask import Flask, jsonify
 
 app = Flask(__name__)
@@ -12,3 +14,7 @@ app = Flask(__name__)
 def bare():
     """A small JSON object, no database, no auth: what Flask and gunicorn cost on their own."""
     return jsonify({"status": "ok", "checked": True})
+
+
+# As wsgi.py does for the real app, so both run under the same process settings.
+gc.freeze()

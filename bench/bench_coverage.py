@@ -1,18 +1,25 @@
 """The coverage benchmark: gunicorn on SQLite with 1,000,000 policies, measured side by side in one run.
 
-    .venv/bin/python bench/bench_coverage.py            # builds the databases on first use (a minute)
+    .venv/bin/python bench/bench_coverage.py            # builds the databases on first use (a minute or two)
+    .venv/bin/python bench/bench_coverage.py --rounds 5 --seconds 10
+    .venv/bin/python bench/bench_coverage.py --pg postgresql+psycopg://postgres@127.0.0.1/bench_pg   # + PostgreSQL
 
 (a) requests/s of a single coverage check against a bare Flask endpoint under the same gunicorn
 settings; (b) latency percentiles at 32 concurrent connections; (c) checks/s of the batch endpoint;
-(d) latency of a single check at 1,000,000 policies against 10,000. The load generator is wrk with a
-Lua script for varied sellers, dates, amounts and categories; its own CPU use is measured and
-reported, since it shares the machine's cores with gunicorn. Figures go to stdout (markdown) and
+(d) latency of a single check at 1,000,000 policies against 10,000. Every server is started once and
+stays up; the measurements then run in rounds, each round running every measurement once in turn,
+so that a burst of load from other programs on the machine falls on all of them alike. Each figure
+is the median over the rounds, and each ratio the median of the rounds' own ratios (with their
+range). The load generator is wrk with a Lua script for varied sellers, dates, amounts and
+categories; its own CPU use is measured and reported, since it shares the machine's cores with
+gunicorn, and so is the load average before each run. Figures go to stdout and
 bench/out/coverage-results.json. A benchmark, not a test: it never fails on a figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -22,6 +29,8 @@ import resource
 import shutil
 import signal
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -36,8 +45,7 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 
 # The settings bench/README.md recommends for 2 cores (see there for why).
-GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "5",
-                     "--backlog", "2048"]
+GUNICORN_SETTINGS = "--workers 2 --worker-class gthread --threads 4 --keep-alive 5 --backlog 2048"
 
 
 def free_port() -> int:
@@ -46,12 +54,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _head_revision() -> str:
+    """The migrations' head revision (what `flask db upgrade` makes)."""
+    heads = subprocess.run([str(FLASK), "--app", "wsgi", "db", "heads"], cwd=ROOT, check=True, capture_output=True,
+                           text=True, env={**os.environ, "DATABASE_URL": "sqlite://"}).stdout
+    return heads.split()[0]
+
+
+def _revision(path: Path) -> str | None:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.Error:
+        return None
+
+
 def ensure_database(path: Path, policies: int) -> Path:
-    """The benchmark database with `policies` policies (made by `flask db upgrade` and the generator)."""
+    """The benchmark database with `policies` policies (made by `flask db upgrade` and the generator),
+    made again when it is missing or its schema is not the migrations' head."""
     out = OUT / path.stem
-    if path.exists() and (out / "marketplace.key").exists():
+    if path.exists() and (out / "marketplace.key").exists() and _revision(path) == _head_revision():
         return out
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-writers.lock"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     subprocess.run([str(FLASK), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -64,21 +88,24 @@ def ensure_database(path: Path, policies: int) -> Path:
 
 
 class Server:
-    """gunicorn serving `app` on a free loopback port with the benchmark's settings."""
+    """gunicorn serving `app` on a free loopback port with the given settings."""
 
-    def __init__(self, app: str, env: dict, chdir: Path = ROOT):
+    def __init__(self, app: str, env: dict, settings: str, chdir: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [str(GUNICORN), "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", *GUNICORN_SETTINGS, app],
+            [str(GUNICORN), "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
+             *settings.split(), app],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
     def __enter__(self) -> Server:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                time.sleep(0.5)  # let every worker finish booting
+                time.sleep(1.0)  # let every worker finish booting
                 return self
             except OSError:
                 time.sleep(0.1)
@@ -97,12 +124,13 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, *, connections: int, seconds: int, script: Path | None = None, env: dict | None = None,
-        threads: int = 1) -> dict:
-    """Run wrk; requests/s, latency percentiles (ms), errors, and the CPU wrk itself used (in cores)."""
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def wrk(url: str, *, connections: int, seconds: int, script: Path | None = None, env: dict | None = None) -> dict:
+    """Run wrk (one thread); requests/s, latency percentiles (ms), errors, the CPU wrk itself used
+    (in cores) and the 1-minute load average before the run."""
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", str(script)]
+    load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     run = subprocess.run([*args, url], capture_output=True, text=True, env={**os.environ, **(env or {})}, check=True)
@@ -119,6 +147,7 @@ def wrk(url: str, *, connections: int, seconds: int, script: Path | None = None,
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": errors.group(1) if errors else None,
         "wrk_cpu_cores": round((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall, 2),
+        "load_average_before": round(load, 2),
     }
 
 
@@ -137,19 +166,42 @@ def batch_bodies(sellers_file: Path, path: Path, size: int = 500, count: int = 4
     return path
 
 
-def app_env(database: Path) -> dict:
+def app_env(database_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_")}
-    env.update(DATABASE_URL=f"sqlite:///{database}", ACCELERATOR_ENV="development")
+    env.update(DATABASE_URL=database_url, ACCELERATOR_ENV="development")
     return env
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """The median of each figure over the rounds (requests/s, latencies, wrk CPU), and the rounds' values."""
+    return {
+        "requests_per_second": round(statistics.median(r["requests_per_second"] for r in runs), 1),
+        "latency_ms": {k: round(statistics.median(r["latency_ms"][k] for r in runs), 2) for k in runs[0]["latency_ms"]},
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": [r["socket_errors"] for r in runs if r["socket_errors"]],
+        "wrk_cpu_cores": round(statistics.median(r["wrk_cpu_cores"] for r in runs), 2),
+        "rounds": [{"rps": r["requests_per_second"], "p50": r["latency_ms"]["p50"], "p99": r["latency_ms"]["p99"],
+                    "load": r["load_average_before"]} for r in runs],
+    }
+
+
+def _ratio(numerators: list[float], denominators: list[float]) -> dict:
+    ratios = [n / d for n, d in zip(numerators, denominators, strict=True)]
+    return {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3), "max": round(max(ratios), 3)}
+
+
 def main() -> None:
-    """Build what is missing, run every measurement, print and save the figures."""
+    """Build what is missing, run every measurement in rounds, print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=20, help="length of each wrk run")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="how many times each measurement runs, in turn")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--settings", default=GUNICORN_SETTINGS, help="gunicorn settings for every server")
     parser.add_argument("--large", type=Path, default=OUT / "bench-1m.sqlite3")
     parser.add_argument("--small", type=Path, default=OUT / "bench-10k.sqlite3")
+    parser.add_argument("--pg", help="also measure the app on this PostgreSQL URL (loaded with the generator's "
+                                     "1,000,000 policies beforehand; its out folder: bench/out/pg)")
+    parser.add_argument("--only", help="comma-separated subset of: bare,single,single_c1,batch,small,pg")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -157,47 +209,77 @@ def main() -> None:
     large_out = ensure_database(args.large, 1_000_000)
     small_out = ensure_database(args.small, 10_000)
     seconds, conns = args.seconds, args.connections
-    results: dict = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "gunicorn": " ".join(GUNICORN_SETTINGS), "seconds_per_run": seconds, "connections": conns}
+    only = set(args.only.split(",")) if args.only else {"bare", "single", "single_c1", "batch", "small", "pg"}
+    results: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "sqlite": sqlite3.sqlite_version},
+        "gunicorn": args.settings, "seconds_per_run": seconds, "rounds": args.rounds, "connections": conns}
 
     def lua_env(out: Path) -> dict:
         return {"SELLERS_FILE": str(out / "sellers.txt"), "API_KEY": (out / "marketplace.key").read_text().strip()}
 
-    coverage_lua = BENCH / "wrk" / "coverage.lua"
-    # (a) and (b): the bare endpoint, then the single check on 1,000,000 policies, same settings.
-    with Server("bare_app:app", app_env(args.large), chdir=BENCH) as bare:
-        wrk(f"{bare.url}/bare", connections=conns, seconds=3)  # warm-up
-        results["bare"] = wrk(f"{bare.url}/bare", connections=conns, seconds=seconds)
-    with Server("wsgi:app", app_env(args.large)) as app:
-        wrk(app.url, connections=conns, seconds=3, script=coverage_lua, env=lua_env(large_out))
-        results["single_1m"] = wrk(app.url, connections=conns, seconds=seconds, script=coverage_lua,
-                                   env=lua_env(large_out))
-        results["single_1m_c1"] = wrk(app.url, connections=1, seconds=seconds, script=coverage_lua,
-                                      env=lua_env(large_out))
-        # (c) the batch endpoint: 500 varied checks a request.
-        bodies = batch_bodies(large_out / "sellers.txt", OUT / "batch-bodies.jsonl")
-        batch_env = {**lua_env(large_out), "BODIES_FILE": str(bodies)}
-        batch_lua = BENCH / "wrk" / "batch.lua"
-        wrk(app.url, connections=4, seconds=3, script=batch_lua, env=batch_env)
-        batch = wrk(app.url, connections=4, seconds=seconds, script=batch_lua, env=batch_env)
-        batch["checks_per_second"] = round(batch["requests_per_second"] * 500)
-        results["batch_1m"] = batch
-    # (d) the same single check on 10,000 policies.
-    with Server("wsgi:app", app_env(args.small)) as app:
-        wrk(app.url, connections=conns, seconds=3, script=coverage_lua, env=lua_env(small_out))
-        results["single_10k"] = wrk(app.url, connections=conns, seconds=seconds, script=coverage_lua,
-                                    env=lua_env(small_out))
-        results["single_10k_c1"] = wrk(app.url, connections=1, seconds=seconds, script=coverage_lua,
-                                       env=lua_env(small_out))
-    ratio = results["single_1m"]["requests_per_second"] / results["bare"]["requests_per_second"]
-    results["ratios"] = {
-        "single_vs_bare_rps": round(ratio, 3),
-        "latency_1m_vs_10k_p50_c1": round(results["single_1m_c1"]["latency_ms"]["p50"]
-                                          / results["single_10k_c1"]["latency_ms"]["p50"], 3),
-        "latency_1m_vs_10k_avg_c32": round(results["single_1m"]["latency_ms"]["avg"]
-                                           / results["single_10k"]["latency_ms"]["avg"], 3),
+    coverage_lua, batch_lua = BENCH / "wrk" / "coverage.lua", BENCH / "wrk" / "batch.lua"
+    bodies = batch_bodies(large_out / "sellers.txt", OUT / "batch-bodies.jsonl")
+    pg_out = OUT / "pg"
+    servers = {
+        "bare": Server("bare_app:app", app_env(f"sqlite:///{args.large}"), args.settings, chdir=BENCH),
+        "large": Server("wsgi:app", app_env(f"sqlite:///{args.large}"), args.settings),
+        "small": Server("wsgi:app", app_env(f"sqlite:///{args.small}"), args.settings),
     }
+    if args.pg and "pg" in only:
+        servers["pg"] = Server("wsgi:app", app_env(args.pg), args.settings)
+    # What each round runs, in this order: (name, server, path or script, connections, environment).
+    plan = [
+        ("bare", "bare", "/bare", None, conns, {}),
+        ("single_1m", "large", "/", coverage_lua, conns, lua_env(large_out)),
+        ("single_10k", "small", "/", coverage_lua, conns, lua_env(small_out)),
+        ("single_1m_c1", "large", "/", coverage_lua, 1, lua_env(large_out)),
+        ("single_10k_c1", "small", "/", coverage_lua, 1, lua_env(small_out)),
+        ("batch_1m", "large", "/", batch_lua, 4, {**lua_env(large_out), "BODIES_FILE": str(bodies)}),
+    ]
+    if "pg" in servers:
+        pg_bodies = batch_bodies(pg_out / "sellers.txt", OUT / "batch-bodies-pg.jsonl")
+        plan += [("pg_single", "pg", "/", coverage_lua, conns, lua_env(pg_out)),
+                 ("pg_batch", "pg", "/", batch_lua, 4, {**lua_env(pg_out), "BODIES_FILE": str(pg_bodies)})]
+    wanted = {"bare": "bare", "single_1m": "single", "single_10k": "small", "single_1m_c1": "single_c1",
+              "single_10k_c1": "small", "batch_1m": "batch", "pg_single": "pg", "pg_batch": "pg"}
+    plan = [step for step in plan if wanted[step[0]] in only]
+    runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
+    with contextlib.ExitStack() as stack:
+        for server in servers.values():
+            stack.enter_context(server)
+        for _name, server, path, script, connections, env in plan:  # warm every path once
+            wrk(servers[server].url + path, connections=connections, seconds=3, script=script, env=env)
+        for round_number in range(args.rounds):
+            for name, server, path, script, connections, env in plan:
+                wrk(servers[server].url + path, connections=connections, seconds=2, script=script, env=env)
+                run = wrk(servers[server].url + path, connections=connections, seconds=seconds, script=script,
+                          env=env)
+                runs[name].append(run)
+                print(f"round {round_number + 1} {name}: {run['requests_per_second']:.0f} req/s, "
+                      f"p50 {run['latency_ms']['p50']} ms, p99 {run['latency_ms']['p99']} ms, "
+                      f"load {run['load_average_before']}", file=sys.stderr)
+    for name, found in runs.items():
+        results[name] = _median_run(found)
+        if "batch" in name:
+            results[name]["checks_per_second"] = round(results[name]["requests_per_second"] * 500)
+    rps = {name: [r["requests_per_second"] for r in found] for name, found in runs.items()}
+    ratios: dict = {}
+    if "bare" in runs and "single_1m" in runs:
+        ratios["single_vs_bare_rps"] = _ratio(rps["single_1m"], rps["bare"])
+    if "single_1m_c1" in runs and "single_10k_c1" in runs:
+        ratios["latency_1m_vs_10k_p50_c1"] = _ratio([r["latency_ms"]["p50"] for r in runs["single_1m_c1"]],
+                                                    [r["latency_ms"]["p50"] for r in runs["single_10k_c1"]])
+    if "single_1m" in runs and "single_10k" in runs:
+        ratios["latency_1m_vs_10k_p50_c32"] = _ratio([r["latency_ms"]["p50"] for r in runs["single_1m"]],
+                                                     [r["latency_ms"]["p50"] for r in runs["single_10k"]])
+        ratios["latency_1m_vs_10k_avg_c32"] = _ratio([r["latency_ms"]["avg"] for r in runs["single_1m"]],
+                                                     [r["latency_ms"]["avg"] for r in runs["single_10k"]])
+    if "pg_single" in runs and "bare" in runs:
+        ratios["pg_single_vs_bare_rps"] = _ratio(rps["pg_single"], rps["bare"])
+    results["ratios"] = ratios
+    results["load_average_after"] = round(os.getloadavg()[0], 2)
     (OUT / "coverage-results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

@@ -93,6 +93,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--profile", choices=["single", "batch", "bare"], help="cProfile this loop")
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--no-fast-path", action="store_true",
+                        help="serve the single check through Flask (COVERAGE_FAST_PATH = False)")
     args = parser.parse_args()
     data = args.data or OUT / args.database.stem
     os.environ["DATABASE_URL"] = args.url or f"sqlite:///{args.database.resolve()}"
@@ -102,9 +104,10 @@ def main() -> None:
 
     from bare_app import app as bare
 
-    from accelerator import create_app
+    from wsgi import app  # as gunicorn loads it (its start-up objects frozen out of the collector)
 
-    app = create_app()
+    if args.no_fast_path:
+        app.config["COVERAGE_FAST_PATH"] = False
     rng = random.Random(11)
 
     def single() -> dict:

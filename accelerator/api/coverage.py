@@ -51,7 +51,7 @@ from accelerator.models.types import utcnow
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.coverage import MAX_BATCH, CheckInput
-from accelerator.services.hotpath import read_api_key
+from accelerator.services.hotpath import KeyRow
 
 
 def _json_text(text: str, status: int = 200):
@@ -164,15 +164,19 @@ class CoverageFastPath:
             return self.next_app(environ, start_response)
         if self.engine is None:
             self._prepare()
-        key_id = _fresh_marketplace_key(environ.get("HTTP_AUTHORIZATION", ""), self.engine)
-        if key_id is None:
+        raw_key = _bearer_key(environ.get("HTTP_AUTHORIZATION", ""))
+        if raw_key is None:
             return self.next_app(environ, start_response)
-        with self.app.app_context():
-            try:
-                text = coverage.run_checks(key_id, [question])[0]
-            except Exception as exc:  # noqa: BLE001 - answered by the app's own error handling
-                return self._error(environ, start_response, exc)
-        body = text.encode("ascii")
+        try:
+            # The key is read in the same read transaction as the policies; nothing is written
+            # unless it is a valid marketplace key.
+            texts = coverage.run_checks(None, [question], self.app, self.engine, key_prefix=raw_key[:PREFIX_LENGTH],
+                                        accept_key=lambda row: _fresh_marketplace_key(raw_key, row))
+        except Exception as exc:  # noqa: BLE001 - answered by the app's own error handling
+            return self._error(environ, start_response, exc)
+        if texts is None:
+            return self.next_app(environ, start_response)
+        body = texts[0].encode("ascii")
         start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
         return [body]
 
@@ -210,14 +214,19 @@ def _plain_question(query: str) -> CheckInput | None:
         return None
 
 
-def _fresh_marketplace_key(header: str, engine) -> int | None:
-    """The id of the request's key when it is a valid marketplace key whose last use is recorded as
-    recent, read from the database now; None for anything else (Flask answers, and records the use)."""
+def _bearer_key(header: str) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, read as authenticate() reads it, if it can
+    be one; None otherwise (Flask answers)."""
     scheme, _, raw = header.partition(" ")
     raw = raw.strip()
     if scheme.lower() != "bearer" or not PREFIX_LENGTH <= len(raw) <= MAX_KEY_LENGTH:
         return None
-    row = read_api_key(raw[:PREFIX_LENGTH], engine)
+    return raw
+
+
+def _fresh_marketplace_key(raw: str, row: KeyRow | None) -> int | None:
+    """The key's id when `row` (read now, never cached) is that key, a valid marketplace key whose
+    last use is recorded as recent; None for anything else (Flask answers, and records the use)."""
     if row is None or not hmac.compare_digest(hash_key(raw), row.key_hash):
         return None
     if row.revoked_at is not None or row.role != "marketplace":

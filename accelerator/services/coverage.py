@@ -11,15 +11,17 @@ exact text; the replay answers it again byte for byte.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import bindparam, insert, select, union_all
+from sqlalchemy.engine import Engine
 
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.coverage import CoverageDecision, decide_coverage, in_order
@@ -29,7 +31,7 @@ from accelerator.domain.terms import PolicyTerms
 from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
 from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
-from accelerator.services.hotpath import Prepared, hot_connections
+from accelerator.services.hotpath import KeyRow, Prepared, hot_connections, key_statement
 
 MAX_BATCH = 500
 
@@ -171,9 +173,15 @@ def _statement(dialect, kind: str, size: int = 1) -> Prepared:
         statement = union_all(*(select(column).where(column.in_(sellers))
                                 for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
         found = Prepared(statement, dialect, names)
-    else:
+    elif size == 1:
         values = {name: bindparam(name, type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
-        found = Prepared(insert(_checks).values(values), dialect, _RECORD_COLUMNS)
+        found = Prepared(insert(_checks).values(values), dialect, _RECORD_COLUMNS,
+                         rows=functools.partial(_statement, dialect, "record"))
+    else:
+        rows = [{name: bindparam(f"{name}_{i}", type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
+                for i in range(size)]
+        found = Prepared(insert(_checks).values(rows), dialect,
+                         [f"{name}_{i}" for i in range(size) for name in _RECORD_COLUMNS])
     _prepared[key] = found
     return found
 
@@ -234,32 +242,63 @@ def _answer_text(check_id: str, checked_at: str, question: CheckInput, decision:
             f'"route":{_string(decision.route)},"policy":{policy_text},"reasons":[{reasons}]}}')
 
 
-def _policy_text(row: Sequence, terms: PolicyTerms) -> str:
-    """The contract's policy object as JSON text, by the API's serializer."""
+def _policy_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
+    """The contract's policy object as JSON text, by the API's serializer (which reads the app's config)."""
     # Imported here: the API package imports this module (the answer's policy object is the API's).
     from accelerator.api.serializers import policy_json
 
-    return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+    if has_app_context():
+        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+    with app.app_context():
+        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
 
 
-def run_checks(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[str]:
+_second: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
+
+
+def _checked_at(now_ns: int) -> tuple[datetime, str]:
+    """The check's time to the second (as the record keeps it) and its RFC 3339 text (made once a second)."""
+    global _second
+    seconds = now_ns // 1_000_000_000
+    found = _second
+    if found[0] != seconds:
+        moment = datetime.fromtimestamp(seconds, UTC)
+        found = _second = (seconds, moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return found[1], found[2]
+
+
+def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Flask | None = None,
+               engine: Engine | None = None, *, key_prefix: str | None = None,
+               accept_key: Callable[[KeyRow | None], int | None] | None = None) -> list[str] | None:
     """Decide, serialize and record every question; the JSON texts, returned once they are committed.
 
-    It uses no session: a caller that holds a session transaction ends it first (on SQLite it would
-    hold the write lock this needs).
+    `app` and `engine` default to the current app's; given both, no app context is needed (the
+    fast path in api/coverage.py pushes one only to serialize a policy object). With `key_prefix`,
+    the API key with that prefix is read (afresh) in the same read transaction as the policies, and
+    `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
+    the answer is None. It uses no session: a caller that holds a session transaction ends it first
+    (on SQLite it would hold the write lock this needs).
     """
-    connections = hot_connections()
+    app = app if app is not None else current_app._get_current_object()
+    connections = hot_connections(engine)
     dialect = connections.engine.dialect
-    guarantee = current_app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+    guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
 
-    def read(cursor) -> _Loaded:
+    def read(cursor) -> _Loaded | None:
+        nonlocal api_key_id
+        if key_prefix is not None:
+            rows = key_statement(dialect).rows(cursor, [key_prefix])
+            api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
+            if api_key_id is None:
+                return None
         return _load(dialect, cursor, sellers)
 
-    def decide_and_record(conn, cursor, loaded: _Loaded) -> list[str]:
+    def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
+        if loaded is None:
+            return None
         now_ns = time.time_ns()
-        now = datetime.fromtimestamp(now_ns // 1_000_000_000, UTC)
-        checked_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        now, checked_at = _checked_at(now_ns)
         policies, known, rows = loaded.policies, loaded.known, loaded.rows
         policy_texts: dict[int, str] = {}
         texts, records = [], []
@@ -275,7 +314,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[
                 policy_id = chosen.key
                 policy_text = policy_texts.get(policy_id)
                 if policy_text is None:
-                    policy_text = policy_texts[policy_id] = _policy_text(rows[policy_id], chosen)
+                    policy_text = policy_texts[policy_id] = _policy_text(app, rows[policy_id], chosen)
             check_id = _new_check_id(now_ns)
             text = _answer_text(check_id, checked_at, question, decision, policy_text)
             texts.append(text)
@@ -284,7 +323,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput]) -> list[
         connections.insert(conn, cursor, _statement(dialect, "record"), records)
         return texts
 
-    return connections.run(read, decide_and_record)
+    return connections.run(read, decide_and_record, snapshot=True)
 
 
 def _end_session_transaction() -> None:

@@ -8,12 +8,15 @@ DBAPI connections of its own (made by the engine, so its connect settings apply,
 its pool), in autocommit mode: a read sees the latest committed data without any lock, and only an
 explicit write transaction takes the write lock.
 
-SQLite writers commit together: a request's records join a queue, one thread at a time (the leader)
-writes everything queued in one transaction and commits it, then wakes every request whose records
-it committed; a request returns only once the commit holding its records is done. Processes take
-turns through an flock beside the database file, so a waiting writer wakes the moment the lock is
-free instead of sleeping in SQLite's busy handler. Checkpoints of the WAL run in a background thread,
-not inside a request's commit.
+Records are written by multi-row INSERTs (one statement for a single check: in autocommit mode a
+whole transaction by itself). SQLite writers of one process commit together: a request's records join
+a queue, one thread at a time (the leader) writes everything queued and commits it, then wakes every
+request whose records it committed; a request returns only once the commit holding its records is
+done (with one thread per process, as the recommended sync workers have, the queue never holds more
+than one request). Processes take turns through an flock beside the database file, so a waiting
+writer wakes the moment the lock is free instead of sleeping in SQLite's busy handler.
+WAL checkpoints stay SQLite's automatic ones, inside the commit that crosses the threshold: done
+outside the writers' turn, they never caught up with the writers and the WAL grew without bound.
 """
 
 from __future__ import annotations
@@ -22,10 +25,9 @@ import contextlib
 import fcntl
 import os
 import threading
-import time
 import weakref
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, bindparam, select
@@ -33,7 +35,7 @@ from sqlalchemy.engine import Engine
 
 from accelerator.extensions import db
 from accelerator.models import ApiKey, Insurer
-from accelerator.models.types import Money, StringList
+from accelerator.models.types import Money, StringList, UTCDateTime
 
 
 def _memoized(processor):
@@ -65,22 +67,60 @@ def _iso_date(value):
     return None if value is None else date.fromisoformat(value)
 
 
+def _utc_datetime(value):
+    """A UTCDateTime from SQLite (stored `YYYY-MM-DD HH:MM:SS.ffffff`, in UTC) as UTCDateTime gives it."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _boolean(value):
     """A BOOLEAN from SQLite (0 or 1) as a bool."""
     return None if value is None else bool(value)
 
 
 def _processor(column, dialect, type_code):
-    """The column's result processor, with faster equivalents for those that dominate a batch."""
+    """The column's result processor, with faster equivalents for those that dominate the hot path."""
     if dialect.name == "sqlite":
         if isinstance(column.type, Money):
             return _cents
         if isinstance(column.type, Date):
             return _iso_date
+        if isinstance(column.type, UTCDateTime):
+            return _utc_datetime
         if isinstance(column.type, Boolean):
             return _boolean
     processor = column.type.dialect_impl(dialect).result_processor(dialect, type_code)
     return _memoized(processor) if isinstance(column.type, StringList) else processor
+
+
+def _converter(processors: Sequence, sources: Sequence[int], names: Sequence[str] | None = None) -> Callable:
+    """A function of a row of values `v` giving [processors[i](v[i]) for i in sources] (a dict by
+    `names` if given), with None passed through and no processor where there is none.
+
+    It is generated once per statement: a loop over the columns calling each processor costs more
+    than the database's own work for a handful of rows. Only indices and our own column names go
+    into the generated text.
+    """
+    env: dict[str, Callable] = {}
+    items = []
+    for source in sources:
+        processor = processors[source]
+        if processor is None:
+            items.append(f"v[{source}]")
+        else:
+            env[f"f{source}"] = processor
+            items.append(f"(None if v[{source}] is None else f{source}(v[{source}]))")
+    if names is None:
+        body = "[" + ", ".join(items) + "]"
+    else:
+        body = "{" + ", ".join(f"{name!r}: {item}" for name, item in zip(names, items, strict=True)) + "}"
+    return eval(f"lambda v: {body}", env)  # noqa: S307 - text made above from indices and column names
+
+
+# The most rows one multi-row INSERT writes (12 columns: 600 parameters, far below either database's limit).
+CHUNK = 50
 
 
 class Prepared:
@@ -92,50 +132,55 @@ class Prepared:
     come out as a Core select gives them (tests/integration/test_coverage_service.py compares the two).
     """
 
-    def __init__(self, statement, dialect, params: Sequence[str], columns: Sequence = ()):
+    def __init__(self, statement, dialect, params: Sequence[str], columns: Sequence = (),
+                 rows: Callable[[int], Prepared] | None = None):
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
-        names = compiled.positiontup  # the order of positional parameters; None for the named style
-        self.order = [list(params).index(name) for name in names] if names else None
-        self.names = list(params)
-        self.bind = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in params]
+        params = list(params)
+        bind = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in params]
+        positions = compiled.positiontup  # the order of positional parameters; None for the named style
+        if positions:
+            self.params = _converter(bind, [params.index(name) for name in positions])
+        else:
+            self.params = _converter(bind, range(len(params)), params)
         self.dialect = dialect
         self.columns = list(columns)
-        self.result: list | None = None  # made at the first run, from the driver's column types
-
-    def params(self, values: Sequence) -> Sequence | dict:
-        """The driver's parameters for one row of values, each through its column's bind processor."""
-        processed = [f(v) if f is not None and v is not None else v for f, v in zip(self.bind, values, strict=True)]
-        if self.order is not None:
-            return [processed[i] for i in self.order]
-        return dict(zip(self.names, processed, strict=True))
+        self.convert: Callable | None = None  # made at the first run, from the driver's column types
+        # For an INSERT of one row: the same INSERT of n rows in one statement (parameters row after row).
+        self.multi_row = rows
 
     def rows(self, cursor, values: Sequence) -> list:
-        """Run a select; every row with each column's result processor applied."""
+        """Run a select; every row (a list) with each column's result processor applied."""
         cursor.execute(self.sql, self.params(values))
         fetched = cursor.fetchall()
         if not self.columns:
             return fetched
-        result = self.result
-        if result is None:
+        convert = self.convert
+        if convert is None:
             # As SQLAlchemy does: each column's processor, told the type code the driver reports.
-            result = self.result = [_processor(column, self.dialect, described[1])
-                                    for column, described in zip(self.columns, cursor.description, strict=True)]
-        active = [(i, f) for i, f in enumerate(result) if f is not None]
-        out = []
-        for row in fetched:
-            row = list(row)
-            for i, f in active:
-                row[i] = f(row[i])
-            out.append(row)
-        return out
+            processors = [_processor(column, self.dialect, described[1])
+                          for column, described in zip(self.columns, cursor.description, strict=True)]
+            convert = self.convert = _converter(processors, range(len(processors)))
+        return [convert(row) for row in fetched]
 
     def execute_many(self, cursor, rows: Sequence[Sequence]) -> None:
-        """Run a statement once for every row of values."""
+        """Run a statement for every row of values: an INSERT with a multi-row form in statements of
+        up to CHUNK rows, anything else by executemany.
+
+        Few statements matter on SQLite: the driver releases the GIL for every statement (and every
+        row of an executemany), and each time a thread doing Python work may keep it for up to the
+        switch interval (5 ms), while this one holds the write lock.
+        """
         if len(rows) == 1:
             cursor.execute(self.sql, self.params(rows[0]))
+        elif self.multi_row is not None:
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start:start + CHUNK]
+                statement = self.multi_row(len(chunk))
+                cursor.execute(statement.sql, statement.params([value for row in chunk for value in row]))
         else:
-            cursor.executemany(self.sql, [self.params(row) for row in rows])
+            params = self.params
+            cursor.executemany(self.sql, [params(row) for row in rows])
 
 
 # --- the hot path's own connections -------------------------------------------------------------
@@ -175,12 +220,7 @@ class HotConnections:
         fairy = self.engine.raw_connection()  # the engine's connect events set the connection up
         conn = fairy.driver_connection
         fairy.detach()  # ours now: the pool neither resets, pings nor recycles it
-        if self.sqlite:
-            # Checkpoints run in the background (see _Checkpointer), not inside a request's commit.
-            conn.execute("PRAGMA wal_autocheckpoint=0")
-            if self.path is not None:
-                _Checkpointer.start(self.engine, self.path)
-        else:
+        if not self.sqlite:
             conn.autocommit = True  # a read holds no transaction (nor locks) open
         return fairy, conn, True
 
@@ -192,17 +232,26 @@ class HotConnections:
         with contextlib.suppress(Exception):  # it is being thrown away because it failed
             fairy.close()
 
-    def run(self, read: Callable, write: Callable | None = None):
+    def run(self, read: Callable, write: Callable | None = None, *, snapshot: bool = False):
         """`read(cursor)`, then `write(conn, cursor, read_result)` if given; the write's result.
 
-        A DBAPI error in `read` on a connection that had been kept is retried once on a new one (the
-        read changes nothing); an error in `write` is never retried.
+        With `snapshot`, the reads on SQLite share one read transaction: each transaction that finds
+        the database changed by another connection (every other request writes) first throws away
+        the connection's page cache, so one such check per request costs less than three. A DBAPI
+        error in `read` on a connection that had been kept is retried once on a new one (the read
+        changes nothing); an error in `write` is never retried.
         """
+        snapshot = snapshot and self.sqlite
         for attempt in (0, 1):
             fairy, conn, fresh = self._take()
-            cursor = conn.cursor()
             try:
-                result = read(cursor)
+                cursor = conn.cursor()
+                if snapshot:
+                    cursor.execute("BEGIN")
+                    result = read(cursor)
+                    cursor.execute("COMMIT")  # the write must not start from this (older) snapshot
+                else:
+                    result = read(cursor)
             except self.errors:
                 self._close(fairy)
                 if fresh or attempt:
@@ -223,17 +272,12 @@ class HotConnections:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def insert(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
-        """Insert `records` with `statement` and commit them; returns once they are committed."""
+        """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
+        commit them; returns once they are committed."""
         if self.writers is not None:
             self.writers.commit(conn, cursor, statement, records)
             return
-        cursor.execute("BEGIN")
-        try:
-            statement.execute_many(cursor, records)
-            cursor.execute("COMMIT")
-        except BaseException:
-            conn.rollback()
-            raise
+        write_records(conn, cursor, statement, records, "BEGIN")
 
     def flock(self) -> int | None:
         """This process's descriptor of the writers' lock file beside the SQLite database (None in memory)."""
@@ -242,6 +286,21 @@ class HotConnections:
         if self.lock_fd is None:
             self.lock_fd = os.open(f"{self.path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
         return self.lock_fd
+
+
+def write_records(conn, cursor, statement: Prepared, records: list[Sequence], begin: str) -> None:
+    """Write and commit `records` on an autocommit connection: one statement if they fit in one (a
+    whole transaction by itself), else a transaction begun with `begin`."""
+    if len(records) <= CHUNK:
+        statement.execute_many(cursor, records)
+        return
+    cursor.execute(begin)
+    try:
+        statement.execute_many(cursor, records)
+        cursor.execute("COMMIT")
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 _connections: weakref.WeakKeyDictionary[Engine, HotConnections] = weakref.WeakKeyDictionary()
@@ -323,61 +382,22 @@ class _GroupCommit:
         if fd is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                statement = group[0].statement
-                if len(group) > 1 and all(member.statement is statement for member in group):
-                    statement.execute_many(cursor, [record for member in group for record in member.records])
-                else:
+            statement = group[0].statement
+            if all(member.statement is statement for member in group):
+                write_records(conn, cursor, statement, [r for member in group for r in member.records],
+                              "BEGIN IMMEDIATE")
+            else:
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
                     for member in group:
                         member.statement.execute_many(cursor, member.records)
-                cursor.execute("COMMIT")
-            except BaseException:
-                conn.rollback()
-                raise
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    conn.rollback()
+                    raise
         finally:
             if fd is not None:
                 fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-class _Checkpointer:
-    """A daemon thread per process and database file that checkpoints the WAL now and then.
-
-    With automatic checkpoints, the request whose commit crosses the threshold copies the WAL into
-    the database (and syncs it) before it can answer: a latency spike of tens of milliseconds every
-    few hundred commits. A PASSIVE checkpoint here never blocks readers or writers.
-    """
-
-    INTERVAL = 0.2  # seconds between checkpoints; the WAL then stays at a few MB under full load
-    _running: dict[tuple[int, str], threading.Thread] = {}
-    _lock = threading.Lock()
-
-    @classmethod
-    def start(cls, engine: Engine, path: str) -> None:
-        """Make sure this process checkpoints `path`."""
-        key = (os.getpid(), path)
-        if key in cls._running:
-            return
-        with cls._lock:
-            if key in cls._running:
-                return
-            thread = threading.Thread(target=cls._loop, args=(engine.url.database,), daemon=True,
-                                      name="sqlite-checkpointer")
-            cls._running[key] = thread
-            thread.start()
-
-    @classmethod
-    def _loop(cls, path: str) -> None:
-        import sqlite3
-
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=0")
-        while True:
-            time.sleep(cls.INTERVAL)
-            try:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error:
-                continue  # busy, or the file went away (tests): try again later
 
 
 # --- API keys -----------------------------------------------------------------------------------
@@ -398,7 +418,8 @@ class KeyRow:
          self.status) = row
 
 
-def _key_statement(dialect) -> Prepared:
+def key_statement(dialect) -> Prepared:
+    """The prepared read of a key by its prefix, with its insurer's status (rows for KeyRow)."""
     prepared = _key_statements.get(dialect.name)
     if prepared is None:
         keys, insurers = ApiKey.__table__, Insurer.__table__
@@ -411,6 +432,6 @@ def _key_statement(dialect) -> Prepared:
 def read_api_key(prefix: str, engine: Engine | None = None) -> KeyRow | None:
     """The key with this prefix and its insurer's status, read afresh (never cached), or None."""
     connections = hot_connections(engine)
-    prepared = _key_statement(connections.engine.dialect)
+    prepared = key_statement(connections.engine.dialect)
     rows = connections.run(lambda cursor: prepared.rows(cursor, [prefix]))
     return KeyRow(rows[0]) if rows else None
