@@ -113,7 +113,11 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -203,6 +207,7 @@ def main() -> None:
                                      "1,000,000 policies beforehand; its out folder: bench/out/pg)")
     parser.add_argument("--only", help="comma-separated subset of: bare,single,single_c1,batch,small,pg")
     args = parser.parse_args()
+    args.large, args.small = args.large.resolve(), args.small.resolve()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     OUT.mkdir(parents=True, exist_ok=True)
