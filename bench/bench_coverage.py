@@ -73,6 +73,7 @@ def ensure_database(path: Path, policies: int) -> Path:
     """The benchmark database with `policies` policies (made by `flask db upgrade` and the generator),
     made again when it is missing or its schema is not the migrations' head."""
     out = OUT / path.stem
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and (out / "marketplace.key").exists() and _revision(path) == _head_revision():
         return out
     for suffix in ("", "-wal", "-shm", "-writers.lock"):
