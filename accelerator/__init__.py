@@ -27,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from accelerator.extensions import configure_sqlite, csrf, db, login_manager, migrate
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The pre-ping finds server connections that died between requests; a SQLite file's cannot,
+        # and the ping would cost a statement per transaction.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"])

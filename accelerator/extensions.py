@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,12 +35,69 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+class WriterTurn:
+    """Writers of one SQLite database file take turns: a thread lock within the process, an flock on
+    `<database>-writers.lock` between processes.
+
+    SQLite lets one writer in at a time; the others sleep in its busy handler (1, 2, 5, 10, ... 100
+    ms) and are not woken when the lock frees, so under load most of a writer's time is sleep and
+    the slowest wait hundreds of milliseconds. Queued on this turn instead, a waiting writer wakes
+    the moment the previous one is done. Whoever holds the turn may still meet SQLite's own lock
+    (a process outside the app, say): the busy timeout still covers that.
+    """
+
+    def __init__(self, path: str, timeout: float):
+        self.path = path
+        self.timeout = timeout
+        self._pid = -1
+        self._lock = threading.Lock()
+        self._fd = -1
+
+    def _for_this_process(self) -> None:
+        if self._pid != os.getpid():  # a forked child has its own turn (lock and descriptor)
+            self._pid, self._lock = os.getpid(), threading.Lock()
+            self._fd = os.open(f"{self.path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def acquire(self) -> None:
+        """Wait for the turn; an OperationalError-like TimeoutError after `timeout` seconds in the process."""
+        self._for_this_process()
+        if not self._lock.acquire(timeout=self.timeout):
+            raise TimeoutError(f"no write turn on {self.path} within {self.timeout:.0f} s")
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def release(self) -> None:
+        """Give the turn to the next writer."""
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._lock.release()
+
+
+_turns: dict[str, WriterTurn] = {}
+_turns_lock = threading.Lock()
+
+
+def writer_turn(path: str | None, timeout: float = 30.0) -> WriterTurn | None:
+    """The process's turn for the SQLite database file at `path` (None for an in-memory database)."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    path = os.path.abspath(path)
+    with _turns_lock:
+        turn = _turns.get(path)
+        if turn is None:
+            turn = _turns[path] = WriterTurn(path, timeout)
+    return turn
+
+
 def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
-    """SQLite: WAL, foreign keys, a busy timeout, and write transactions begun immediately.
+    """SQLite: WAL, foreign keys, a busy timeout, and write transactions begun immediately, in turn.
 
     With BEGIN IMMEDIATE a transaction takes the write lock when it starts, so two writers queue on
     the busy timeout instead of one failing with "database is locked" when it upgrades a read
-    snapshot that another writer has since changed.
+    snapshot that another writer has since changed. Each such transaction first waits for its
+    WriterTurn and gives it back the moment it commits or rolls back.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -52,8 +113,66 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    statement = "BEGIN IMMEDIATE" if begin_immediate else "BEGIN"
+    if not begin_immediate:
+        @event.listens_for(engine, "begin")
+        def _on_begin_deferred(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        return
+
+    turn = writer_turn(engine.url.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql(statement)
+        if turn is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        turn.acquire()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turn.release()
+            raise
+        conn.connection.info["writer_turn"] = turn
+
+    def _give_back(info: dict) -> None:
+        held = info.pop("writer_turn", None)
+        if held is not None:
+            held.release()
+
+    # SQLAlchemy announces a commit or rollback just before making it; the DBAPI connection ends the
+    # transaction here so that the turn is handed on only once SQLite's lock is free. (The dialect's
+    # own commit or rollback that follows finds no transaction and does nothing; should ending it
+    # here fail, the dialect's call fails again and reports it as usual, and the rollback that
+    # follows gives the turn back.)
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn):
+        info = conn.connection.info
+        if "writer_turn" in info:
+            try:
+                conn.connection.dbapi_connection.commit()
+            except Exception:  # noqa: BLE001 - reported by the dialect's commit, which tries again
+                return
+            _give_back(info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn):
+        info = conn.connection.info
+        if "writer_turn" in info:
+            try:
+                conn.connection.dbapi_connection.rollback()
+            finally:
+                _give_back(info)
+
+    # Safety nets: a connection returned to the pool, closed or invalidated mid-transaction.
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):
+        _give_back(record.info)
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection, record):
+        _give_back(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_connection, record, exception):
+        _give_back(record.info)

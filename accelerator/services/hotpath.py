@@ -13,8 +13,9 @@ whole transaction by itself). SQLite writers of one process commit together: a r
 a queue, one thread at a time (the leader) writes everything queued and commits it, then wakes every
 request whose records it committed; a request returns only once the commit holding its records is
 done (with one thread per process, as the recommended sync workers have, the queue never holds more
-than one request). Processes take turns through an flock beside the database file, so a waiting
-writer wakes the moment the lock is free instead of sleeping in SQLite's busy handler.
+than one request). Leaders take turns with every other writer (extensions.WriterTurn: a thread lock
+and an flock beside the database file), so a waiting writer wakes the moment the lock is free
+instead of sleeping in SQLite's busy handler.
 WAL checkpoints stay SQLite's automatic ones, inside the commit that crosses the threshold: done
 outside the writers' turn, they never caught up with the writers and the WAL grew without bound.
 """
@@ -22,7 +23,6 @@ outside the writers' turn, they never caught up with the writers and the WAL gre
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 import weakref
@@ -33,7 +33,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, bindparam, select
 from sqlalchemy.engine import Engine
 
-from accelerator.extensions import db
+from accelerator.extensions import db, writer_turn
 from accelerator.models import ApiKey, Insurer
 from accelerator.models.types import Money, StringList, UTCDateTime
 
@@ -200,16 +200,14 @@ class HotConnections:
         self.errors = engine.dialect.loaded_dbapi.Error
         self.pid = os.getpid()
         self.free: list = []
-        self.lock_fd: int | None = None
         self.writers = _GroupCommit(self) if self.sqlite else None
-        path = engine.url.database if self.sqlite else None
-        self.path = path if path and path != ":memory:" and not path.startswith("file:") else None
+        self.turn = writer_turn(engine.url.database) if self.sqlite else None
 
     def _take(self) -> tuple[object, object, bool]:
         """A (fairy, DBAPI connection, fresh) triple: a kept connection, or a new one."""
         if self.pid != os.getpid():
-            # A forked child never uses its parent's connections (nor its lock file descriptor).
-            self.pid, self.free, self.lock_fd = os.getpid(), [], None
+            # A forked child never uses its parent's connections.
+            self.pid, self.free = os.getpid(), []
             if self.writers is not None:
                 self.writers = _GroupCommit(self)
         try:
@@ -278,14 +276,6 @@ class HotConnections:
             self.writers.commit(conn, cursor, statement, records)
             return
         write_records(conn, cursor, statement, records, "BEGIN")
-
-    def flock(self) -> int | None:
-        """This process's descriptor of the writers' lock file beside the SQLite database (None in memory)."""
-        if self.path is None:
-            return None
-        if self.lock_fd is None:
-            self.lock_fd = os.open(f"{self.path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        return self.lock_fd
 
 
 def write_records(conn, cursor, statement: Prepared, records: list[Sequence], begin: str) -> None:
@@ -377,10 +367,11 @@ class _GroupCommit:
             raise error
 
     def _write(self, conn, cursor, group: list[_Slot]) -> None:
-        """Write every record of the group in one transaction, taking turns with the other processes."""
-        fd = self.connections.flock()
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        """Write every record of the group in one transaction, taking turns with the other writers
+        (the session's transactions of this process and every writer of the other processes)."""
+        turn = self.connections.turn
+        if turn is not None:
+            turn.acquire()
         try:
             statement = group[0].statement
             if all(member.statement is statement for member in group):
@@ -396,8 +387,8 @@ class _GroupCommit:
                     conn.rollback()
                     raise
         finally:
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            if turn is not None:
+                turn.release()
 
 
 # --- API keys -----------------------------------------------------------------------------------

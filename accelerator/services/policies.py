@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +15,7 @@ from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.money import ZERO
 from accelerator.extensions import db
 from accelerator.models import Claim, Insurer, Policy, Seller
+from accelerator.models.types import utcnow
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
 
@@ -70,20 +72,38 @@ def _same_terms(policy: Policy, report: PolicyReport) -> bool:
     )
 
 
-def ensure_seller(seller_id: str) -> None:
-    """Create the seller record for an (upper-cased) seller ID unless it exists; safe under concurrency."""
-    if db.session.execute(select(Seller.id).where(Seller.seller_id == seller_id)).first():
+def ensure_seller(seller_id: str, connection=None) -> None:
+    """Create the seller record for an (upper-cased) seller ID unless it exists; safe under concurrency.
+
+    In the session's transaction. On SQLite that transaction holds the write lock from its start
+    (BEGIN IMMEDIATE), so nobody can insert the seller between the read and the insert; on
+    PostgreSQL the insert is ON CONFLICT DO NOTHING, so a concurrent request creating the same
+    seller makes it a no-op instead of an error. `connection`: the session's, if the caller has it.
+    """
+    connection = connection if connection is not None else db.session.connection()
+    if connection.execute(_SELLER_EXISTS, {"seller_id": seller_id}).first() is not None:
         return
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite transactions begin with the write lock (BEGIN IMMEDIATE): nobody can insert it meanwhile.
-        db.session.add(Seller(seller_id=seller_id))
-        db.session.flush()
-        return
-    try:
-        with db.session.begin_nested():  # a SAVEPOINT: losing a race for a new seller spoils nothing else
-            db.session.add(Seller(seller_id=seller_id))
-    except IntegrityError:
-        pass  # a concurrent request created it a moment ago
+    if connection.dialect.name == "postgresql":
+        # Not cached by SQLAlchemy (ON CONFLICT has no cache key), so only when the seller is new.
+        connection.execute(postgresql_insert(Seller.__table__).on_conflict_do_nothing(index_elements=["seller_id"]),
+                           {"seller_id": seller_id})
+    else:
+        connection.execute(_INSERT_SELLER, {"seller_id": seller_id})
+
+
+# Built once, run with parameters: SQLAlchemy compiles each only once per dialect.
+_SELLER_EXISTS = select(Seller.__table__.c.id).where(Seller.__table__.c.seller_id == bindparam("seller_id"))
+_INSERT_SELLER = insert(Seller.__table__)
+# The insurer, and the id and source of any policy of it with this number: one query.
+_INSURER_AND_POLICY = (
+    select(Insurer.__table__.c.name, Insurer.__table__.c.naic_code, Insurer.__table__.c.am_best_rating,
+           Policy.__table__.c.id, Policy.__table__.c.source)
+    .select_from(Insurer.__table__)
+    .outerjoin(Policy.__table__, (Policy.__table__.c.insurer_id == Insurer.__table__.c.id)
+               & (Policy.__table__.c.policy_number == bindparam("number")))
+    .where(Insurer.__table__.c.id == bindparam("insurer_id"))
+)
+_INSERT_POLICY = insert(Policy.__table__).returning(Policy.__table__.c.id)
 
 
 def _find(insurer_id: int, policy_number: str) -> Policy | None:
@@ -111,70 +131,64 @@ def report_policy(actor: audit.Actor, insurer_id: int, report: PolicyReport) -> 
                          aggregate_limit=report.aggregate_limit, deductible=report.deductible)
     if errors:
         raise ValidationError("The policy's terms do not hold together.", fields=errors)
-    # One query for the insurer and any policy of it with this number.
-    row = db.session.execute(
-        select(Insurer, Policy)
-        .outerjoin(Policy, (Policy.insurer_id == Insurer.id) & (Policy.policy_number == report.policy_number))
-        .where(Insurer.id == insurer_id)
-    ).first()
+    connection = db.session.connection()  # the session's transaction: the ORM paths below share it
+    row = connection.execute(_INSURER_AND_POLICY, {"insurer_id": insurer_id, "number": report.policy_number}).first()
     if row is None:  # pragma: no cover - the key's insurer exists (foreign key)
         raise NotFound("No such insurer.")
-    insurer, existing = row
-    if existing is not None and existing.source != "seller_upload":
-        return _answer_repeat(existing, report)
-    ensure_seller(report.seller_id)
-    policy = existing or Policy(policy_number=report.policy_number, insurer_id=insurer.id)
-    policy.seller_id = report.seller_id
-    policy.insurer_name = insurer.name
-    policy.insurer_naic_code = insurer.naic_code
-    policy.insurer_rating = insurer.am_best_rating
-    policy.source = "insurer"
-    policy.verification = "verified"
-    policy.effective_date = report.effective_date
-    policy.expiration_date = report.expiration_date
-    policy.per_occurrence_limit = report.per_occurrence_limit
-    policy.aggregate_limit = report.aggregate_limit
-    policy.deductible = report.deductible
-    policy.occurrence_based = report.occurrence_based
-    policy.additional_insured = report.additional_insured
-    policy.excluded_categories = list(report.excluded_categories)
-    policy.premium = report.premium
-    policy.rejection_reason = None
-    db.session.add(policy)
+    name, naic_code, rating, existing_id, existing_source = row
+    if existing_id is not None and existing_source != "seller_upload":
+        return _answer_repeat(db.session.get(Policy, existing_id), report)
+    values = dict(
+        policy_number=report.policy_number, insurer_id=insurer_id, seller_id=report.seller_id,
+        insurer_name=name, insurer_naic_code=naic_code, insurer_rating=rating,
+        source="insurer", verification="verified",
+        effective_date=report.effective_date, expiration_date=report.expiration_date,
+        per_occurrence_limit=report.per_occurrence_limit, aggregate_limit=report.aggregate_limit,
+        deductible=report.deductible, occurrence_based=report.occurrence_based,
+        additional_insured=report.additional_insured, excluded_categories=list(report.excluded_categories),
+        premium=report.premium, rejection_reason=None,
+    )
     try:
-        db.session.flush()
+        ensure_seller(report.seller_id, connection)
+        if existing_id is not None:
+            policy = _confirm_upload(existing_id, values)
+        else:
+            policy = _insert_policy(connection, values)
+        audit.write(connection, actor, "report", "policy", policy.id, policy_number=policy.policy_number,
+                    seller_id=policy.seller_id, insurer=insurer_id)
+        db.session.commit()
     except IntegrityError:
-        # The same policy number reported at the same moment by another request won the insert.
+        # The same policy number reported at the same moment by another request won the insert
+        # (on PostgreSQL; SQLite's BEGIN IMMEDIATE lets one writer at a time in).
         db.session.rollback()
         existing = _find(insurer_id, report.policy_number)
         if existing is None:  # pragma: no cover - only a concurrent insert raises here
             raise
         return _answer_repeat(existing, report)
-    audit.record(actor, "report", "policy", policy.id, policy_number=policy.policy_number,
-                 seller_id=policy.seller_id, insurer=insurer.id)
-    try:
-        _commit_keeping_values()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _find(insurer_id, report.policy_number)
-        if existing is None:  # pragma: no cover
-            raise
-        return _answer_repeat(existing, report)
     return policy, True
 
 
-def _commit_keeping_values() -> None:
-    """Commit without expiring the objects just written, so answering needs no second read.
+def _insert_policy(connection, values: dict) -> Policy:
+    """Insert a new policy by one Core statement; returns it as a detached object for the answer.
 
-    On the hot path of reporting policies this saves a SELECT (and, on SQLite, a second hold of the
-    write lock); the values kept are exactly those written.
+    Reporting policies is the insurer API's busiest write: the unit of work's flush (and a second
+    read after commit) cost several times the INSERT itself, so the row is written directly and
+    the answer made from exactly the values written.
     """
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    now = utcnow()
+    values = {**values, "created_at": now, "updated_at": now, "claims_paid": ZERO, "cancellation_date": None}
+    policy_id = connection.execute(_INSERT_POLICY, values).scalar_one()
+    return Policy(id=policy_id, **values)
+
+
+def _confirm_upload(policy_id: int, values: dict) -> Policy:
+    """A seller's own upload of this policy number from this insurer, confirmed: it takes the reported
+    terms and is verified."""
+    policy = db.session.get(Policy, policy_id)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    db.session.flush()
+    return policy
 
 
 def list_policies(insurer_id: int, seller_id: str | None, page: int, per_page: int) -> Page:

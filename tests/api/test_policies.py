@@ -237,3 +237,19 @@ def test_seller_upload_of_the_same_number_is_confirmed_by_the_insurers_report(ap
     assert api.last_status == 201
     assert policy["source"] == "insurer" and policy["verification"] == "verified"
     assert count(Policy) == 1
+
+
+def test_the_answer_to_a_new_report_is_the_stored_policy_and_the_report_is_audited(api, insurer):
+    from accelerator.models import AuditEntry
+
+    answer = api.report_policy(policy_body(excluded_categories=["toys", "baby"], premium="1234.56",
+                                           occurrence_based=False, deductible=0))
+    assert api.last_status == 201
+    assert answer == api.get_policy("HX-2026-000123")
+    assert answer["excluded_categories"] == ["baby", "toys"]
+    _db.session.rollback()
+    stored = _db.session.execute(select(Policy)).scalar_one()
+    assert (stored.premium, stored.claims_paid, stored.created_at is not None) == (Decimal("1234.56"), 0, True)
+    entry = _db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "policy")).scalar_one()
+    assert (entry.action, entry.object_id, entry.details["insurer"]) == ("report", str(stored.id), insurer.id)
+    assert entry.actor.startswith("api-key ")

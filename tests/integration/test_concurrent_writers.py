@@ -1,6 +1,9 @@
 """Several writers at once on the served app's engine never fail with "database is locked"."""
 
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -58,3 +61,75 @@ def test_read_then_write_from_many_threads_all_succeed(live_app, db):
         t.join(timeout=60)
     assert not errors, errors
     assert _db.session.execute(select(func.count(AuditEntry.id))).scalar_one() == 80
+
+
+def _sqlite_only():
+    if _db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has no single write lock")
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "remove"])
+def test_a_writer_waits_for_the_turn_and_gets_it_when_the_holder_ends(live_app, db, end):
+    """A second transaction starts only once the first commits, rolls back or is thrown away, and at once then."""
+    _sqlite_only()
+    holding, started, release = threading.Event(), threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def holder() -> None:
+        with live_app.app_context():
+            _db.session.execute(select(func.count(AuditEntry.id)))  # BEGIN IMMEDIATE: takes the turn
+            holding.set()
+            release.wait(10)
+            order.append("holder ends")
+            if end == "commit":
+                _db.session.commit()
+            elif end == "rollback":
+                _db.session.rollback()
+            _db.session.remove()
+
+    def waiter() -> None:
+        with live_app.app_context():
+            holding.wait(10)
+            started.set()
+            _db.session.add(AuditEntry(actor="waiter", action="probe", object_type="test", object_id="1"))
+            _db.session.flush()  # begins: must wait for the holder
+            order.append("waiter began")
+            _db.session.commit()
+            _db.session.remove()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+    for t in threads:
+        t.start()
+    started.wait(10)
+    time.sleep(0.3)
+    assert order == []  # the waiter is still waiting for the turn
+    release.set()
+    for t in threads:
+        t.join(timeout=15)
+    assert order == ["holder ends", "waiter began"]
+    assert _db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.actor == "waiter")).scalar_one() == 1
+
+
+def test_the_turn_is_shared_with_other_processes(live_app, db):
+    """Another process holding the writers' lock file keeps this process's writers waiting, not failing."""
+    _sqlite_only()
+    path = _db.engine.url.database
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time\n"
+         f"fd = os.open({path + '-writers.lock'!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+         "print('held', flush=True)\n"
+         "time.sleep(0.8)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with live_app.app_context():
+            _db.session.add(AuditEntry(actor="later", action="probe", object_type="test", object_id="1"))
+            _db.session.commit()
+            _db.session.remove()
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=10)
+    assert waited >= 0.4
