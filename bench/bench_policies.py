@@ -1,11 +1,14 @@
 """Benchmark: report-policy POSTs per second through gunicorn on SQLite (a benchmark, not a test).
 
-    .venv/bin/python bench/bench_policies.py [--workers 2] [--threads 4] [--connections 8] [--duration 20]
+    .venv/bin/python bench/bench_policies.py [--workers 4] [--threads 1] [--connections 8] [--duration 10] [--rounds 3]
 
 Makes a fresh SQLite database in a temporary folder (the migrations, one approved insurer, one
-insurer key), serves `wsgi:app` with gunicorn on a loopback port, drives POST /api/v1/policies with
-wrk (bench/wrk/policies.lua: every request a new policy, sellers new and repeated), then checks
-that the database holds exactly one policy per 201 answer. Needs `wrk` (apt-get install -y wrk).
+insurer key), serves `wsgi:app` with gunicorn on a loopback port (by default the settings the README
+recommends: 4 sync workers; `--threads` above 1 makes them gthread workers), drives
+POST /api/v1/policies with wrk (bench/wrk/policies.lua: every request a new policy, sellers new and
+repeated) for `--rounds` runs of `--duration` seconds, and checks after each run that the database
+holds exactly one new policy per 2xx answer. The figure is the median run. Needs `wrk`
+(apt-get install -y wrk).
 """
 
 from __future__ import annotations
@@ -99,14 +102,27 @@ def _wrk(url: str, key: str, run: str, threads: int, connections: int, duration:
     return figures
 
 
+def _report(number: int, figures: dict, connections: int) -> None:
+    ok = figures["requests"] - figures["non2xx"]
+    # Requests still in flight when wrk stops are written but not counted: at most one a connection.
+    consistent = ok <= figures["created"] <= ok + connections
+    print(f"run {number}: {figures['rps']:.0f} POSTs/s ({int(figures['requests'])} requests, "
+          f"{int(figures['non2xx'])} non-2xx, {int(figures['socket_errors'])} socket errors; "
+          f"p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms); server CPU "
+          f"{figures['cpu_ms']:.2f} ms a request; policies created {int(figures['created'])} for {int(ok)} "
+          f"2xx answers -> {'consistent' if consistent else 'MISMATCH'}; load average before {figures['load']:.2f}; "
+          f"WAL {figures['wal_mb']:.1f} MB")
+
+
 def main() -> None:
     """Run the benchmark and print the figures, the command and the machine."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (above 1: gthread)")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -121,32 +137,35 @@ def main() -> None:
          "--workers", str(args.workers), "--threads", str(args.threads), "--log-level", "warning", "wsgi:app"],
         env=env,
     )
+    runs = []
     try:
         _wait_until_up(url)
         _wrk(url, key, "warm", args.wrk_threads, args.connections, 3)
-        time.sleep(1.0)  # let the warm-up's last requests land before counting
-        before = _count_policies(database_url)
-        cpu_before = _worker_cpu_seconds(server.pid)
-        figures = _wrk(url, key, "run", args.wrk_threads, args.connections, args.duration)
-        cpu_used = _worker_cpu_seconds(server.pid) - cpu_before
-        created = _count_policies(database_url) - before
+        for number in range(args.rounds):
+            time.sleep(1.0)  # let the previous run's last requests land before counting
+            load = os.getloadavg()[0]
+            before = _count_policies(database_url)
+            cpu_before = _worker_cpu_seconds(server.pid)
+            figures = _wrk(url, key, f"run{number}", args.wrk_threads, args.connections, args.duration)
+            figures["cpu_ms"] = (_worker_cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, figures["requests"])
+            time.sleep(1.0)
+            figures["created"] = _count_policies(database_url) - before
+            figures["load"] = load
+            wal = workdir / "bench.sqlite3-wal"
+            figures["wal_mb"] = (wal.stat().st_size if wal.exists() else 0) / 1e6
+            runs.append(figures)
+            _report(number + 1, figures, args.connections)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
-    ok = figures["requests"] - figures["non2xx"]
-    print(f"report-policy POSTs: {figures['rps']:.0f}/s over {args.duration}s "
-          f"({int(figures['requests'])} requests, {int(figures['non2xx'])} non-2xx, "
-          f"{int(figures['socket_errors'])} socket errors; p50 {figures['p50_ms']:.1f} ms, "
-          f"p99 {figures['p99_ms']:.1f} ms)")
-    # Requests still in flight when wrk stops are written but not counted: at most one a connection.
-    consistent = ok <= created <= ok + args.connections
-    verdict = "consistent" if consistent else "MISMATCH"
-    print(f"policies created: {created} (2xx answers counted: {int(ok)}) -> {verdict}")
-    cpu_ms = cpu_used * 1000 / max(1, figures["requests"])
-    print(f"server CPU per request: {cpu_ms:.2f} ms (so {os.cpu_count()} idle cores could serve about "
-          f"{os.cpu_count() * 1000 / cpu_ms:.0f}/s); load average at the end: {os.getloadavg()[0]:.2f}")
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads; wrk: -t{args.wrk_threads} "
+    median = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+    rates = ", ".join(f"{run['rps']:.0f}" for run in runs)
+    print(f"MEDIAN of {len(runs)} runs: {median['rps']:.0f} POSTs/s (runs: {rates}); p50 {median['p50_ms']:.1f} ms, "
+          f"p99 {median['p99_ms']:.1f} ms; server CPU {median['cpu_ms']:.2f} ms a request (so "
+          f"{os.cpu_count()} idle cores could serve about {os.cpu_count() * 1000 / median['cpu_ms']:.0f}/s)")
+    worker_class = "sync" if args.threads == 1 else "gthread"
+    print(f"gunicorn: {args.workers} {worker_class} workers x {args.threads} threads; wrk: -t{args.wrk_threads} "
           f"-c{args.connections} -d{args.duration}s")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
