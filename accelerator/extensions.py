@@ -165,14 +165,8 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
                 _give_back(info)
 
     # Safety nets: a connection returned to the pool, closed or invalidated mid-transaction.
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection, record):
+    def _on_return(dbapi_connection, record, *_exception):
         _give_back(record.info)
 
-    @event.listens_for(engine, "close")
-    def _on_close(dbapi_connection, record):
-        _give_back(record.info)
-
-    @event.listens_for(engine, "invalidate")
-    def _on_invalidate(dbapi_connection, record, exception):
-        _give_back(record.info)
+    for name in ("checkin", "close", "invalidate"):
+        event.listen(engine, name, _on_return)
