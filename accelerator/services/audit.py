@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from accelerator.extensions import db
 from accelerator.models import AuditEntry, User
 from accelerator.models.types import utcnow
+from accelerator.services.session_writes import SessionWriter
 
 # Pages past this are clamped: a huge page number would overflow the database's OFFSET.
 MAX_PAGE = 100_000
@@ -50,15 +51,12 @@ def record(actor: Actor, action: str, object_type: str, object_id: object, **det
     return entry
 
 
-def write(connection, actor: Actor, action: str, object_type: str, object_id: object, **details) -> None:
-    """As `record`, but inserted at once by one statement on `connection` (the session's, for busy
-    writes that bypass the unit of work): part of the transaction it is in."""
-    connection.execute(_INSERT, dict(
+def write(writer: SessionWriter, actor: Actor, action: str, object_type: str, object_id: object, **details) -> None:
+    """As `record`, but inserted at once by one prepared statement in the session's transaction (for
+    busy writes that bypass the unit of work)."""
+    writer.insert(AuditEntry.__table__, dict(
         at=utcnow(), actor=actor.label, actor_user_id=actor.user_id, action=action, object_type=object_type,
         object_id=str(object_id), details=_jsonable(details)))
-
-
-_INSERT = insert(AuditEntry.__table__)
 
 
 def _jsonable(value):

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from accelerator.models import Claim, Insurer, Policy, Seller
 from accelerator.models.types import utcnow
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
+from accelerator.services.session_writes import SessionWriter
 
 MAX_TERM_DAYS = 1096
 
@@ -72,38 +72,29 @@ def _same_terms(policy: Policy, report: PolicyReport) -> bool:
     )
 
 
-def ensure_seller(seller_id: str, connection=None) -> None:
+def ensure_seller(seller_id: str, writer: SessionWriter | None = None) -> None:
     """Create the seller record for an (upper-cased) seller ID unless it exists; safe under concurrency.
 
-    In the session's transaction. On SQLite that transaction holds the write lock from its start
-    (BEGIN IMMEDIATE), so nobody can insert the seller between the read and the insert; on
-    PostgreSQL the insert is ON CONFLICT DO NOTHING, so a concurrent request creating the same
-    seller makes it a no-op instead of an error. `connection`: the session's, if the caller has it.
+    One statement in the session's transaction (INSERT ... ON CONFLICT DO NOTHING): a concurrent
+    request creating the same seller makes it a no-op instead of an error, on either database.
     """
-    connection = connection if connection is not None else db.session.connection()
-    if connection.execute(_SELLER_EXISTS, {"seller_id": seller_id}).first() is not None:
-        return
-    if connection.dialect.name == "postgresql":
-        # Not cached by SQLAlchemy (ON CONFLICT has no cache key), so only when the seller is new.
-        connection.execute(postgresql_insert(Seller.__table__).on_conflict_do_nothing(index_elements=["seller_id"]),
-                           {"seller_id": seller_id})
-    else:
-        connection.execute(_INSERT_SELLER, {"seller_id": seller_id})
+    (writer or SessionWriter()).insert(Seller.__table__, {
+        "seller_id": seller_id, "legal_name": "", "contact_name": "", "contact_email": "", "contact_phone": "",
+        "categories": [], "created_at": utcnow(),
+    }, unless_exists="seller_id")
 
 
-# Built once, run with parameters: SQLAlchemy compiles each only once per dialect.
-_SELLER_EXISTS = select(Seller.__table__.c.id).where(Seller.__table__.c.seller_id == bindparam("seller_id"))
-_INSERT_SELLER = insert(Seller.__table__)
-# The insurer, and the id and source of any policy of it with this number: one query.
-_INSURER_AND_POLICY = (
-    select(Insurer.__table__.c.name, Insurer.__table__.c.naic_code, Insurer.__table__.c.am_best_rating,
-           Policy.__table__.c.id, Policy.__table__.c.source)
-    .select_from(Insurer.__table__)
-    .outerjoin(Policy.__table__, (Policy.__table__.c.insurer_id == Insurer.__table__.c.id)
-               & (Policy.__table__.c.policy_number == bindparam("number")))
-    .where(Insurer.__table__.c.id == bindparam("insurer_id"))
-)
-_INSERT_POLICY = insert(Policy.__table__).returning(Policy.__table__.c.id)
+def _insurer_and_policy():
+    """The insurer, and the id and source of any policy of it with this number: one query."""
+    insurers, policies = Insurer.__table__, Policy.__table__
+    statement = (
+        select(insurers.c.name, insurers.c.naic_code, insurers.c.am_best_rating, policies.c.id, policies.c.source)
+        .select_from(insurers)
+        .outerjoin(policies, (policies.c.insurer_id == insurers.c.id)
+                   & (policies.c.policy_number == bindparam("number", type_=policies.c.policy_number.type)))
+        .where(insurers.c.id == bindparam("insurer_id", type_=insurers.c.id.type))
+    )
+    return statement, ["insurer_id", "number"], list(statement.selected_columns)
 
 
 def _find(insurer_id: int, policy_number: str) -> Policy | None:
@@ -131,10 +122,11 @@ def report_policy(actor: audit.Actor, insurer_id: int, report: PolicyReport) -> 
                          aggregate_limit=report.aggregate_limit, deductible=report.deductible)
     if errors:
         raise ValidationError("The policy's terms do not hold together.", fields=errors)
-    connection = db.session.connection()  # the session's transaction: the ORM paths below share it
-    row = connection.execute(_INSURER_AND_POLICY, {"insurer_id": insurer_id, "number": report.policy_number}).first()
-    if row is None:  # pragma: no cover - the key's insurer exists (foreign key)
+    writer = SessionWriter()  # the session's transaction, as raw statements: the ORM paths below share it
+    rows = writer.rows("insurer_and_policy", _insurer_and_policy, [insurer_id, report.policy_number])
+    if not rows:  # pragma: no cover - the key's insurer exists (foreign key)
         raise NotFound("No such insurer.")
+    row = rows[0]
     name, naic_code, rating, existing_id, existing_source = row
     if existing_id is not None and existing_source != "seller_upload":
         return _answer_repeat(db.session.get(Policy, existing_id), report)
@@ -149,12 +141,12 @@ def report_policy(actor: audit.Actor, insurer_id: int, report: PolicyReport) -> 
         premium=report.premium, rejection_reason=None,
     )
     try:
-        ensure_seller(report.seller_id, connection)
+        ensure_seller(report.seller_id, writer)
         if existing_id is not None:
             policy = _confirm_upload(existing_id, values)
         else:
-            policy = _insert_policy(connection, values)
-        audit.write(connection, actor, "report", "policy", policy.id, policy_number=policy.policy_number,
+            policy = _insert_policy(writer, values)
+        audit.write(writer, actor, "report", "policy", policy.id, policy_number=policy.policy_number,
                     seller_id=policy.seller_id, insurer=insurer_id)
         db.session.commit()
     except IntegrityError:
@@ -168,8 +160,8 @@ def report_policy(actor: audit.Actor, insurer_id: int, report: PolicyReport) -> 
     return policy, True
 
 
-def _insert_policy(connection, values: dict) -> Policy:
-    """Insert a new policy by one Core statement; returns it as a detached object for the answer.
+def _insert_policy(writer: SessionWriter, values: dict) -> Policy:
+    """Insert a new policy by one prepared statement; returns it as a detached object for the answer.
 
     Reporting policies is the insurer API's busiest write: the unit of work's flush (and a second
     read after commit) cost several times the INSERT itself, so the row is written directly and
@@ -177,7 +169,7 @@ def _insert_policy(connection, values: dict) -> Policy:
     """
     now = utcnow()
     values = {**values, "created_at": now, "updated_at": now, "claims_paid": ZERO, "cancellation_date": None}
-    policy_id = connection.execute(_INSERT_POLICY, values).scalar_one()
+    policy_id = writer.insert(Policy.__table__, values, returning=Policy.__table__.c.id)
     return Policy(id=policy_id, **values)
 
 
