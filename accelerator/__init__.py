@@ -33,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"])
+        configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"],
+                         synchronous=app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -75,6 +75,7 @@ class WriterTurn:
         self._lock.release()
 
 
+_SYNCHRONOUS = {"FULL": "FULL", "NORMAL": "NORMAL"}  # only these words reach the PRAGMA
 _turns: dict[str, WriterTurn] = {}
 _turns_lock = threading.Lock()
 
@@ -91,8 +92,9 @@ def writer_turn(path: str | None, timeout: float = 30.0) -> WriterTurn | None:
     return turn
 
 
-def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
-    """SQLite: WAL, foreign keys, a busy timeout, and write transactions begun immediately, in turn.
+def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronous: str = "NORMAL") -> None:
+    """SQLite: WAL, foreign keys, a busy timeout, `synchronous` (FULL or NORMAL), and write
+    transactions begun immediately, in turn.
 
     With BEGIN IMMEDIATE a transaction takes the write lock when it starts, so two writers queue on
     the busy timeout instead of one failing with "database is locked" when it upgrades a read
@@ -110,7 +112,7 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={_SYNCHRONOUS[synchronous]}")
         cursor.close()
 
     if not begin_immediate:

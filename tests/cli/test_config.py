@@ -1,4 +1,4 @@
-"""Settings that guard the accounts and sessions: the password hash and the secret key."""
+"""Settings that guard the accounts, sessions and data: the password hash, the secret key, SQLite's syncing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from accelerator.services import accounts
 @pytest.fixture()
 def clean_env(monkeypatch):
     """No setting from the shell that runs the tests leaks into these."""
-    for name in ("PASSWORD_HASH_METHOD", "SECRET_KEY", "ACCELERATOR_ENV", "DATABASE_URL"):
+    for name in ("PASSWORD_HASH_METHOD", "SECRET_KEY", "ACCELERATOR_ENV", "DATABASE_URL", "SQLITE_SYNCHRONOUS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -71,3 +71,24 @@ def test_development_writes_a_generated_key_to_the_instance_folder_and_reuses_it
     assert len(first) >= 64
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_config(str(tmp_path / "another"))["SECRET_KEY"] != first
+
+
+def _synchronous_of(app) -> int:
+    from accelerator.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+
+
+def test_sqlite_syncs_normal_by_default_and_full_on_request(clean_env, tmp_path):
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'normal.sqlite3'}")
+    assert _synchronous_of(create_app()) == 1  # NORMAL
+    clean_env.setenv("SQLITE_SYNCHRONOUS", "full")
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'full.sqlite3'}")
+    assert _synchronous_of(create_app()) == 2  # FULL
+
+
+def test_an_unknown_synchronous_mode_is_refused(clean_env, tmp_path):
+    clean_env.setenv("SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS='OFF' must be FULL or NORMAL"):
+        load_config(str(tmp_path))
