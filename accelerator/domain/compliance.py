@@ -159,13 +159,20 @@ def _message(code: str, policy: PolicyTerms, on: date, requirement: Requirement)
             f"{requirement.min_rating} or better.")
 
 
+def limit_shortfalls(per_occurrence_limit: Decimal, aggregate_limit: Decimal, requirement: Requirement) -> list[str]:
+    """Each limit below the requirement, in words ("per-occurrence limit $500,000.00 is below the
+    required $1,000,000.00"), for a policy's reasons and a quote's alike."""
+    parts = []
+    if per_occurrence_limit < requirement.min_per_occurrence:
+        parts.append(f"per-occurrence limit {display_money(per_occurrence_limit)} is below the "
+                     f"required {display_money(requirement.min_per_occurrence)}")
+    if aggregate_limit < requirement.min_aggregate:
+        parts.append(f"aggregate limit {display_money(aggregate_limit)} is below the "
+                     f"required {display_money(requirement.min_aggregate)}")
+    return parts
+
+
 def _limit_message(policy: PolicyTerms, requirement: Requirement) -> str:
     """The limit_too_low sentence, naming each limit that falls short."""
-    parts = []
-    if policy.per_occurrence_limit < requirement.min_per_occurrence:
-        parts.append(f"per-occurrence limit {display_money(policy.per_occurrence_limit)} is below the "
-                     f"required {display_money(requirement.min_per_occurrence)}")
-    if policy.aggregate_limit < requirement.min_aggregate:
-        parts.append(f"aggregate limit {display_money(policy.aggregate_limit)} is below the "
-                     f"required {display_money(requirement.min_aggregate)}")
+    parts = limit_shortfalls(policy.per_occurrence_limit, policy.aggregate_limit, requirement)
     return f"Policy {policy.policy_number}: {' and '.join(parts)}."

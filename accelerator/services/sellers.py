@@ -23,6 +23,7 @@ from accelerator.domain.compliance import (
     NOT_REQUIRED,
     OVERDUE,
     PENDING_VERIFICATION,
+    limit_shortfalls,
     meets_requirement,
     requirement_failures,
 )
@@ -449,15 +450,8 @@ def quote_line(quote: Quote, requirement: Requirement, today: date) -> QuoteLine
 def _quote_failure(code: str, quote: Quote, requirement: Requirement) -> str:
     """Why a quote falls short of the requirement, in one sentence."""
     if code == "limit_too_low":
-        parts = []
-        if quote.per_occurrence_limit < requirement.min_per_occurrence:
-            parts.append(f"the per-occurrence limit {display_money(quote.per_occurrence_limit)} is below the "
-                         f"required {display_money(requirement.min_per_occurrence)}")
-        if quote.aggregate_limit < requirement.min_aggregate:
-            parts.append(f"the aggregate limit {display_money(quote.aggregate_limit)} is below the required "
-                         f"{display_money(requirement.min_aggregate)}")
-        text = " and ".join(parts)
-        return text[0].upper() + text[1:] + "."
+        parts = limit_shortfalls(quote.per_occurrence_limit, quote.aggregate_limit, requirement)
+        return "The " + " and the ".join(parts) + "."
     if code == "deductible_too_high":
         return (f"The deductible {display_money(quote.deductible)} is above the allowed "
                 f"{display_money(requirement.max_deductible)}.")
