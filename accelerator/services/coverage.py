@@ -31,7 +31,8 @@ from accelerator.domain.terms import PolicyTerms
 from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
 from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
-from accelerator.services.hotpath import KeyRow, Prepared, hot_connections, key_statement
+from accelerator.services.hotpath import KeyRow, hot_connections, key_statement
+from accelerator.services.prepared import Prepared
 
 MAX_BATCH = 500
 

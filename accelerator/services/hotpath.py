@@ -1,4 +1,4 @@
-"""The hottest reads and writes: Core statements compiled once, run on DBAPI connections of their own.
+"""The hottest reads and writes: prepared statements (services/prepared.py) on DBAPI connections of their own.
 
 On the coverage check (and the key lookup in front of it) SQLAlchemy's per-statement work (compiling,
 cache keys, result wrapping), the pool's checkout (with its pre-ping) and the session's transaction
@@ -27,161 +27,13 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from accelerator.extensions import db, writer_turn
 from accelerator.models import ApiKey, Insurer
-from accelerator.models.types import Money, StringList, UTCDateTime
-
-
-def _memoized(processor):
-    """A JSON list column's processor that parses each distinct text once (a handful of lists recur)."""
-    if processor is None:
-        return None
-    cache: dict[str, list] = {}
-
-    def process(value):
-        if not isinstance(value, str):
-            return processor(value)
-        found = cache.get(value)
-        if found is None:
-            found = processor(value)
-            if len(cache) < 4096:
-                cache[value] = found
-        return list(found)
-
-    return process
-
-
-def _cents(value):
-    """Whole cents from SQLite as the Decimal Money gives (`250000` -> `Decimal("2500.00")`), faster."""
-    return None if value is None else Decimal(value).scaleb(-2)
-
-
-def _iso_date(value):
-    """A DATE from SQLite (stored `YYYY-MM-DD` by SQLAlchemy) as a date, faster than its regex."""
-    return None if value is None else date.fromisoformat(value)
-
-
-def _utc_datetime(value):
-    """A UTCDateTime from SQLite (stored `YYYY-MM-DD HH:MM:SS.ffffff`, in UTC) as UTCDateTime gives it."""
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _boolean(value):
-    """A BOOLEAN from SQLite (0 or 1) as a bool."""
-    return None if value is None else bool(value)
-
-
-def _processor(column, dialect, type_code):
-    """The column's result processor, with faster equivalents for those that dominate the hot path."""
-    if dialect.name == "sqlite":
-        if isinstance(column.type, Money):
-            return _cents
-        if isinstance(column.type, Date):
-            return _iso_date
-        if isinstance(column.type, UTCDateTime):
-            return _utc_datetime
-        if isinstance(column.type, Boolean):
-            return _boolean
-    processor = column.type.dialect_impl(dialect).result_processor(dialect, type_code)
-    return _memoized(processor) if isinstance(column.type, StringList) else processor
-
-
-def _converter(processors: Sequence, sources: Sequence[int], names: Sequence[str] | None = None) -> Callable:
-    """A function of a row of values `v` giving [processors[i](v[i]) for i in sources] (a dict by
-    `names` if given), with None passed through and no processor where there is none.
-
-    It is generated once per statement: a loop over the columns calling each processor costs more
-    than the database's own work for a handful of rows. Only indices and our own column names go
-    into the generated text.
-    """
-    env: dict[str, Callable] = {}
-    items = []
-    for source in sources:
-        processor = processors[source]
-        if processor is None:
-            items.append(f"v[{source}]")
-        else:
-            env[f"f{source}"] = processor
-            items.append(f"(None if v[{source}] is None else f{source}(v[{source}]))")
-    if names is None:
-        body = "[" + ", ".join(items) + "]"
-    else:
-        body = "{" + ", ".join(f"{name!r}: {item}" for name, item in zip(names, items, strict=True)) + "}"
-    return eval(f"lambda v: {body}", env)  # noqa: S307 - text made above from indices and column names
-
-
-# The most rows one multi-row INSERT writes (12 columns: 600 parameters, far below either database's limit).
-CHUNK = 50
-
-
-class Prepared:
-    """A Core statement compiled once per dialect, run on a DBAPI cursor.
-
-    Compiling, cache-key hashing and result wrapping cost more than SQLite's own work on this path,
-    so they are done once. The SQL is still SQLAlchemy's (compiled from the Core statement for the
-    dialect) and values pass through the columns' own type processors (or exact equivalents), so rows
-    come out as a Core select gives them (tests/integration/test_coverage_service.py compares the two).
-    """
-
-    def __init__(self, statement, dialect, params: Sequence[str], columns: Sequence = (),
-                 rows: Callable[[int], Prepared] | None = None):
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        params = list(params)
-        bind = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in params]
-        positions = compiled.positiontup  # the order of positional parameters; None for the named style
-        if positions:
-            self.params = _converter(bind, [params.index(name) for name in positions])
-        else:
-            self.params = _converter(bind, range(len(params)), params)
-        self.dialect = dialect
-        self.columns = list(columns)
-        self.convert: Callable | None = None  # made at the first run, from the driver's column types
-        # For an INSERT of one row: the same INSERT of n rows in one statement (parameters row after row).
-        self.multi_row = rows
-
-    def rows(self, cursor, values: Sequence) -> list:
-        """Run a select; every row (a list) with each column's result processor applied."""
-        cursor.execute(self.sql, self.params(values))
-        fetched = cursor.fetchall()
-        if not self.columns:
-            return fetched
-        convert = self.convert
-        if convert is None:
-            # As SQLAlchemy does: each column's processor, told the type code the driver reports.
-            processors = [_processor(column, self.dialect, described[1])
-                          for column, described in zip(self.columns, cursor.description, strict=True)]
-            convert = self.convert = _converter(processors, range(len(processors)))
-        return [convert(row) for row in fetched]
-
-    def execute_many(self, cursor, rows: Sequence[Sequence]) -> None:
-        """Run a statement for every row of values: an INSERT with a multi-row form in statements of
-        up to CHUNK rows, anything else by executemany.
-
-        Few statements matter on SQLite: the driver releases the GIL for every statement (and every
-        row of an executemany), and each time a thread doing Python work may keep it for up to the
-        switch interval (5 ms), while this one holds the write lock.
-        """
-        if len(rows) == 1:
-            cursor.execute(self.sql, self.params(rows[0]))
-        elif self.multi_row is not None:
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start:start + CHUNK]
-                statement = self.multi_row(len(chunk))
-                cursor.execute(statement.sql, statement.params([value for row in chunk for value in row]))
-        else:
-            params = self.params
-            cursor.executemany(self.sql, [params(row) for row in rows])
-
+from accelerator.services.prepared import CHUNK, Prepared
 
 # --- the hot path's own connections -------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Reporting a policy writes four rows (the seller if new, the policy, its audit entry) and reads one;
 through SQLAlchemy each statement costs more Python than the database spends on it (execution
 context, bind processing per call, result wrapping). Here each statement is compiled once per
-dialect by SQLAlchemy (`hotpath.Prepared`: the same SQL and the same column type conversions) and
+dialect by SQLAlchemy (`prepared.Prepared`: the same SQL and the same column type conversions) and
 run on the DBAPI cursor of the session's own connection, so it is part of the session's transaction
 (on SQLite: begun with BEGIN IMMEDIATE in the writers' turn) and commits or rolls back with it.
 
@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.extensions import db
-from accelerator.services.hotpath import Prepared
+from accelerator.services.prepared import Prepared
 
 _UPSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 _prepared: dict[tuple, Prepared] = {}
