@@ -10,6 +10,7 @@ from pathlib import Path
 from accelerator.domain.money import parse_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.values import AM_BEST_RATINGS
+from accelerator.extensions import SYNCHRONOUS_MODES
 
 
 class ConfigError(RuntimeError):
@@ -42,13 +43,10 @@ def _bool_env(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
-SQLITE_SYNCHRONOUS_MODES = ("FULL", "NORMAL")
-
-
 def _sqlite_synchronous() -> str:
     raw = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
-    if raw not in SQLITE_SYNCHRONOUS_MODES:
-        raise ConfigError(f"SQLITE_SYNCHRONOUS={raw!r} must be FULL or NORMAL")
+    if raw not in SYNCHRONOUS_MODES:
+        raise ConfigError(f"SQLITE_SYNCHRONOUS={raw!r} must be {' or '.join(SYNCHRONOUS_MODES)}")
     return raw
 
 

@@ -75,12 +75,13 @@ class WriterTurn:
         self._lock.release()
 
 
-_SYNCHRONOUS = {"FULL": "FULL", "NORMAL": "NORMAL"}  # only these words reach the PRAGMA
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")  # SQLite's `synchronous` settings the app offers
+BUSY_TIMEOUT_SECONDS = 30  # SQLite's busy timeout, and the longest wait for a WriterTurn within a process
 _turns: dict[str, WriterTurn] = {}
 _turns_lock = threading.Lock()
 
 
-def writer_turn(path: str | None, timeout: float = 30.0) -> WriterTurn | None:
+def writer_turn(path: str | None, timeout: float = BUSY_TIMEOUT_SECONDS) -> WriterTurn | None:
     """The process's turn for the SQLite database file at `path` (None for an in-memory database)."""
     if not path or path == ":memory:" or path.startswith("file:"):
         return None
@@ -103,6 +104,8 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
     """
     if engine.dialect.name != "sqlite":
         return
+    if synchronous not in SYNCHRONOUS_MODES:  # only these words may reach the PRAGMA
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS_MODES}, not {synchronous!r}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, connection_record):
@@ -111,8 +114,8 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute(f"PRAGMA synchronous={_SYNCHRONOUS[synchronous]}")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     if not begin_immediate:
