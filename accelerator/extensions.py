@@ -54,9 +54,15 @@ class WriterTurn:
         self._fd = -1
 
     def _for_this_process(self) -> None:
-        if self._pid != os.getpid():  # a forked child has its own turn (lock and descriptor)
-            self._pid, self._lock = os.getpid(), threading.Lock()
-            self._fd = os.open(f"{self.path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        """A forked child makes its own lock and descriptor, once, whichever of its threads comes first."""
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with _turns_lock:
+            if self._pid != pid:
+                self._lock = threading.Lock()
+                self._fd = os.open(f"{self.path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = pid  # last: another thread reads the pid without the lock
 
     def acquire(self) -> None:
         """Wait for the turn; an OperationalError-like TimeoutError after `timeout` seconds in the process."""

@@ -133,3 +133,42 @@ def test_the_turn_is_shared_with_other_processes(live_app, db):
     finally:
         holder.wait(timeout=10)
     assert waited >= 0.4
+
+
+
+def _most_holders_at_once(turn, threads: int = 8) -> int:
+    """How many threads held `turn` at the same moment, at most, when they all asked for it at once
+    (every thread must get it and give it back without an error)."""
+    barrier, guard = threading.Barrier(threads), threading.Lock()
+    inside, most, errors = [0], [0], []
+
+    def writer() -> None:
+        barrier.wait()
+        try:
+            turn.acquire()
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.002)
+            with guard:
+                inside[0] -= 1
+            turn.release()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    started = [threading.Thread(target=writer) for _ in range(threads)]
+    for t in started:
+        t.start()
+    for t in started:
+        t.join(timeout=30)
+    assert not errors, errors
+    return most[0]
+
+
+def test_threads_first_taking_a_turn_in_a_new_process_still_take_it_one_at_a_time(tmp_path):
+    """The first acquires in a process (every gunicorn worker's first requests) share one lock."""
+    from accelerator.extensions import WriterTurn
+
+    for _attempt in range(20):
+        # A new turn has no lock for this process yet, as in a child just forked.
+        assert _most_holders_at_once(WriterTurn(str(tmp_path / "db.sqlite3"), timeout=10)) == 1
