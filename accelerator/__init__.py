@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from accelerator.config import load_config
 
@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"],
-                         synchronous=app.config["SQLITE_SYNCHRONOUS"])
+                         synchronous=app.config["SQLITE_SYNCHRONOUS"], reads_first=_reading_request)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -61,3 +61,8 @@ def _project_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent
+
+
+def _reading_request() -> bool:
+    """Whether a transaction beginning now serves a GET or HEAD request (reads first, writes rarely)."""
+    return has_request_context() and request.method in ("GET", "HEAD")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -99,7 +100,8 @@ def writer_turn(path: str | None, timeout: float = BUSY_TIMEOUT_SECONDS) -> Writ
     return turn
 
 
-def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronous: str = "NORMAL") -> None:
+def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronous: str = "NORMAL",
+                     reads_first: Callable[[], bool] | None = None) -> None:
     """SQLite: WAL, foreign keys, a busy timeout, `synchronous` (FULL or NORMAL), and write
     transactions begun immediately, in turn.
 
@@ -107,6 +109,12 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
     the busy timeout instead of one failing with "database is locked" when it upgrades a read
     snapshot that another writer has since changed. Each such transaction first waits for its
     WriterTurn and gives it back the moment it commits or rolls back.
+
+    Where `reads_first()` says so when a transaction begins (the app says so for GET and HEAD
+    requests), it begins as a plain read (BEGIN): it holds no lock and keeps no writer waiting,
+    however long the page takes. Its first write statement ends that read and begins a write
+    transaction in turn, as above, which sees the latest data; what was read before it came from the
+    earlier snapshot. (SQLite itself could not upgrade a snapshot another writer has since changed.)
     """
     if engine.dialect.name != "sqlite":
         return
@@ -133,20 +141,37 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
 
     turn = writer_turn(engine.url.database)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
+    def _begin_writing(execute: Callable[[str], object], info: dict) -> None:
         if turn is None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            execute("BEGIN IMMEDIATE")
             return
         turn.acquire()
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            execute("BEGIN IMMEDIATE")
         except BaseException:
             turn.release()
             raise
-        conn.connection.info["writer_turn"] = turn
+        info["writer_turn"] = turn
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        info = conn.connection.info
+        if reads_first is not None and reads_first():
+            conn.exec_driver_sql("BEGIN")
+            info[_READING] = True
+            return
+        _begin_writing(conn.exec_driver_sql, info)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn, cursor, statement, parameters, context, executemany):
+        info = conn.connection.info
+        if _READING in info and _writes(statement, context):
+            del info[_READING]
+            conn.connection.dbapi_connection.commit()  # the read (it changed nothing) ends here
+            _begin_writing(cursor.execute, info)
 
     def _give_back(info: dict) -> None:
+        info.pop(_READING, None)
         held = info.pop("writer_turn", None)
         if held is not None:
             held.release()
@@ -159,6 +184,7 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
     @event.listens_for(engine, "commit")
     def _on_commit(conn):
         info = conn.connection.info
+        info.pop(_READING, None)
         if "writer_turn" in info:
             try:
                 conn.connection.dbapi_connection.commit()
@@ -169,6 +195,7 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn):
         info = conn.connection.info
+        info.pop(_READING, None)
         if "writer_turn" in info:
             try:
                 conn.connection.dbapi_connection.rollback()
@@ -181,3 +208,17 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
 
     for name in ("checkin", "close", "invalidate"):
         event.listen(engine, name, _on_return)
+
+
+_READING = "reading_first"  # connection info: its transaction began as a read (configure_sqlite)
+
+
+def _writes(statement: str, context) -> bool:
+    """Whether a statement may write, or opens a savepoint (which a write may follow, and which must
+    not be lost with the read): compiled DML or DDL, or text that does not begin as a read."""
+    head = statement.lstrip()[:9].upper()
+    if head.startswith("SAVEPOINT"):
+        return True
+    if context is not None and context.compiled is not None:
+        return bool(context.isinsert or context.isupdate or context.isdelete or context.isddl)
+    return not head.startswith(("SELECT", "PRAGMA", "EXPLAIN"))

@@ -172,3 +172,98 @@ def test_threads_first_taking_a_turn_in_a_new_process_still_take_it_one_at_a_tim
     for _attempt in range(20):
         # A new turn has no lock for this process yet, as in a child just forked.
         assert _most_holders_at_once(WriterTurn(str(tmp_path / "db.sqlite3"), timeout=10)) == 1
+
+
+def _write_audit(app, actor: str) -> None:
+    """One committed write in a transaction of its own (not a GET request's)."""
+    with app.app_context():
+        _db.session.add(AuditEntry(actor=actor, action="probe", object_type="test", object_id="1"))
+        _db.session.commit()
+        _db.session.remove()
+
+
+def _count(actor: str) -> int:
+    return _db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.actor == actor)).scalar_one()
+
+
+def test_a_get_request_reads_without_holding_the_turn(live_app, db):
+    """A GET page's open transaction keeps no writer waiting, however long it stays open."""
+    _sqlite_only()
+    with live_app.test_request_context("/", method="GET"):
+        _db.session.execute(select(func.count(AuditEntry.id)))  # the GET's transaction is open
+        writer = threading.Thread(target=_write_audit, args=(live_app, "during-get"))
+        started = time.monotonic()
+        writer.start()
+        writer.join(timeout=10)
+        assert not writer.is_alive()
+        assert time.monotonic() - started < 2  # it did not wait for the GET's transaction
+        _db.session.rollback()
+        _db.session.remove()
+    assert _count("during-get") == 1
+
+
+def test_a_post_request_still_begins_writing_at_once(live_app, db):
+    _sqlite_only()
+    statements: list[str] = []
+    with live_app.test_request_context("/", method="POST"):
+        from sqlalchemy import event
+
+        def capture(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", capture)
+        try:
+            _db.session.execute(select(func.count(AuditEntry.id)))
+            _db.session.rollback()
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", capture)
+            _db.session.remove()
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_a_get_request_that_writes_takes_the_turn_and_sees_the_latest_data(live_app, db):
+    """Its first write ends the read and begins a write transaction in turn: writers wait for it,
+    it reads what was committed after its read began, and what it writes is committed."""
+    _sqlite_only()
+    wrote, waiting_done = threading.Event(), threading.Event()
+    with live_app.test_request_context("/", method="GET"):
+        assert _count("before-write") == 0  # the read snapshot begins here
+        _write_audit(live_app, "before-write")  # another transaction commits meanwhile
+        _db.session.add(AuditEntry(actor="get-writer", action="probe", object_type="test", object_id="1"))
+        _db.session.flush()  # the first write: now a write transaction, holding the turn
+        assert _count("before-write") == 1  # the write transaction sees the latest commit
+
+        def later_writer():
+            wrote.set()
+            _write_audit(live_app, "after-get")
+            waiting_done.set()
+
+        thread = threading.Thread(target=later_writer)
+        thread.start()
+        wrote.wait(5)
+        time.sleep(0.3)
+        assert not waiting_done.is_set()  # it waits for the GET's write transaction
+        _db.session.commit()
+        thread.join(timeout=10)
+        assert waiting_done.is_set()
+        _db.session.remove()
+    assert _count("get-writer") == 1
+    assert _count("after-get") == 1
+
+
+def test_a_get_request_may_open_a_savepoint_and_write_in_it(live_app, db):
+    """A savepoint begins the write transaction (the read it would end holds it otherwise), and both
+    its release and its rollback work there."""
+    _sqlite_only()
+    with live_app.test_request_context("/", method="GET"):
+        _count("nested")
+        with _db.session.begin_nested():
+            _db.session.add(AuditEntry(actor="nested", action="probe", object_type="test", object_id="1"))
+        dropped = _db.session.begin_nested()
+        _db.session.add(AuditEntry(actor="dropped", action="probe", object_type="test", object_id="2"))
+        _db.session.flush()
+        dropped.rollback()
+        _db.session.commit()
+        _db.session.remove()
+    assert _count("nested") == 1
+    assert _count("dropped") == 0
