@@ -355,9 +355,10 @@ def _standings(day: date, wanted: frozenset[str] | None, requirement: Requiremen
 def end_read_transaction() -> None:
     """End the session's read transaction between the chunks of a streamed read.
 
-    A served app begins SQLite transactions IMMEDIATE (they hold the write lock): a download that kept
-    one open while a slow client reads would stall every writer. A read leaves nothing pending, so the
-    commit only ends the transaction.
+    A download that kept one read transaction open while a slow client reads would pin its snapshot:
+    on SQLite no checkpoint could pass it (the WAL would grow without bound), on PostgreSQL vacuum
+    could not. (Outside GET requests a SQLite transaction also holds the writers' turn.) A read
+    leaves nothing pending, so the commit only ends the transaction.
     """
     db.session.commit()
 
