@@ -1,4 +1,4 @@
-"""The dashboards' figures: each metric (services/metrics.py) drawn as an SVG chart (web/charts.py), with the
+"""The dashboards' figures: each metric (services/metrics/) drawn as an SVG chart (web/charts/), with the
 same numbers as a table for people and as plain cells for a CSV download.
 
 Pure functions of the metrics' results and the range: no request and no database, so a page and its CSV

@@ -112,7 +112,7 @@ def test_bordereau_refuses_bad_arguments_before_streaming(db):
 # --- Compliance list ------------------------------------------------------------------------------------
 
 def test_compliance_list_has_every_seller_and_filters_by_status(db, monkeypatch):
-    monkeypatch.setattr(metrics, "CHUNK", 1)
+    monkeypatch.setattr(metrics.compliance, "CHUNK", 1)
     ok = factories.make_seller(seller_id="AAAA000001", legal_name="@Alpha, Inc.")
     factories.make_monthly_sales(ok.seller_id, date(2026, 1, 1), "50000.00")
     policy = factories.make_policy(seller_id=ok.seller_id)

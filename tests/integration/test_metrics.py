@@ -98,7 +98,7 @@ def test_compliance_by_week_with_nobody_required_is_zeros(db):
 
 
 def test_compliance_by_week_reads_sellers_in_chunks(db, monkeypatch):
-    monkeypatch.setattr(metrics, "CHUNK", 2)
+    monkeypatch.setattr(metrics.compliance, "CHUNK", 2)
     for _ in range(5):
         seller = _seller_with_sales(date(2026, 1, 1))
         factories.make_policy(seller_id=seller.seller_id)
@@ -107,7 +107,7 @@ def test_compliance_by_week_reads_sellers_in_chunks(db, monkeypatch):
 
 
 def test_seller_standings_lists_every_seller_by_id_and_filters_by_status(db, monkeypatch):
-    monkeypatch.setattr(metrics, "CHUNK", 2)
+    monkeypatch.setattr(metrics.compliance, "CHUNK", 2)
     compliant = factories.make_seller(seller_id="AAAA000001", legal_name="Alpha LLC")
     factories.make_monthly_sales(compliant.seller_id, date(2026, 1, 1), "50000.00")
     policy = factories.make_policy(seller_id=compliant.seller_id)
