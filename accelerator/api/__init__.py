@@ -2,8 +2,9 @@
 
 Where things are:
 - api/blueprint.py: the `bp` blueprint every resource module adds its endpoints to.
-- api/core.py: `require_role`, `read_json`, `Fields`/`QueryArgs`, `page_args`, `paginated`,
-  `idempotent` (read its docstring first).
+- api/core/ (a package): key auth and `require_role` (auth.py), `read_json` (bodies.py),
+  `Fields`/`QueryArgs`, `page_args`, `paginated` (fields.py), `idempotent` (replays.py: read its
+  docstring first); all importable from `accelerator.api.core`.
 - api/serializers.py: the JSON shapes (`policy_json`, `quote_json`, `quote_request_json`, `claim_json`).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
