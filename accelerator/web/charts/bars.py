@@ -1,0 +1,166 @@
+"""Bar charts: bar_chart (vertical or horizontal bars of one series) and stacked_bar_chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from accelerator.web.charts.data import Formatter, Series, format_number
+from accelerator.web.charts.drawing import (
+    _CHAR_PX,
+    _LABEL_GAP,
+    COLOURS,
+    GRID,
+    _axis_labels,
+    _e,
+    _empty_note,
+    _float,
+    _left_margin,
+    _legend,
+    _n,
+    _nice_ticks,
+    _patterns,
+    _short,
+    _summary,
+    _svg,
+    _text,
+    _tick_value,
+    _x_labels,
+    _y_axis,
+)
+
+# --- Charts ----------------------------------------------------------------------------------------------
+
+def bar_chart(series: Series, *, chart_id: str, title: str, description: str, x_label: str, y_label: str,
+              value_format: Formatter = format_number, horizontal: bool = False, width: int = 720,
+              height: int = 360, y_max: float | None = None) -> Markup:
+    """One series as bars, each labelled with its value; `horizontal` for long category names.
+
+    `y_max` fixes the top of the value axis (1 for shares). Returns an SVG Markup.
+    """
+    desc = f"{description} {_summary([series], value_format)}".strip()
+    if horizontal:
+        return _horizontal_bars(series, chart_id, title, desc, x_label, y_label, value_format, width, y_max)
+    labels = series.labels
+    values = [v for _label, v in series.points]
+    ticks = _nice_ticks(max([_float(v) for v in values] + [y_max or 0.0]))
+    left = _left_margin(value_format(_tick_value(t)) for t in ticks)
+    x0, x1, y_top, y0 = left, width - 16.0, 28.0, height - 52.0
+    top = ticks[-1]
+
+    def y_of(v: float) -> float:
+        """The y coordinate of a value."""
+        return y0 - (y0 - y_top) * min(v, top) / top
+
+    body = _y_axis(ticks, x0, x1, y_of, value_format)
+    body += _axis_labels(width, height, y_top, y0, x_label, y_label)
+    if not labels:
+        body.append(_empty_note((x0 + x1) / 2, (y_top + y0) / 2))
+    band = (x1 - x0) / max(1, len(labels))
+    bar = band * 0.7
+    show_values = max((len(value_format(v)) for v in values), default=0) * _CHAR_PX + _LABEL_GAP <= band
+    for i, (label, value) in enumerate(series.points):
+        x, y = x0 + i * band + (band - bar) / 2, y_of(_float(value))
+        body.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar)}" height="{_n(y0 - y)}" fill="{COLOURS[0]}">'
+                    f"<title>{_e(label)}: {_e(value_format(value))}</title></rect>")
+        if show_values:
+            body.append(_text(x + bar / 2, y - 5, value_format(value), size=11, weight="600"))
+    body += _x_labels(labels, lambda i: x0 + (i + 0.5) * band, y0 + 16, x1 - x0)
+    body.append(f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(x1)}" y2="{_n(y0)}" stroke="currentColor"/>')
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def _horizontal_bars(series: Series, chart_id: str, title: str, desc: str, x_label: str, y_label: str,
+                     value_format: Formatter, width: int, y_max: float | None) -> Markup:
+    """Bars across, one row per label: the label on the left, the value at the bar's end."""
+    points = series.points
+    row = 30.0
+    ticks = _nice_ticks(max([_float(v) for _l, v in points] + [y_max or 0.0]))
+    longest_label = max((len(_short(label, 30)) for label, _v in points), default=0)
+    longest_value = max((len(value_format(v)) for _l, v in points), default=0)
+    x0 = min(260.0, max(60.0, 34 + longest_label * _CHAR_PX))
+    x1 = width - max(24.0, 12 + longest_value * _CHAR_PX)
+    y_top = 16.0
+    y0 = y_top + row * max(1, len(points))
+    height = y0 + 60
+    top = ticks[-1]
+
+    def x_of(v: float) -> float:
+        """The x coordinate of the i-th label."""
+        return x0 + (x1 - x0) * min(v, top) / top
+
+    body = []
+    for tick in ticks:
+        x = x_of(tick)
+        body.append(f'<line x1="{_n(x)}" y1="{_n(y_top)}" x2="{_n(x)}" y2="{_n(y0)}" stroke="{GRID}"/>')
+        body.append(_text(x, y0 + 16, value_format(_tick_value(tick)), size=11))
+    body += [_text((x0 + x1) / 2, height - 8, x_label, weight="600"),
+             _text(12, y_top - 4, y_label, anchor="start", weight="600")]
+    if not points:
+        body.append(_empty_note((x0 + x1) / 2, (y_top + y0) / 2))
+    for i, (label, value) in enumerate(points):
+        y = y_top + i * row + 6
+        end = x_of(_float(value))
+        body.append(f'<rect x="{_n(x0)}" y="{_n(y)}" width="{_n(end - x0)}" height="{_n(row - 12)}" '
+                    f'fill="{COLOURS[0]}"><title>{_e(label)}: {_e(value_format(value))}</title></rect>')
+        body.append(_text(x0 - 8, y + row / 2 - 2, _short(label, 30), anchor="end"))
+        body.append(_text(end + 6, y + row / 2 - 2, value_format(value), anchor="start", size=11, weight="600"))
+    body.append(f'<line x1="{_n(x0)}" y1="{_n(y_top)}" x2="{_n(x0)}" y2="{_n(y0)}" stroke="currentColor"/>')
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def stacked_bar_chart(series: Sequence[Series], *, chart_id: str, title: str, description: str, x_label: str,
+                      y_label: str, value_format: Formatter = format_number, width: int = 720,
+                      height: int = 380) -> Markup:
+    """Several series stacked per label (e.g. checks per day by route): each series a colour and a
+    texture, named in a legend; segments carry their values where they fit, and each bar its total."""
+    series = list(series)
+    labels = list(dict.fromkeys(label for s in series for label in s.labels))
+    values = [dict(s.points) for s in series]
+    totals = [sum(_float(v.get(label)) for v in values) for label in labels]
+    ticks = _nice_ticks(max(totals, default=0.0))
+    left = _left_margin(value_format(_tick_value(t)) for t in ticks)
+
+    def swatch(i: int, x: float, y: float) -> str:
+        """The legend's sample of series i."""
+        return (f'<rect x="{_n(x)}" y="{_n(y - 8)}" width="24" height="16" fill="url(#{chart_id}-p{i})" '
+                f'stroke="currentColor" stroke-width="0.5"/>')
+
+    legend, legend_height = _legend([s.name for s in series], width, swatch) if series else ([], 8.0)
+    x0, x1, y_top, y0 = left, width - 16.0, legend_height + 20, height - 52.0
+    top = ticks[-1]
+
+    def y_of(v: float) -> float:
+        """The y coordinate of a value."""
+        return y0 - (y0 - y_top) * min(v, top) / top
+
+    body = _y_axis(ticks, x0, x1, y_of, value_format) + legend
+    body += _axis_labels(width, height, y_top, y0, x_label, y_label)
+    if not labels:
+        body.append(_empty_note((x0 + x1) / 2, (y_top + y0) / 2))
+    band = (x1 - x0) / max(1, len(labels))
+    bar = band * 0.72
+    for j, label in enumerate(labels):
+        x, base = x0 + j * band + (band - bar) / 2, 0.0
+        for i, s in enumerate(series):
+            value = values[i].get(label)
+            amount = _float(value)
+            if amount <= 0:
+                continue
+            y_high, y_low = y_of(base + amount), y_of(base)
+            body.append(f'<rect x="{_n(x)}" y="{_n(y_high)}" width="{_n(bar)}" height="{_n(y_low - y_high)}" '
+                        f'fill="url(#{chart_id}-p{i})" stroke="#ffffff" stroke-width="0.5">'
+                        f"<title>{_e(label)}, {_e(s.name)}: {_e(value_format(value))}</title></rect>")
+            text = value_format(value)
+            if y_low - y_high >= 15 and len(text) * _CHAR_PX <= bar:
+                body.append(_text(x + bar / 2, (y_high + y_low) / 2 + 4, text, size=11, halo=True))
+            base += amount
+        total = value_format(_tick_value(totals[j]))
+        if len(total) * _CHAR_PX + _LABEL_GAP <= band:
+            body.append(_text(x + bar / 2, y_of(totals[j]) - 5, total, size=11, weight="600"))
+    body += _x_labels(labels, lambda i: x0 + (i + 0.5) * band, y0 + 16, x1 - x0)
+    body.append(f'<line x1="{_n(x0)}" y1="{_n(y0)}" x2="{_n(x1)}" y2="{_n(y0)}" stroke="currentColor"/>')
+    totals_series = Series("Total", tuple(zip(labels, [_tick_value(t) for t in totals], strict=True)))
+    desc = f"{description} {_summary([*series, totals_series], value_format)}".strip()
+    return _svg(chart_id, width, height, title, desc, body, defs=_patterns(chart_id, len(series)))
