@@ -28,6 +28,7 @@ from accelerator.models import (
 )
 from accelerator.services import demo as demo_service
 from accelerator.services.api_keys import hash_key
+from accelerator.services.demo import loader as demo_loader
 from tests import factories
 from tests.cli.support import assert_failed, assert_ok, invoke, row_counts
 
@@ -188,7 +189,7 @@ def test_a_run_that_looked_before_another_finished_still_adds_nothing(app, db, m
     assert_ok(invoke(app, "demo"))
     before = row_counts()
     # Its first look (outside the transaction) came just before the other run committed.
-    monkeypatch.setattr(demo_service, "_demo_committed", lambda: False)
+    monkeypatch.setattr(demo_loader, "_demo_committed", lambda: False)
 
     result = invoke(app, "demo")
 
@@ -201,10 +202,10 @@ def test_a_run_that_loses_the_race_for_the_admin_email_adds_nothing(app, db, mon
     assert_ok(invoke(app, "demo"))
     before = row_counts()
     # Both looks came before the other run committed: the unique email stops this one at its first write.
-    real_committed, looks = demo_service._demo_committed, [False]
-    monkeypatch.setattr(demo_service, "_demo_committed", lambda: looks.pop() if looks else real_committed())
-    monkeypatch.setattr(demo_service, "_demo_present", lambda: False)
-    monkeypatch.setattr(demo_service, "_refuse_unless_empty", lambda: None)
+    real_committed, looks = demo_loader._demo_committed, [False]
+    monkeypatch.setattr(demo_loader, "_demo_committed", lambda: looks.pop() if looks else real_committed())
+    monkeypatch.setattr(demo_loader, "_demo_present", lambda: False)
+    monkeypatch.setattr(demo_loader, "_refuse_unless_empty", lambda: None)
 
     result = invoke(app, "demo")
 
@@ -228,7 +229,7 @@ def test_demo_is_one_transaction_a_failure_leaves_nothing(app, db, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("the claims step broke")
 
-    monkeypatch.setattr(demo_service, "_load_claims", fail)
+    monkeypatch.setattr(demo_loader, "_load_claims", fail)
 
     result = invoke(app, "demo")
 
