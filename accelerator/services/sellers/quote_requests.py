@@ -1,0 +1,155 @@
+"""One quote request of a seller: its quotes judged against the requirement, why it reached nobody."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import select
+
+from accelerator.domain.categories import category_name
+from accelerator.domain.compliance import limit_shortfalls, meets_requirement, requirement_failures
+from accelerator.domain.errors import NotFound
+from accelerator.domain.money import display_money
+from accelerator.domain.routing import RequestProfile, fits
+from accelerator.domain.states import state_name
+from accelerator.domain.terms import Requirement
+from accelerator.extensions import db
+from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
+from accelerator.models.types import utcnow
+from accelerator.services.quotes import appetites
+
+if TYPE_CHECKING:
+    from accelerator.services.renewals import TermChange
+
+QUOTE_SORTS = ("premium", "limit")
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One quote as the seller compares it."""
+
+    quote: Quote
+    meets_requirement: bool
+    failures: list[str]  # why it does not meet the requirement, in words
+    expired: bool
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    """A seller's quote request: where it went, why it went nowhere, and its quotes."""
+
+    request: QuoteRequest
+    insurers_asked: int
+    declined: int
+    no_match_reasons: list[str]
+    quotes: list[QuoteLine]
+    sort: str
+    policy: Policy | None  # the policy bought from this request, if any
+    renewal_of: Policy | None = None  # the policy a renewal request renews
+    renewal_of_meets: bool = False  # whether that policy's terms meet the requirement
+    changes: dict[int, list[TermChange]] = field(default_factory=dict)  # quote id -> beside the renewed policy
+
+
+def get_request(seller_id: str, request_id: int, sort: str = "premium", today: date | None = None) -> RequestDetail:
+    """One of the seller's quote requests with its quotes sorted by premium or limit (NotFound for others')."""
+    today = today or utcnow().date()
+    request = db.session.get(QuoteRequest, request_id)
+    if request is None or request.seller_id != seller_id:
+        raise NotFound("No such quote request of yours.")
+    sort = sort if sort in QUOTE_SORTS else "premium"
+    routings = db.session.execute(
+        select(QuoteRouting.status).where(QuoteRouting.quote_request_id == request.id)).scalars().all()
+    quotes = db.session.execute(select(Quote).where(Quote.quote_request_id == request.id)).scalars().all()
+    requirement: Requirement = current_app.config["REQUIREMENT"]
+    lines = [quote_line(q, requirement, today) for q in quotes]
+    if sort == "limit":
+        lines.sort(key=lambda line: (-line.quote.per_occurrence_limit, -line.quote.aggregate_limit,
+                                     line.quote.annual_premium, line.quote.id))
+    else:
+        lines.sort(key=lambda line: (line.quote.annual_premium, -line.quote.per_occurrence_limit, line.quote.id))
+    policy = None
+    if request.status == "closed":
+        policy = db.session.execute(
+            select(Policy).join(Quote, Policy.quote_id == Quote.id).where(Quote.quote_request_id == request.id)
+        ).scalars().first()
+    renewal_of = db.session.get(Policy, request.renewal_of_policy_id) if request.renewal_of_policy_id else None
+    changes: dict[int, list[TermChange]] = {}
+    if renewal_of is not None and renewal_of.seller_id == seller_id:
+        from accelerator.services.renewals import compare_terms
+
+        changes = {line.quote.id: compare_terms(renewal_of, line.quote) for line in lines}
+    else:
+        renewal_of = None
+    return RequestDetail(
+        request=request, insurers_asked=len(routings), declined=sum(1 for s in routings if s == "declined"),
+        no_match_reasons=no_match_reasons(request) if not routings else [], quotes=lines, sort=sort,
+        policy=policy, renewal_of=renewal_of,
+        renewal_of_meets=renewal_of is not None and meets_requirement(renewal_of.terms(), requirement),
+        changes=changes,
+    )
+
+
+def quote_line(quote: Quote, requirement: Requirement, today: date) -> QuoteLine:
+    """A quote judged against the requirement, with the reasons in words."""
+    from accelerator.api.serializers import quote_terms  # one definition of "the policy a quote would be"
+
+    codes = requirement_failures(quote_terms(quote), requirement)
+    return QuoteLine(quote=quote, meets_requirement=not codes,
+                     failures=[_quote_failure(code, quote, requirement) for code in codes],
+                     expired=quote.valid_until < today)
+
+
+def _quote_failure(code: str, quote: Quote, requirement: Requirement) -> str:
+    """Why a quote falls short of the requirement, in one sentence."""
+    if code == "limit_too_low":
+        parts = limit_shortfalls(quote.per_occurrence_limit, quote.aggregate_limit, requirement)
+        return "The " + " and the ".join(parts) + "."
+    if code == "deductible_too_high":
+        return (f"The deductible {display_money(quote.deductible)} is above the allowed "
+                f"{display_money(requirement.max_deductible)}.")
+    if code == "not_additional_insured":
+        return f"It does not name {current_app.config['MARKETPLACE_LEGAL_NAME']} as additional insured."
+    if code == "claims_made":
+        return "It is claims-made; the requirement is occurrence-based cover."
+    rating = quote.insurer.am_best_rating if quote.insurer else "not rated"
+    return f"The insurer is rated {rating} by AM Best; the requirement is {requirement.min_rating} or better."
+
+
+def no_match_reasons(request: QuoteRequest) -> list[str]:
+    """Why no approved insurer received a request: which of categories, state and revenue nobody fits."""
+    approved = [a for a in appetites() if a.status == "approved"]
+    if not approved:
+        return ["There is no approved insurer on the Accelerator yet."]
+    categories = frozenset(request.categories)
+    names = ", ".join(category_name(c) for c in sorted(categories))
+    state = state_name(request.state)
+    revenue = display_money(request.annual_revenue)
+    profile = RequestProfile(categories=categories, state=request.state, annual_revenue=request.annual_revenue)
+    # Each part judged by the routing rule itself, with the insurer's other two parts opened up.
+    anywhere = {"states": frozenset({request.state})}
+    any_size = {"min_revenue": None, "max_revenue": None}
+    writes_all = [a for a in approved if fits(replace(a, **anywhere, **any_size), profile)]
+    licensed = [a for a in approved if fits(replace(a, categories=categories, **any_size), profile)]
+    takes_revenue = [a for a in approved if fits(replace(a, categories=categories, **anywhere), profile)]
+    if any(fits(a, profile) for a in approved):
+        return ["An insurer that fits this request joined or changed its appetite after you asked: "
+                "ask again to reach it."]
+    reasons = []
+    nobody = sorted(c for c in categories if not any(c in a.categories for a in approved))
+    if nobody:
+        reasons.append("No approved insurer writes " + ", ".join(category_name(c) for c in nobody) + ".")
+    elif not writes_all:
+        reasons.append(f"No single approved insurer writes all of your categories together ({names}).")
+    if not licensed:
+        reasons.append(f"No approved insurer is licensed in {state}.")
+    if not takes_revenue:
+        reasons.append(f"No approved insurer takes sellers with annual revenue of {revenue}.")
+    if not reasons:
+        reasons.append(
+            f"Some approved insurers write your categories ({len(writes_all)}), some are licensed in {state} "
+            f"({len(licensed)}) and some take annual revenue of {revenue} ({len(takes_revenue)}), but none "
+            "does all three.")
+    return reasons
