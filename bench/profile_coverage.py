@@ -3,6 +3,7 @@
     .venv/bin/python bench/profile_coverage.py                       # timings on bench/out/bench-1m.sqlite3
     .venv/bin/python bench/profile_coverage.py --profile single      # plus a cProfile of the single check
     .venv/bin/python bench/profile_coverage.py --database bench/out/bench-10k.sqlite3
+    .venv/bin/python bench/profile_coverage.py --processes 4     # single checks in 4 processes at once
 
 The WSGI applications are called directly with prebuilt environs, so what is timed is the application
 itself: the bare Flask endpoint of bench/bare_app.py, the cheapest endpoint of the real app
@@ -83,6 +84,38 @@ def _time(label: str, app, environs: list[dict], per_request: int = 1) -> dict:
     return result
 
 
+def _concurrent_singles(app, make, count: int, processes: int, seed) -> dict:
+    """`count` single checks in each of `processes` forked processes at once; each one's cost per check.
+
+    `seed(n)` reseeds what `make` draws from, so each process asks about other sellers."""
+    readers = []
+    for number in range(processes):
+        read_end, write_end = os.pipe()
+        if os.fork() == 0:  # the child: warm up, time its checks, report, leave
+            os.close(read_end)
+            seed(number)
+            for _ in range(200):
+                _call(app, make())
+            environs = [make() for _ in range(count)]
+            cpu, wall = time.process_time(), time.perf_counter()
+            for environ in environs:
+                _call(app, environ)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            os.write(write_end, json.dumps([cpu / count * 1e6, wall / count * 1e6]).encode())
+            os._exit(0)
+        os.close(write_end)
+        readers.append(read_end)
+    results = []
+    for read_end in readers:
+        with os.fdopen(read_end) as fh:
+            results.append(json.loads(fh.read()))
+        os.wait()
+    return {"processes": processes, "requests_each": count,
+            "cpu_us_each": [round(cpu, 1) for cpu, _wall in results],
+            "cpu_us_mean": round(sum(cpu for cpu, _wall in results) / processes, 1),
+            "checks_per_second_all": round(sum(1e6 / wall for _cpu, wall in results))}
+
+
 def main() -> None:
     """Time (and optionally profile) each endpoint in process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -95,6 +128,9 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--no-fast-path", action="store_true",
                         help="serve the single check through Flask (COVERAGE_FAST_PATH = False)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="run the single check in this many processes at once (writers contending as under "
+                             "gunicorn's workers) and report each one's cost instead of the usual loops")
     args = parser.parse_args()
     data = args.data or OUT / args.database.stem
     os.environ["DATABASE_URL"] = args.url or f"sqlite:///{args.database.resolve()}"
@@ -123,6 +159,9 @@ def main() -> None:
         return _environ("/api/v1/coverage/batch", method="POST", body=json.dumps({"checks": checks}).encode(), key=key)
 
     n = args.requests
+    if args.processes > 1:
+        print(json.dumps(_concurrent_singles(app, single, n, args.processes, rng.seed), indent=2))
+        return
     loops = {
         "bare": (bare, lambda: _environ("/bare"), n, 1),
         "categories": (app, lambda: _environ("/api/v1/categories"), n, 1),
