@@ -124,7 +124,7 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_SECONDS": _int_env("LOGIN_LOCKOUT_SECONDS", 900),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
-        # Webhook delivery (accelerator/services/webhooks.py). Loopback targets are for tests only.
+        # Webhook delivery (accelerator/services/webhooks/). Loopback targets are for tests only.
         "WEBHOOK_ALLOW_LOOPBACK": _bool_env("WEBHOOK_ALLOW_LOOPBACK", False),
         "WEBHOOK_MAX_ATTEMPTS": _int_env("WEBHOOK_MAX_ATTEMPTS", 8),
         "WEBHOOK_BACKOFF_SECONDS": _int_env("WEBHOOK_BACKOFF_SECONDS", 30),

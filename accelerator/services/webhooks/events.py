@@ -1,0 +1,35 @@
+"""Webhook events: the event types and `emit`, which writes an event to the outbox for each active endpoint."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from accelerator.extensions import db
+from accelerator.models import WebhookEndpoint, WebhookEvent
+from accelerator.models.types import utcnow
+
+EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled")
+
+
+def emit(insurer_id: int, event_type: str, data: dict) -> list[WebhookEvent]:
+    """Add an event for each of the insurer's active endpoints to the session (the caller commits)."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    endpoints = db.session.execute(
+        select(WebhookEndpoint.id)
+        .where(WebhookEndpoint.insurer_id == insurer_id, WebhookEndpoint.active.is_(True))
+    ).scalars().all()
+    now = utcnow()
+    events = []
+    for endpoint_id in endpoints:
+        event_id = "evt_" + secrets.token_hex(16)
+        payload = {"id": event_id, "type": event_type, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "data": data}
+        event = WebhookEvent(event_id=event_id, endpoint_id=endpoint_id, insurer_id=insurer_id,
+                             event_type=event_type, payload=payload, status="pending", attempts=0,
+                             next_attempt_at=now)
+        db.session.add(event)
+        events.append(event)
+    return events
