@@ -1,130 +1,32 @@
-"""Reminders: which emails are due on a day, each queued once in the outbox (`email_messages`).
-
-`queue_due_reminders(today)` scans the database and queues every reminder due on `today`; a reminder's
-identity is its dedupe key, unique in the outbox, so running it again (or twice at once) adds nothing.
-Every rule below takes the day as an argument: nothing here reads the clock.
-
-Kinds, their rule, their dedupe key and the page they link to (SITE_URL + path):
-
-- `quote_received`: an offered quote on the seller's open request, valid on `today` and made on or
-  before it. Key `quote_received:<quote id>`. Link `/seller/requests/<request id>`.
-- `policy_expiring` (30 and 7 days): a verified policy of the seller, in force on `today`, never
-  cancelled (not even from a later date: cover then ends by cancellation, not expiry), whose expiration
-  date is 8 to 30 days away (the 30-day notice) or 1 to 7 days away (the 7-day notice), and not
-  superseded: no other verified policy of the same seller covers its expiration date (effective on or
-  before it and still in force on it), which is the case for a renewal that starts on time and for an
-  in-force policy that expires later. A notice missed on its day is caught up on the next run within
-  its window; a policy first seen inside the 7-day window gets only the 7-day notice. Key
-  `policy_expiring:<30|7>:<policy id>:<expiration date>` (so a changed expiration date is a new
-  reminder). Link `/seller/policies/<policy id>`.
-- `requirement_due` / `requirement_overdue`: the seller's compliance status on `today` (the domain's
-  `compliance_status` with the app's REQUIREMENT) is `due` / `overdue`; one of each per
-  `required_since` month. Key `requirement_<due|overdue>:<seller id>:<YYYY-MM>`. Link `/seller`.
-- `verification_decision`: an admin verified or rejected a policy the seller uploaded, within the
-  last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
-  `verification_decision:<policy id>:<verified|rejected>:<decision time, unix seconds>`.
-  Link `/seller/policies/<policy id>`.
-
-Reminders go to the seller's (active) account email, else to the seller record's contact email; a
-seller with neither gets none until one exists.
-
-At send time the outbox asks `recheck(message, today)`: a reminder whose key is no longer among the
-reminders due for its object on the sending day (the policy was cancelled, renewed, re-dated,
-deleted; the quote lapsed or was taken; the seller became compliant) is not sent but cancelled.
-"""
+"""The rules: which reminders of each kind are due on a day, for every object or for one."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from accelerator.domain.compliance import DUE, OVERDUE, compliance_status
 from accelerator.domain.values import format_month
 from accelerator.extensions import db
-from accelerator.models import EmailMessage, Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller, User
-from accelerator.models.types import utcnow
-
-EXPIRY_NOTICES = (30, 7)  # days before expiration, widest first
-VERIFICATION_LOOKBACK_DAYS = 14
-CHUNK = 500  # ids per IN (...) list
-
-KIND_QUOTE = "quote_received"
-KIND_EXPIRING = "policy_expiring"
-KIND_DUE = "requirement_due"
-KIND_OVERDUE = "requirement_overdue"
-KIND_VERIFICATION = "verification_decision"
-KINDS = (KIND_QUOTE, KIND_EXPIRING, KIND_DUE, KIND_OVERDUE, KIND_VERIFICATION)
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One reminder due: its identity, recipient, what it is about, and what its email says."""
-
-    key: str
-    kind: str
-    to_address: str
-    related_type: str
-    related_id: str
-    subject: str
-    link: str
-    context: dict = field(default_factory=dict, compare=False)
-
-
-def site_link(path: str) -> str:
-    """An absolute link to a page of the site, from SITE_URL."""
-    return current_app.config["SITE_URL"].rstrip("/") + path
-
-
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def _day_start(day: date) -> datetime:
-    """00:00 UTC of `day`."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _one_line(text: str) -> str:
-    """A header-safe subject: no line breaks, single spaces, at most 300 characters."""
-    return " ".join(text.split())[:300]
-
-
-# --- recipients ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Recipient:
-    address: str
-    name: str
-
-
-def _recipients(seller_ids: Iterable[str]) -> dict[str, _Recipient]:
-    """Each seller's address (account email, else contact email) and name; sellers with none are left out."""
-    ids = sorted(set(seller_ids))
-    found: dict[str, _Recipient] = {}
-    for part in _chunks(ids):
-        sellers = {s.seller_id: s for s in db.session.execute(
-            select(Seller).where(Seller.seller_id.in_(part))).scalars()}
-        accounts = dict(db.session.execute(
-            select(User.seller_id, User.email)
-            .where(User.role == "seller", User.active.is_(True), User.seller_id.in_(part))).all())
-        for seller_id in part:
-            seller = sellers.get(seller_id)
-            address = accounts.get(seller_id) or (seller.contact_email.strip() if seller else "")
-            if address:
-                name = (seller.legal_name if seller else "") or seller_id
-                found[seller_id] = _Recipient(address, name)
-    return found
-
+from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest
+from accelerator.services.reminders.kinds import (
+    EXPIRY_NOTICES,
+    KIND_DUE,
+    KIND_EXPIRING,
+    KIND_OVERDUE,
+    KIND_QUOTE,
+    KIND_VERIFICATION,
+    VERIFICATION_LOOKBACK_DAYS,
+    Reminder,
+    _chunks,
+    _day_start,
+    site_link,
+)
+from accelerator.services.reminders.recipients import _recipients
 
 # --- the rules ----------------------------------------------------------------------------------
 
@@ -301,87 +203,3 @@ def due_reminders(today: date) -> list[Reminder]:
     """Every reminder due on `today` (queued or not), by kind."""
     return (_quote_reminders(today) + _expiry_reminders(today) + _requirement_reminders(today)
             + _verification_reminders(today))
-
-
-# --- the outbox ---------------------------------------------------------------------------------
-
-
-def render(reminder: Reminder) -> tuple[str, str]:
-    """The reminder's email as (plain text, HTML), from templates/email/<kind>.txt and .html."""
-    context = dict(reminder.context, link=reminder.link, subject=reminder.subject,
-                   site_url=current_app.config["SITE_URL"].rstrip("/"),
-                   marketplace=current_app.config["MARKETPLACE_NAME"])
-    text = render_template(f"email/{reminder.kind}.txt", **context)
-    html = render_template(f"email/{reminder.kind}.html", **context)
-    return text.strip() + "\n", html
-
-
-def _insert():
-    """The dialect's INSERT that knows ON CONFLICT (SQLite and PostgreSQL both do)."""
-    return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def queue_due_reminders(today: date) -> int:
-    """Queue every reminder due on `today` that is not in the outbox yet; returns how many were added.
-
-    Each is an INSERT that ignores a conflict on the dedupe key, so two runs at once queue it once.
-    A queued message is due to be sent from 00:00 UTC of `today`.
-    """
-    due = due_reminders(today)
-    existing: set[str] = set()
-    for part in _chunks([r.key for r in due]):
-        existing.update(db.session.execute(
-            select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
-    insert = _insert()
-    now = utcnow()
-    queued = 0
-    for reminder in due:
-        if reminder.key in existing:
-            continue
-        text, html = render(reminder)
-        result = db.session.execute(
-            insert(EmailMessage.__table__).values(
-                dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
-                subject=_one_line(reminder.subject), text_body=text, html_body=html,
-                related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
-                attempts=0, next_attempt_at=_day_start(today), created_at=now,
-            ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
-        # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
-        queued += len(result.all())
-    db.session.commit()
-    return queued
-
-
-_ID = re.compile(r"[0-9]{1,18}")
-
-
-def _current(message: EmailMessage, today: date) -> list[Reminder]:
-    """The reminders due on `today` for the object the message is about."""
-    related, ident = message.related_type, message.related_id or ""
-    if related == "seller":
-        return _requirement_reminders(today, seller_id=ident)
-    if not _ID.fullmatch(ident):
-        return []
-    if related == "quote":
-        return _quote_reminders(today, quote_id=int(ident))
-    if related == "policy":
-        return _expiry_reminders(today, policy_id=int(ident)) + _verification_reminders(today, policy_id=int(ident))
-    return []
-
-
-def recheck(message: EmailMessage, today: date) -> str | None:
-    """Why a queued reminder must not be sent on `today`, or None to send it.
-
-    A reminder is sent only while its key is still due for its object on the sending day; its
-    recipient follows the seller's current address. Messages of other kinds are not judged here.
-    """
-    if message.kind not in KINDS:
-        return None
-    current = {r.key: r for r in _current(message, today)}
-    reminder = current.get(message.dedupe_key)
-    if reminder is None:
-        return (f"no longer due on {today.isoformat()}: the {message.related_type} changed, "
-                f"lapsed or was removed")
-    if reminder.to_address != message.to_address:
-        message.to_address = reminder.to_address
-    return None

@@ -1,0 +1,106 @@
+"""The outbox: rendering a reminder's email, queueing what is due once each, and re-checking at send time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import current_app, render_template
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from accelerator.extensions import db
+from accelerator.models import EmailMessage
+from accelerator.models.types import utcnow
+from accelerator.services.reminders.kinds import KINDS, Reminder, _chunks, _day_start, _one_line
+from accelerator.services.reminders.rules import (
+    _expiry_reminders,
+    _quote_reminders,
+    _requirement_reminders,
+    _verification_reminders,
+    due_reminders,
+)
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+def render(reminder: Reminder) -> tuple[str, str]:
+    """The reminder's email as (plain text, HTML), from templates/email/<kind>.txt and .html."""
+    context = dict(reminder.context, link=reminder.link, subject=reminder.subject,
+                   site_url=current_app.config["SITE_URL"].rstrip("/"),
+                   marketplace=current_app.config["MARKETPLACE_NAME"])
+    text = render_template(f"email/{reminder.kind}.txt", **context)
+    html = render_template(f"email/{reminder.kind}.html", **context)
+    return text.strip() + "\n", html
+
+
+def _insert():
+    """The dialect's INSERT that knows ON CONFLICT (SQLite and PostgreSQL both do)."""
+    return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def queue_due_reminders(today: date) -> int:
+    """Queue every reminder due on `today` that is not in the outbox yet; returns how many were added.
+
+    Each is an INSERT that ignores a conflict on the dedupe key, so two runs at once queue it once.
+    A queued message is due to be sent from 00:00 UTC of `today`.
+    """
+    due = due_reminders(today)
+    existing: set[str] = set()
+    for part in _chunks([r.key for r in due]):
+        existing.update(db.session.execute(
+            select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
+    insert = _insert()
+    now = utcnow()
+    queued = 0
+    for reminder in due:
+        if reminder.key in existing:
+            continue
+        text, html = render(reminder)
+        result = db.session.execute(
+            insert(EmailMessage.__table__).values(
+                dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
+                subject=_one_line(reminder.subject), text_body=text, html_body=html,
+                related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
+                attempts=0, next_attempt_at=_day_start(today), created_at=now,
+            ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
+        # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
+        queued += len(result.all())
+    db.session.commit()
+    return queued
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _current(message: EmailMessage, today: date) -> list[Reminder]:
+    """The reminders due on `today` for the object the message is about."""
+    related, ident = message.related_type, message.related_id or ""
+    if related == "seller":
+        return _requirement_reminders(today, seller_id=ident)
+    if not _ID.fullmatch(ident):
+        return []
+    if related == "quote":
+        return _quote_reminders(today, quote_id=int(ident))
+    if related == "policy":
+        return _expiry_reminders(today, policy_id=int(ident)) + _verification_reminders(today, policy_id=int(ident))
+    return []
+
+
+def recheck(message: EmailMessage, today: date) -> str | None:
+    """Why a queued reminder must not be sent on `today`, or None to send it.
+
+    A reminder is sent only while its key is still due for its object on the sending day; its
+    recipient follows the seller's current address. Messages of other kinds are not judged here.
+    """
+    if message.kind not in KINDS:
+        return None
+    current = {r.key: r for r in _current(message, today)}
+    reminder = current.get(message.dedupe_key)
+    if reminder is None:
+        return (f"no longer due on {today.isoformat()}: the {message.related_type} changed, "
+                f"lapsed or was removed")
+    if reminder.to_address != message.to_address:
+        message.to_address = reminder.to_address
+    return None
