@@ -12,7 +12,7 @@ Where things are (every name below is also importable from this package):
 - sellers/quote_requests.py: one quote request with its quotes (`get_request`, `quote_line`,
   `no_match_reasons`, `QUOTE_SORTS`).
 
-Renewals (services/renewals.py) build on this package, so the two functions here that show renewals
+Renewals (services/renewals/) build on this package, so the two functions here that show renewals
 (`dashboard` and `get_request`) import it when called, not at the top (the import would be circular).
 """
 
