@@ -10,6 +10,8 @@ import pytest
 
 from accelerator.services import metrics
 from accelerator.web import reports
+from accelerator.web.reports import admin as admin_reports
+from accelerator.web.reports import forms as report_forms
 from tests import factories
 from tests.web.conftest import error_for, field_control, parse_page
 from tests.web.reports_helpers import filename, read_csv, section, table_rows
@@ -27,7 +29,7 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     """The pages' "today", injected (never the clock)."""
-    monkeypatch.setattr(reports, "_today", lambda: TODAY)
+    monkeypatch.setattr(report_forms, "_today", lambda: TODAY)
 
 
 @pytest.fixture()
@@ -295,7 +297,7 @@ def test_the_on_date_judges_the_list_on_that_day(admin_client, sellers):
 
 
 def test_the_compliance_list_pages(admin_client, sellers, monkeypatch):
-    monkeypatch.setattr(reports, "SELLERS_PER_PAGE", 2)
+    monkeypatch.setattr(admin_reports, "SELLERS_PER_PAGE", 2)
     first = admin_client.get("/admin/reports/compliance").get_data(as_text=True)
     assert [row[0].split()[0] for row in _standings(first)] == ["AAAA000001", "BBBB000002"]
     assert 'rel="next" href="/admin/reports/compliance?on=2026-03-18&amp;page=2"' in first

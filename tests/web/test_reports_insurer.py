@@ -10,6 +10,7 @@ import pytest
 
 from accelerator.services import exports
 from accelerator.web import reports
+from accelerator.web.reports import forms as report_forms
 from tests import factories
 from tests.conftest import login_as
 from tests.web.conftest import error_for, field_control
@@ -28,7 +29,7 @@ def at(day: str, hour: int = 12) -> datetime:
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     """The pages' "today", injected (never the clock)."""
-    monkeypatch.setattr(reports, "_today", lambda: TODAY)
+    monkeypatch.setattr(report_forms, "_today", lambda: TODAY)
 
 
 def _request(insurer, routed: str, status: str = "open", **overrides):

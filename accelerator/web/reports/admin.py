@@ -1,0 +1,128 @@
+"""The admin reports (blueprint `admin_reports`): the dashboard and its CSVs, the compliance list, the check log."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import islice
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from accelerator.domain.errors import ValidationError
+from accelerator.services import exports, metrics
+from accelerator.web import report_figures as rf
+from accelerator.web.helpers import page_arg, require_role
+from accelerator.web.reports import forms
+from accelerator.web.reports.dashboards import Report, _chart_csv, _with_csv
+from accelerator.web.reports.downloads import _csv_range, _dated, _endpoint, _streamed
+from accelerator.web.reports.forms import (
+    STATUS_LABELS,
+    ComplianceFilterForm,
+    _arg,
+    _bad_request,
+    _echo,
+    _place,
+    _range_form,
+    default_range,
+)
+
+# --- Admin ------------------------------------------------------------------------------------------------
+
+admin_bp = Blueprint("admin_reports", __name__, url_prefix="/admin/reports")
+require_role(admin_bp, "admin")
+
+SELLERS_PER_PAGE = 50
+
+ADMIN_REPORTS: dict[str, Report] = {
+    "compliance-by-week": Report(lambda p: metrics.compliance_by_week(p.start, p.end),
+                                 lambda weeks, _p: rf.compliance_figure(weeks)),
+    "quote-funnel": Report(lambda p: metrics.quote_funnel(p.start, p.end), lambda funnel, _p: rf.funnel_figure(funnel)),
+    "time-to-quote": Report(lambda p: metrics.median_time_to_quote(p.start, p.end),
+                            lambda rows, _p: rf.time_to_quote_figure(rows)),
+    "checks-by-route": Report(lambda p: metrics.coverage_checks_by_day(p.start, p.end), rf.checks_figure),
+    "premiums-by-category": Report(lambda p: metrics.premiums_by_category(p.start, p.end),
+                                   lambda premiums, _p: rf.premiums_figure(premiums)),
+}
+
+
+@admin_bp.get("/", endpoint="dashboard")
+def admin_dashboard():
+    """The admin dashboard: compliance by week, the quote funnel, time to quote, checks by route, premiums."""
+    form, period = _range_form(default_range())
+    figures, stats = [], []
+    if period is not None:
+        data = {key: report.load(period) for key, report in ADMIN_REPORTS.items()}
+        figures = _with_csv("admin_reports", [ADMIN_REPORTS[key].draw(value, period) for key, value in data.items()],
+                            period)
+        stats = rf.admin_stats(data["compliance-by-week"], data["quote-funnel"], data["checks-by-route"],
+                               data["premiums-by-category"])
+    return render_template("admin_reports/dashboard.html", form=form, period=period, figures=figures,
+                           stats=stats), 200 if period else 400
+
+
+for _key, _report in ADMIN_REPORTS.items():
+    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
+                          view_func=_chart_csv(_key, _report, lambda period: (period,)))
+
+
+def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None]:
+    """The list's filters from the query string: (form with errors at its fields, day or None, status)."""
+    on = _arg("on") or forms._today().isoformat()
+    form = ComplianceFilterForm(MultiDict({"status": _arg("status"), "on": _echo(on)}))
+    form.validate()
+    status = None if form.status.errors else (form.status.data or None)
+    if form.status.errors:
+        form.status.errors = ["Choose a status from the list."]
+    try:
+        day = metrics.parse_day(on, "on")
+    except ValidationError as exc:
+        _place(form, exc)
+        day = None
+    return form, (day if not form.errors else None), status
+
+
+@admin_bp.get("/compliance")
+def compliance_list():
+    """Sellers by compliance status on a day (today by default), optionally of one status, a page at a time."""
+    form, day, status = _compliance_filters()
+    page = page_arg()
+    rows: list[metrics.SellerStanding] = []
+    if day is not None:
+        # The standings are judged seller by seller, in seller-ID order: read just past this page.
+        wanted = islice(metrics.seller_standings(day, status), (page - 1) * SELLERS_PER_PAGE,
+                        page * SELLERS_PER_PAGE + 1)
+        rows = list(wanted)
+    return render_template("admin_reports/compliance.html", form=form, day=day, status=status, page=page,
+                           rows=rows[:SELLERS_PER_PAGE], has_next=len(rows) > SELLERS_PER_PAGE,
+                           labels=STATUS_LABELS, per_page=SELLERS_PER_PAGE), 200 if day else 400
+
+
+@admin_bp.get("/compliance.csv")
+def compliance_csv():
+    """The compliance list (every seller, or those of ?status=) on ?on= (today by default), streamed as CSV."""
+    form, day, status = _compliance_filters()
+    if day is None:
+        return _bad_request(form)
+    name = f"compliance_{day.isoformat()}{'_' + status if status else ''}.csv"
+    return _streamed(exports.compliance_list(day, status), name)
+
+
+@admin_bp.get("/checks")
+def checks_export():
+    """The coverage-check log's form: choose a range, then download (a valid choice redirects to the CSV)."""
+    form, period = _range_form(default_range())
+    if period is not None and "download" in request.args:
+        return redirect(url_for("admin_reports.checks_csv", start=period.start.isoformat(),
+                                end=period.end.isoformat()))
+    return render_template("admin_reports/checks.html", form=form, period=period,
+                           columns=exports.CHECK_LOG_HEADER), 200 if period else 400
+
+
+@admin_bp.get("/checks.csv")
+def checks_csv():
+    """Every coverage check made in the range (the last 12 weeks by default), oldest first, streamed as CSV."""
+    period = _csv_range()
+    if not isinstance(period, metrics.DateRange):
+        return period
+    return _streamed(exports.coverage_check_log(period.start, period.end), _dated("coverage-checks", period))
+

@@ -1,0 +1,43 @@
+"""The dashboards' figures: a Report (how a figure is read and drawn), its CSV address and its CSV view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+
+from accelerator.services import metrics
+from accelerator.web import report_figures as rf
+from accelerator.web.reports.downloads import _csv_range, _dated, _endpoint, csv_response
+
+# --- Dashboards -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Report:
+    """One dashboard figure: how its numbers are read (services/metrics) and drawn (web/report_figures)."""
+
+    load: Callable[..., Any]  # (range) for admins; (insurer id, range, today) for insurers
+    draw: Callable[[Any, metrics.DateRange], rf.Figure]
+
+
+def _with_csv(blueprint: str, figures: list[rf.Figure], period: metrics.DateRange) -> list[tuple[rf.Figure, str]]:
+    """Each figure with the address of its CSV for the same range."""
+    return [(f, url_for(f"{blueprint}.{_endpoint(f.key)}", start=period.start.isoformat(),
+                        end=period.end.isoformat())) for f in figures]
+
+
+def _chart_csv(key: str, report: Report, load_args: Callable[[metrics.DateRange], tuple]) -> Callable:
+    """The view that downloads one figure's numbers for the range of the query string."""
+
+    def view():
+        """One dashboard figure's numbers as CSV (?start=&end=, the last 12 weeks by default)."""
+        period = _csv_range()
+        if not isinstance(period, metrics.DateRange):
+            return period
+        return csv_response(report.draw(report.load(*load_args(period)), period).csv(), _dated(key, period))
+
+    view.__name__ = _endpoint(key)
+    return view
+
