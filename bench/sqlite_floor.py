@@ -3,7 +3,7 @@
     .venv/bin/python bench/sqlite_floor.py                 # 1 and 2 processes on bench/out/bench-1m.sqlite3
     .venv/bin/python bench/sqlite_floor.py --processes 4 --database bench/out/bench-10k.sqlite3
 
-Each process runs, per check, what the hot path runs (services/coverage.py): a read transaction with
+Each process runs, per check, what the hot path runs (services/coverage/): a read transaction with
 the key lookup (joined to its insurer) and the seller's policies, then the record's INSERT in
 autocommit mode (a transaction by itself), with the app's connection settings (WAL, synchronous
 NORMAL) and a 900-byte answer text. No Python beyond the loop: the figure is a floor for the check's

@@ -3,7 +3,7 @@
 SQLAlchemy's per-statement work (cache keys, execution context, bind and result processing call by
 call, result wrapping) costs more than SQLite's own work on the busiest paths. A `Prepared` statement
 keeps SQLAlchemy's SQL and type conversions but does that work once: the coverage hot path
-(services/hotpath.py, services/coverage.py) and the insurer API's busiest writes
+(services/hotpath.py, services/coverage/) and the insurer API's busiest writes
 (services/session_writes.py) run on it.
 """
 

@@ -1,4 +1,4 @@
-"""The single check's WSGI fast path (api/coverage.py): the same answers as Flask, and Flask for the rest."""
+"""The single check's WSGI fast path (api/coverage/fast_path.py): the same answers as Flask, and Flask for the rest."""
 
 from __future__ import annotations
 

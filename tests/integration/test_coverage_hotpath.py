@@ -1,4 +1,4 @@
-"""The coverage hot path's machinery (services/hotpath.py, services/coverage.py): exact text, keys, batches."""
+"""The coverage hot path's machinery (services/hotpath.py, services/coverage/): exact text, keys, batches."""
 
 from __future__ import annotations
 

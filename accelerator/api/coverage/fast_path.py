@@ -1,0 +1,124 @@
+"""The single check without Flask: the WSGI middleware `CoverageFastPath`, installed in front of the app."""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Flask
+
+from accelerator.api.blueprint import bp
+from accelerator.api.core import LAST_USED_RESOLUTION, MAX_KEY_LENGTH
+from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.money import parse_money
+from accelerator.domain.values import normalize_seller_id, parse_date
+from accelerator.extensions import db
+from accelerator.models.types import utcnow
+from accelerator.services import coverage
+from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
+from accelerator.services.coverage import CheckInput
+from accelerator.services.hotpath import KeyRow
+
+# --- the single check without Flask ---------------------------------------------------------------
+
+_PATH = "/api/v1/coverage"
+_PARAMS = frozenset(("seller_id", "incident_date", "amount", "category"))
+# Values that URL decoding leaves as they are (no %, no +): anything else goes to Flask.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
+class CoverageFastPath:
+    """WSGI middleware answering plain single checks without Flask; everything else goes to `next_app`."""
+
+    def __init__(self, app: Flask, next_app):
+        self.app = app
+        self.next_app = next_app
+        self.headers: list[tuple[str, str]] | None = None
+        self.engine = None
+
+    def __call__(self, environ, start_response):
+        if (environ.get("PATH_INFO") != _PATH or environ.get("REQUEST_METHOD") != "GET"
+                or "HTTP_COOKIE" in environ or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+                or not self.app.config.get("COVERAGE_FAST_PATH", True)):
+            return self.next_app(environ, start_response)
+        question = _plain_question(environ.get("QUERY_STRING", ""))
+        if question is None:
+            return self.next_app(environ, start_response)
+        if self.engine is None:
+            self._prepare()
+        raw_key = _bearer_key(environ.get("HTTP_AUTHORIZATION", ""))
+        if raw_key is None:
+            return self.next_app(environ, start_response)
+        try:
+            # The key is read in the same read transaction as the policies; nothing is written
+            # unless it is a valid marketplace key.
+            texts = coverage.run_checks(None, [question], self.app, self.engine, key_prefix=raw_key[:PREFIX_LENGTH],
+                                        accept_key=lambda row: _fresh_marketplace_key(raw_key, row))
+        except Exception as exc:  # noqa: BLE001 - answered by the app's own error handling
+            return self._error(environ, start_response, exc)
+        if texts is None:
+            return self.next_app(environ, start_response)
+        body = texts[0].encode("ascii")
+        start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _prepare(self) -> None:
+        """The engine, and the headers the app's after-request hooks give a 200 JSON answer on this path."""
+        app = self.app
+        with app.test_request_context(_PATH, method="GET"):
+            self.engine = db.engine
+            response = app.process_response(app.response_class("{}", status=200, mimetype="application/json"))
+        self.headers = [(name, value) for name, value in response.headers.items() if name != "Content-Length"]
+
+    def _error(self, environ, start_response, exc: Exception):
+        """What Flask answers when a view raises `exc` (the contract's JSON 500, logged)."""
+        app = self.app
+        with app.request_context(environ):
+            response = app.finalize_request(app.handle_user_exception(exc))
+        return response(environ, start_response)
+
+
+def _plain_question(query: str) -> CheckInput | None:
+    """The check a query asks for, when it is the plain, valid case; else None (Flask answers it)."""
+    values: dict[str, str] = {}
+    for part in query.split("&"):
+        name, sep, value = part.partition("=")
+        if not sep or name not in _PARAMS or name in values or not _PLAIN_VALUE.fullmatch(value):
+            return None
+        values[name] = value
+    category = values.get("category")
+    if category is not None and category not in CATEGORY_CODES:
+        return None
+    try:
+        return CheckInput(normalize_seller_id(values["seller_id"]), parse_date(values["incident_date"]),
+                          parse_money(values["amount"]), category)
+    except (KeyError, ValueError):
+        return None
+
+
+def _bearer_key(header: str) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, read as authenticate() reads it, if it can
+    be one; None otherwise (Flask answers)."""
+    scheme, _, raw = header.partition(" ")
+    raw = raw.strip()
+    if scheme.lower() != "bearer" or not PREFIX_LENGTH <= len(raw) <= MAX_KEY_LENGTH:
+        return None
+    return raw
+
+
+def _fresh_marketplace_key(raw: str, row: KeyRow | None) -> int | None:
+    """The key's id when `row` (read now, never cached) is that key, a valid marketplace key whose
+    last use is recorded as recent; None for anything else (Flask answers, and records the use)."""
+    if row is None or not hmac.compare_digest(hash_key(raw), row.key_hash):
+        return None
+    if row.revoked_at is not None or row.role != "marketplace":
+        return None
+    if row.last_used_at is None or utcnow() - row.last_used_at > LAST_USED_RESOLUTION:
+        return None
+    return row.id
+
+
+@bp.record_once
+def _install_fast_path(state) -> None:
+    """Put CoverageFastPath in front of the app this blueprint is registered on."""
+    state.app.wsgi_app = CoverageFastPath(state.app, state.app.wsgi_app)

@@ -1,0 +1,95 @@
+"""The answers as JSON text: a check's, joined from pre-encoded pieces, and a batch item's error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from flask import Flask, has_app_context
+
+from accelerator.domain.coverage import CoverageDecision
+from accelerator.domain.errors import DomainError
+from accelerator.domain.money import format_money
+from accelerator.domain.terms import PolicyTerms
+from accelerator.services.coverage.questions import CheckInput
+
+_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+# The JSON string encoder the encoder above uses (the C one where there is one).
+_string = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
+
+
+class _SelectedPolicy:
+    """A selected policy row with what the serializer reads of a Policy (no ORM object is built)."""
+
+    __slots__ = (
+        "_terms",
+        "additional_insured",
+        "aggregate_limit",
+        "aggregate_remaining",
+        "cancellation_date",
+        "deductible",
+        "effective_date",
+        "excluded_categories",
+        "expiration_date",
+        "id",
+        "insurer_id",
+        "insurer_naic_code",
+        "insurer_name",
+        "insurer_rating",
+        "occurrence_based",
+        "per_occurrence_limit",
+        "policy_number",
+        "seller_id",
+        "source",
+        "verification",
+    )
+
+    def __init__(self, row: Sequence, terms: PolicyTerms):
+        (self.id, self.seller_id, self.policy_number, self.insurer_id, self.insurer_name, self.insurer_naic_code,
+         self.insurer_rating, self.source, self.verification, self.effective_date, self.expiration_date,
+         self.cancellation_date, self.per_occurrence_limit, self.aggregate_limit, _claims_paid, self.deductible,
+         self.occurrence_based, self.additional_insured, excluded) = row
+        self.excluded_categories = excluded or []
+        self.aggregate_remaining = terms.aggregate_remaining
+        self._terms = terms
+
+    def terms(self) -> PolicyTerms:
+        """The pure-domain view of this policy."""
+        return self._terms
+
+
+def _reason_text(reason) -> str:
+    number = reason.policy_number
+    return (f'{{"code":{_string(reason.code)},"policy_number":{"null" if number is None else _string(number)},'
+            f'"message":{_string(reason.message)}}}')
+
+
+def _answer_text(check_id: str, checked_at: str, question: CheckInput, decision: CoverageDecision,
+                 policy_text: str) -> str:
+    """The contract's JSON answer of one check, exactly as `_json.encode` gives the same dict."""
+    category = "null" if question.category is None else _string(question.category)
+    reasons = ",".join([_reason_text(r) for r in decision.reasons]) if decision.reasons else ""
+    return (f'{{"check_id":{_string(check_id)},"checked_at":{_string(checked_at)},'
+            f'"seller_id":{_string(question.seller_id)},"incident_date":"{question.incident_date.isoformat()}",'
+            f'"amount":"{format_money(question.amount)}","category":{category},'
+            f'"status":{_string(decision.status)},"covered_amount":"{format_money(decision.covered_amount)}",'
+            f'"route":{_string(decision.route)},"policy":{policy_text},"reasons":[{reasons}]}}')
+
+
+def _policy_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
+    """The contract's policy object as JSON text, by the API's serializer (which reads the app's config)."""
+    # Imported here: the API package imports this module (the answer's policy object is the API's).
+    from accelerator.api.serializers import policy_json
+
+    if has_app_context():
+        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+    with app.app_context():
+        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+
+
+def _item_error(error: DomainError) -> str:
+    """A per-item error of a batch, in the contract's error form, as JSON text."""
+    body: dict = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = dict(error.fields)
+    return _json.encode({"error": body})

@@ -1,0 +1,133 @@
+"""Deciding, recording and answering checks: `run_checks` and the public check functions (one, a batch)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from sqlalchemy.engine import Engine
+
+from accelerator.domain.coverage import decide_coverage
+from accelerator.domain.errors import DomainError, ValidationError
+from accelerator.extensions import db
+from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
+from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, _new_check_id, parse_check
+from accelerator.services.coverage.statements import _load, _Loaded, _statement
+from accelerator.services.hotpath import KeyRow, hot_connections, key_statement
+
+_second: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
+
+
+def _checked_at(now_ns: int) -> tuple[datetime, str]:
+    """The check's time to the second (as the record keeps it) and its RFC 3339 text (made once a second)."""
+    global _second
+    seconds = now_ns // 1_000_000_000
+    found = _second
+    if found[0] != seconds:
+        moment = datetime.fromtimestamp(seconds, UTC)
+        found = _second = (seconds, moment, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return found[1], found[2]
+
+
+def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Flask | None = None,
+               engine: Engine | None = None, *, key_prefix: str | None = None,
+               accept_key: Callable[[KeyRow | None], int | None] | None = None) -> list[str] | None:
+    """Decide, serialize and record every question; the JSON texts, returned once they are committed.
+
+    `app` and `engine` default to the current app's; given both, no app context is needed (the
+    fast path in api/coverage/fast_path.py pushes one only to serialize a policy object). With `key_prefix`,
+    the API key with that prefix is read (afresh) in the same read transaction as the policies, and
+    `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
+    the answer is None. It uses no session: a caller that holds a session transaction ends it first
+    (on SQLite it would hold the write lock this needs).
+    """
+    app = app if app is not None else current_app._get_current_object()
+    connections = hot_connections(engine)
+    dialect = connections.engine.dialect
+    guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+    sellers = list(dict.fromkeys([q.seller_id for q in questions]))
+
+    def read(cursor) -> _Loaded | None:
+        nonlocal api_key_id
+        if key_prefix is not None:
+            rows = key_statement(dialect).rows(cursor, [key_prefix])
+            api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
+            if api_key_id is None:
+                return None
+        return _load(dialect, cursor, sellers)
+
+    def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
+        if loaded is None:
+            return None
+        now_ns = time.time_ns()
+        now, checked_at = _checked_at(now_ns)
+        policies, known, rows = loaded.policies, loaded.known, loaded.rows
+        policy_texts: dict[int, str] = {}
+        texts, records = [], []
+        for question in questions:
+            seller = question.seller_id
+            found = policies.get(seller)
+            decision = decide_coverage(found or (), found is not None or seller in known, question.incident_date,
+                                       question.amount, question.category, guarantee)
+            chosen = decision.policy
+            if chosen is None:
+                policy_id, policy_text = None, "null"
+            else:
+                policy_id = chosen.key
+                policy_text = policy_texts.get(policy_id)
+                if policy_text is None:
+                    policy_text = policy_texts[policy_id] = _policy_text(app, rows[policy_id], chosen)
+            check_id = _new_check_id(now_ns)
+            text = _answer_text(check_id, checked_at, question, decision, policy_text)
+            texts.append(text)
+            records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
+                            decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
+        connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        return texts
+
+    return connections.run(read, decide_and_record, snapshot=True)
+
+
+def _end_session_transaction() -> None:
+    """Commit what the request's session holds: on SQLite its transaction holds the write lock, which
+    the record's write on another connection would otherwise wait for (the idempotency record, say)."""
+    if db.session().in_transaction():
+        db.session.commit()
+
+
+def check_coverage_text(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
+                        category: object = None) -> str:
+    """Decide and record one check; the exact JSON text answered (and stored)."""
+    question = parse_check(seller_id, incident_date, amount, category)
+    _end_session_transaction()
+    return run_checks(api_key_id, [question])[0]
+
+
+def check_coverage(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
+                   category: object = None) -> dict:
+    """Decide and record one check; the contract's JSON answer as a dict."""
+    return json.loads(check_coverage_text(api_key_id, seller_id, incident_date, amount, category))
+
+
+def check_batch_text(api_key_id: int | None, items: Sequence[CheckInput | DomainError]) -> str:
+    """Decide and record 1 to 500 checks; the exact JSON text of `{"results": [...]}`.
+
+    `items` are the parsed questions, with a DomainError in place of each item that was not a valid
+    check: it is answered as `{"error": {...}}` in its place, and nothing is recorded for it.
+    """
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise ValidationError(f"Send 1 to {MAX_BATCH} checks.",
+                              fields={"checks": f"must hold 1 to {MAX_BATCH} checks"})
+    questions = [item for item in items if isinstance(item, CheckInput)]
+    _end_session_transaction()
+    texts = iter(run_checks(api_key_id, questions) if questions else [])
+    parts = [next(texts) if isinstance(item, CheckInput) else _item_error(item) for item in items]
+    return '{"results":[' + ",".join(parts) + "]}"
+
+
+def check_batch(api_key_id: int | None, items: Sequence[CheckInput | DomainError]) -> dict:
+    """Decide and record 1 to 500 checks; `{"results": [...]}` with per-item errors in place."""
+    return json.loads(check_batch_text(api_key_id, items))

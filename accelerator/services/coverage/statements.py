@@ -1,0 +1,114 @@
+"""The hot path's prepared statements (compiled once per process, in `_prepared`) and the policies' read."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, insert, select, union_all
+
+from accelerator.domain.coverage import in_order
+from accelerator.domain.money import ZERO
+from accelerator.domain.terms import PolicyTerms
+from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
+from accelerator.services.coverage.questions import MAX_BATCH
+from accelerator.services.prepared import Prepared
+
+_checks = CoverageCheck.__table__
+_policies = Policy.__table__
+# The columns the decision and the policy object need, and nothing else.
+_POLICY_COLUMNS = (
+    _policies.c.id, _policies.c.seller_id, _policies.c.policy_number, _policies.c.insurer_id,
+    _policies.c.insurer_name, _policies.c.insurer_naic_code, _policies.c.insurer_rating, _policies.c.source,
+    _policies.c.verification, _policies.c.effective_date, _policies.c.expiration_date,
+    _policies.c.cancellation_date, _policies.c.per_occurrence_limit, _policies.c.aggregate_limit,
+    _policies.c.claims_paid, _policies.c.deductible, _policies.c.occurrence_based,
+    _policies.c.additional_insured, _policies.c.excluded_categories,
+)
+
+
+def _terms(row: Sequence) -> PolicyTerms:
+    """The domain's terms of a selected row; its key is the row id (which the record keeps)."""
+    (policy_id, _seller, number, insurer_id, _name, _naic, rating, source, verification, effective, expiration,
+     cancellation, per_occurrence, aggregate, claims_paid, deductible, occurrence_based, additional_insured,
+     excluded) = row
+    remaining = aggregate - claims_paid
+    return PolicyTerms(number, insurer_id, rating, source, verification, effective, expiration, cancellation,
+                       per_occurrence, aggregate, remaining if remaining > ZERO else ZERO, deductible,
+                       occurrence_based, additional_insured, frozenset(excluded) if excluded else frozenset(),
+                       policy_id)
+
+
+_RECORD_COLUMNS = ("check_id", "checked_at", "seller_id", "incident_date", "amount", "category", "status", "route",
+                   "covered_amount", "policy_id", "api_key_id", "response")
+# Lists of sellers are padded (with their last ID) to one of these lengths, so a few compiled
+# statements serve every batch.
+_SIZES = (1, 8, 64, MAX_BATCH)
+_prepared: dict[tuple[str, str, int], Prepared] = {}
+
+
+def _statement(dialect, kind: str, size: int = 1) -> Prepared:
+    """The hot path's statement `kind` for `size` sellers, compiled for `dialect` (once per process)."""
+    key = (dialect.name, kind, size)
+    found = _prepared.get(key)
+    if found is not None:
+        return found
+    names = [f"s{i}" for i in range(size)]
+    sellers = [bindparam(name, type_=_policies.c.seller_id.type) for name in names]
+    if kind == "policies":
+        statement = select(*_POLICY_COLUMNS).where(_policies.c.seller_id.in_(sellers) if size > 1
+                                                   else _policies.c.seller_id == sellers[0])
+        found = Prepared(statement, dialect, names, _POLICY_COLUMNS)
+    elif kind == "known":
+        statement = union_all(*(select(column).where(column.in_(sellers))
+                                for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
+        found = Prepared(statement, dialect, names)
+    elif size == 1:
+        values = {name: bindparam(name, type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
+        found = Prepared(insert(_checks).values(values), dialect, _RECORD_COLUMNS,
+                         rows=functools.partial(_statement, dialect, "record"))
+    else:
+        rows = [{name: bindparam(f"{name}_{i}", type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
+                for i in range(size)]
+        found = Prepared(insert(_checks).values(rows), dialect,
+                         [f"{name}_{i}" for i in range(size) for name in _RECORD_COLUMNS])
+    _prepared[key] = found
+    return found
+
+
+def _padded(seller_ids: list[str]) -> tuple[list[str], int]:
+    size = next(n for n in _SIZES if n >= len(seller_ids))
+    return seller_ids + [seller_ids[-1]] * (size - len(seller_ids)), size
+
+
+class _Loaded:
+    """What the reads found: each seller's policies (in the decision's order), their rows, known sellers."""
+
+    __slots__ = ("known", "policies", "rows")
+
+    def __init__(self):
+        self.policies: dict[str, list[PolicyTerms]] = {}
+        self.rows: dict[int, Sequence] = {}
+        self.known: set[str] = set()
+
+
+def _load(dialect, cursor, seller_ids: list[str]) -> _Loaded:
+    """Every policy of these sellers (one statement), and which of those without any are known (one more)."""
+    loaded = _Loaded()
+    values, size = _padded(seller_ids)
+    policies, rows = loaded.policies, loaded.rows
+    for row in _statement(dialect, "policies", size).rows(cursor, values):
+        rows[row[0]] = row
+        found = policies.get(row[1])
+        if found is None:
+            policies[row[1]] = [_terms(row)]
+        else:
+            found.append(_terms(row))
+    for seller, terms in policies.items():
+        if len(terms) > 1:
+            policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+    missing = [seller for seller in seller_ids if seller not in policies]
+    if missing:
+        values, size = _padded(missing)
+        loaded.known = {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+    return loaded
