@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from forked import in_processes  # bench/forked.py (this folder is on the path when run as a script)
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
@@ -88,28 +90,19 @@ def _concurrent_singles(app, make, count: int, processes: int, seed) -> dict:
     """`count` single checks in each of `processes` forked processes at once; each one's cost per check.
 
     `seed(n)` reseeds what `make` draws from, so each process asks about other sellers."""
-    readers = []
-    for number in range(processes):
-        read_end, write_end = os.pipe()
-        if os.fork() == 0:  # the child: warm up, time its checks, report, leave
-            os.close(read_end)
-            seed(number)
-            for _ in range(200):
-                _call(app, make())
-            environs = [make() for _ in range(count)]
-            cpu, wall = time.process_time(), time.perf_counter()
-            for environ in environs:
-                _call(app, environ)
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            os.write(write_end, json.dumps([cpu / count * 1e6, wall / count * 1e6]).encode())
-            os._exit(0)
-        os.close(write_end)
-        readers.append(read_end)
-    results = []
-    for read_end in readers:
-        with os.fdopen(read_end) as fh:
-            results.append(json.loads(fh.read()))
-        os.wait()
+
+    def measure(number: int) -> list[float]:
+        seed(number)
+        for _ in range(200):
+            _call(app, make())
+        environs = [make() for _ in range(count)]
+        cpu, wall = time.process_time(), time.perf_counter()
+        for environ in environs:
+            _call(app, environ)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        return [cpu / count * 1e6, wall / count * 1e6]
+
+    results = in_processes(processes, measure)
     return {"processes": processes, "requests_each": count,
             "cpu_us_each": [round(cpu, 1) for cpu, _wall in results],
             "cpu_us_mean": round(sum(cpu for cpu, _wall in results) / processes, 1),

@@ -21,6 +21,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from forked import in_processes  # bench/forked.py (this folder is on the path when run as a script)
+
 OUT = Path(__file__).resolve().parent / "out"
 KEY = ("SELECT k.id, k.key_hash, k.role, k.insurer_id, k.prefix, k.revoked_at, k.last_used_at, i.status "
        "FROM api_keys AS k LEFT OUTER JOIN insurers AS i ON i.id = k.insurer_id WHERE k.prefix = ?")
@@ -56,20 +58,7 @@ def _checks(database: Path, sellers: list[str], count: int, seed: int) -> tuple[
 
 def run(database: Path, sellers: list[str], count: int, processes: int) -> dict:
     """The checks in `processes` processes at once; each one's CPU µs per check."""
-    readers = []
-    for number in range(processes):
-        read_end, write_end = os.pipe()
-        if os.fork() == 0:
-            os.close(read_end)
-            os.write(write_end, json.dumps(_checks(database, sellers, count, number)).encode())
-            os._exit(0)
-        os.close(write_end)
-        readers.append(read_end)
-    results = []
-    for read_end in readers:
-        with os.fdopen(read_end) as fh:
-            results.append(json.loads(fh.read()))
-        os.wait()
+    results = in_processes(processes, lambda number: _checks(database, sellers, count, number))
     return {"processes": processes, "cpu_us_each": [round(cpu, 1) for cpu, _wall in results],
             "cpu_us_mean": round(sum(cpu for cpu, _wall in results) / processes, 1)}
 
