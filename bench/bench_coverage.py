@@ -45,7 +45,7 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 
 # The settings bench/README.md recommends for 2 cores (see there for why).
-GUNICORN_SETTINGS = "--workers 2 --worker-class gthread --threads 4 --keep-alive 5 --backlog 2048"
+GUNICORN_SETTINGS = "--workers 4 --worker-class sync"
 
 
 def free_port() -> int:
