@@ -2,12 +2,13 @@
 # Run a benchmark (bench/README.md): the pinned requirements, Debian's wrk, then the benchmark.
 # Usage: scripts/bench.sh policies [bench_policies.py options]
 #        scripts/bench.sh coverage [bench_coverage.py options]
+#        scripts/bench.sh mixed [bench_mixed.py options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-}"
 case "$which" in
-  policies|coverage) shift ;;
-  *) echo "usage: scripts/bench.sh policies|coverage [options]" >&2; exit 2 ;;
+  policies|coverage|mixed) shift ;;
+  *) echo "usage: scripts/bench.sh policies|coverage|mixed [options]" >&2; exit 2 ;;
 esac
 scripts/bootstrap.sh requirements.txt
 scripts/apt-install.sh wrk /usr/bin/wrk
