@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
@@ -205,6 +205,25 @@ def offer_errors(offer: QuoteOffer, today: date) -> dict[str, str]:
     return errors
 
 
+def add_offered_quote(routing: QuoteRouting, offer: QuoteOffer, now: datetime) -> Quote:
+    """The quote `offer` on `routing`'s request, added to the session, and the routing marked quoted.
+
+    The caller has checked the offer and that the request takes quotes, then flushes, audits and
+    commits (one quote from the portal or the API, or a whole CSV file at once).
+    """
+    quote = Quote(
+        quote_request_id=routing.quote_request_id, insurer_id=routing.insurer_id, status="offered",
+        annual_premium=offer.annual_premium, per_occurrence_limit=offer.per_occurrence_limit,
+        aggregate_limit=offer.aggregate_limit, deductible=offer.deductible, valid_until=offer.valid_until,
+        occurrence_based=offer.occurrence_based, additional_insured=offer.additional_insured,
+        excluded_categories=list(offer.excluded_categories), notes=offer.notes,
+    )
+    db.session.add(quote)
+    routing.status = "quoted"
+    routing.responded_at = routing.responded_at or now
+    return quote
+
+
 def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: QuoteOffer) -> Quote:
     """An insurer's quote on a request routed to it (404 otherwise; 409 when closed or declined)."""
     routed = _open_for(insurer_id, request_id)
@@ -213,16 +232,7 @@ def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: Quo
         raise ValidationError("The quote was not sent: some fields are not right.", fields=errors)
     if routed.routing.status == "declined":
         raise Conflict("You declined this quote request.", code="quote_request_declined")
-    quote = Quote(
-        quote_request_id=routed.request.id, insurer_id=insurer_id, status="offered",
-        annual_premium=offer.annual_premium, per_occurrence_limit=offer.per_occurrence_limit,
-        aggregate_limit=offer.aggregate_limit, deductible=offer.deductible, valid_until=offer.valid_until,
-        occurrence_based=offer.occurrence_based, additional_insured=offer.additional_insured,
-        excluded_categories=list(offer.excluded_categories), notes=offer.notes,
-    )
-    db.session.add(quote)
-    routed.routing.status = "quoted"
-    routed.routing.responded_at = routed.routing.responded_at or utcnow()
+    quote = add_offered_quote(routed.routing, offer, utcnow())
     db.session.flush()
     audit.record(actor, "offer", "quote", quote.id, quote_request=routed.request.id,
                  annual_premium=offer.annual_premium)

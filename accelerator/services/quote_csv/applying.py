@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import select
 
 from accelerator.extensions import db
-from accelerator.models import Quote, QuoteRequest, QuoteRouting
+from accelerator.models import QuoteRequest, QuoteRouting
 from accelerator.models.types import utcnow
-from accelerator.services import audit
+from accelerator.services import audit, quotes
 from accelerator.services.quote_csv.columns import MAX_ID
 from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, RowError, UploadResult, _Row
 from accelerator.services.quote_csv.reading import decode, read_rows
@@ -82,18 +82,7 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
         created = []
         for row in rows:
             routing, _status = routings[row.request_id]
-            offer = row.offer
-            quote = Quote(
-                quote_request_id=row.request_id, insurer_id=insurer_id, status="offered",
-                annual_premium=offer.annual_premium, per_occurrence_limit=offer.per_occurrence_limit,
-                aggregate_limit=offer.aggregate_limit, deductible=offer.deductible, valid_until=offer.valid_until,
-                occurrence_based=offer.occurrence_based, additional_insured=offer.additional_insured,
-                excluded_categories=list(offer.excluded_categories), notes=offer.notes,
-            )
-            db.session.add(quote)
-            routing.status = "quoted"
-            routing.responded_at = routing.responded_at or now
-            created.append((row, quote))
+            created.append((row, quotes.add_offered_quote(routing, row.offer, now)))
         db.session.flush()
         for row, quote in created:
             audit.record(actor, "offer", "quote", quote.id, quote_request=row.request_id,
