@@ -206,7 +206,8 @@ def main() -> None:
     parser.add_argument("--small", type=Path, default=OUT / "bench-10k.sqlite3")
     parser.add_argument("--pg", help="also measure the app on this PostgreSQL URL (loaded with the generator's "
                                      "1,000,000 policies beforehand; its out folder: bench/out/pg)")
-    parser.add_argument("--only", help="comma-separated subset of: bare,single,single_c1,batch,small,pg")
+    parser.add_argument("--only", help="comma-separated subset of: bare,single,single_c1,batch,small,pg,floor "
+                                       "(floor, not run by default: bench/floor_app.py, a check's SQLite work alone)")
     args = parser.parse_args()
     args.large, args.small = args.large.resolve(), args.small.resolve()
     if not shutil.which("wrk"):
@@ -233,12 +234,16 @@ def main() -> None:
         "large": Server("wsgi:app", app_env(f"sqlite:///{args.large}"), args.settings),
         "small": Server("wsgi:app", app_env(f"sqlite:///{args.small}"), args.settings),
     }
+    if "floor" in only:
+        servers["floor"] = Server("floor_app:app", {**app_env(f"sqlite:///{args.large}"), "DATABASE": str(args.large)},
+                                  args.settings, chdir=BENCH)
     if args.pg and "pg" in only:
         servers["pg"] = Server("wsgi:app", app_env(args.pg), args.settings)
     # What each round runs, in this order: (name, server, path or script, connections, environment).
     plan = [
         ("bare", "bare", "/bare", None, conns, {}),
         ("single_1m", "large", "/", coverage_lua, conns, lua_env(large_out)),
+        ("floor_1m", "floor", "/", coverage_lua, conns, lua_env(large_out)),
         ("single_10k", "small", "/", coverage_lua, conns, lua_env(small_out)),
         ("single_1m_c1", "large", "/", coverage_lua, 1, lua_env(large_out)),
         ("single_10k_c1", "small", "/", coverage_lua, 1, lua_env(small_out)),
@@ -249,7 +254,7 @@ def main() -> None:
         plan += [("pg_single", "pg", "/", coverage_lua, conns, lua_env(pg_out)),
                  ("pg_batch", "pg", "/", batch_lua, 4, {**lua_env(pg_out), "BODIES_FILE": str(pg_bodies)})]
     wanted = {"bare": "bare", "single_1m": "single", "single_10k": "small", "single_1m_c1": "single_c1",
-              "single_10k_c1": "small", "batch_1m": "batch", "pg_single": "pg", "pg_batch": "pg"}
+              "single_10k_c1": "small", "batch_1m": "batch", "floor_1m": "floor", "pg_single": "pg", "pg_batch": "pg"}
     plan = [step for step in plan if wanted[step[0]] in only]
     runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
     with contextlib.ExitStack() as stack:
@@ -282,6 +287,8 @@ def main() -> None:
                                                      [r["latency_ms"]["p50"] for r in runs["single_10k"]])
         ratios["latency_1m_vs_10k_avg_c32"] = _ratio([r["latency_ms"]["avg"] for r in runs["single_1m"]],
                                                      [r["latency_ms"]["avg"] for r in runs["single_10k"]])
+    if "floor_1m" in runs and "bare" in runs:
+        ratios["floor_vs_bare_rps"] = _ratio(rps["floor_1m"], rps["bare"])
     if "pg_single" in runs and "bare" in runs:
         ratios["pg_single_vs_bare_rps"] = _ratio(rps["pg_single"], rps["bare"])
     results["ratios"] = ratios
