@@ -1,0 +1,120 @@
+"""Sending runs: send_pending, each message's send-or-retry with backoff, and the run's SendReport."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from accelerator.extensions import db
+from accelerator.models import EmailMessage
+from accelerator.services.mail.message import build_mime
+from accelerator.services.mail.outbox import _claim, _hold, _record
+from accelerator.services.mail.transports import PermanentFailure, open_transport
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class SendReport:
+    """What one sending run did with the messages it claimed."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    skipped: int = 0  # claimed, but another sender held it by the time this one got to it
+
+    @property
+    def claimed(self) -> int:
+        """Messages this run leased."""
+        return self.sent + self.retrying + self.failed + self.cancelled + self.skipped
+
+    def add(self, other: SendReport) -> None:
+        """Add another run's figures to these."""
+        for name in ("sent", "retrying", "failed", "cancelled", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def default_worker_id() -> str:
+    """host:pid:thread, to tell in the outbox who claimed a message."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failure: MAIL_RETRY_SECONDS * 2^(attempts-1), 1 s to 6 h."""
+    base = max(1, int(current_app.config.get("MAIL_RETRY_SECONDS", 300)))
+    return min(MAX_BACKOFF, timedelta(seconds=base * 2 ** max(0, min(attempts - 1, 20))))
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def _send_one(transport, message_id: int, worker: str, moment: datetime) -> str:
+    """Re-check, send and record one leased message; returns sent, retrying, failed, cancelled or skipped."""
+    from accelerator.services import reminders  # reminders queues through this outbox's table
+
+    if not _hold(message_id, worker, moment):
+        return "skipped"
+    message = db.session.get(EmailMessage, message_id, populate_existing=True)
+    reason = reminders.recheck(message, moment.date())
+    if reason is not None:
+        message.status, message.last_error, message.locked_until = "cancelled", reason, None
+        db.session.commit()
+        return "cancelled"
+    name, attempts = f"{message.id:08d}-{message.kind}", message.attempts + 1
+    try:
+        mime = build_mime(message, moment)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in a header: no retry will mend it
+        message.status, message.attempts, message.locked_until = "failed", attempts, None
+        message.last_error = f"could not build the message: {exc}"[:2000]
+        db.session.commit()
+        return "failed"
+    db.session.commit()  # no transaction stays open over the network
+    try:
+        transport.send(mime, name)
+    except PermanentFailure as exc:
+        _record(message_id, worker, {"status": "failed", "attempts": attempts, "last_error": str(exc)[:2000]})
+        return "failed"
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors, as are timeouts and TLS errors
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if attempts >= int(current_app.config.get("MAIL_MAX_ATTEMPTS", 6)):
+            _record(message_id, worker, {"status": "failed", "attempts": attempts, "last_error": error})
+            return "failed"
+        _record(message_id, worker, {"attempts": attempts, "last_error": error,
+                                     "next_attempt_at": moment + backoff(attempts)})
+        return "retrying"
+    _record(message_id, worker, {"status": "sent", "attempts": attempts, "sent_at": moment, "last_error": None})
+    return "sent"
+
+
+def send_pending(now: datetime, batch: int = 50, worker_id: str | None = None) -> SendReport:
+    """Send the pending messages due by `now` (at most `batch`); safe with any number of senders at once.
+
+    `worker_id` labels the claims (default host:pid:thread); a random suffix makes each run's claims
+    its own even when two runs share a label. Time moves on from `now` by the run's elapsed time.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    worker = f"{(worker_id or default_worker_id())[:90]}/{secrets.token_hex(4)}"
+    report = SendReport()
+    ids = _claim(now, max(1, int(batch)), worker)
+    if not ids:
+        return report
+    transport = open_transport()
+    started = time.monotonic()
+    try:
+        for message_id in ids:
+            # Whole seconds: leases stay true to the clock in a long run, and an injected `now` stays exact.
+            moment = now + timedelta(seconds=int(time.monotonic() - started))
+            outcome = _send_one(transport, message_id, worker, moment)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    finally:
+        transport.close()
+    return report
