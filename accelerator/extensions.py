@@ -162,13 +162,15 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
             return
         _begin_writing(conn.exec_driver_sql, info)
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(conn, cursor, statement, parameters, context, executemany):
         info = conn.connection.info
         if _READING in info and _writes(statement, context):
             del info[_READING]
             conn.connection.dbapi_connection.commit()  # the read (it changed nothing) ends here
             _begin_writing(cursor.execute, info)
+
+    if reads_first is not None:  # only then can a transaction begin as a read: no check per statement otherwise
+        event.listen(engine, "before_cursor_execute", _on_execute)
 
     def _give_back(info: dict) -> None:
         info.pop(_READING, None)
