@@ -110,6 +110,18 @@ def test_a_writer_waits_for_the_turn_and_gets_it_when_the_holder_ends(live_app, 
     assert _db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.actor == "waiter")).scalar_one() == 1
 
 
+def _write_audit(app, actor: str) -> None:
+    """One committed write in a transaction of its own (not a GET request's)."""
+    with app.app_context():
+        _db.session.add(AuditEntry(actor=actor, action="probe", object_type="test", object_id="1"))
+        _db.session.commit()
+        _db.session.remove()
+
+
+def _count(actor: str) -> int:
+    return _db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.actor == actor)).scalar_one()
+
+
 def test_the_turn_is_shared_with_other_processes(live_app, db):
     """Another process holding the writers' lock file keeps this process's writers waiting, not failing."""
     _sqlite_only()
@@ -125,10 +137,7 @@ def test_the_turn_is_shared_with_other_processes(live_app, db):
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        with live_app.app_context():
-            _db.session.add(AuditEntry(actor="later", action="probe", object_type="test", object_id="1"))
-            _db.session.commit()
-            _db.session.remove()
+        _write_audit(live_app, "later")
         waited = time.monotonic() - started
     finally:
         holder.wait(timeout=10)
@@ -172,18 +181,6 @@ def test_threads_first_taking_a_turn_in_a_new_process_still_take_it_one_at_a_tim
     for _attempt in range(20):
         # A new turn has no lock for this process yet, as in a child just forked.
         assert _most_holders_at_once(WriterTurn(str(tmp_path / "db.sqlite3"), timeout=10)) == 1
-
-
-def _write_audit(app, actor: str) -> None:
-    """One committed write in a transaction of its own (not a GET request's)."""
-    with app.app_context():
-        _db.session.add(AuditEntry(actor=actor, action="probe", object_type="test", object_id="1"))
-        _db.session.commit()
-        _db.session.remove()
-
-
-def _count(actor: str) -> int:
-    return _db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.actor == actor)).scalar_one()
 
 
 def test_a_get_request_reads_without_holding_the_turn(live_app, db):
