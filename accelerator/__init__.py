@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, has_request_context, request
 
+from accelerator import clock
 from accelerator.config import load_config
 
 
@@ -18,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config.get("CLOCK_PIN") is not None:
+        clock.pin(app.config["CLOCK_PIN"])
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

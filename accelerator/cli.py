@@ -164,11 +164,11 @@ def reminders_send(today_text: str | None, batch: int) -> None:
     """Queue the reminders due today, then send every pending email; safe to run from cron at any rate."""
     from datetime import UTC, datetime
 
+    from accelerator import clock
     from accelerator.domain.values import parse_date
-    from accelerator.models.types import utcnow
     from accelerator.services import mail, reminders
 
-    now = utcnow()
+    now = clock.now()
     if today_text is not None:
         try:
             day = parse_date(today_text)

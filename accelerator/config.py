@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from accelerator.clock import parse_moment
 from accelerator.domain.money import parse_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.values import AM_BEST_RATINGS
@@ -48,6 +50,19 @@ def _sqlite_synchronous() -> str:
     if raw not in SYNCHRONOUS_MODES:
         raise ConfigError(f"SQLITE_SYNCHRONOUS={raw!r} must be {' or '.join(SYNCHRONOUS_MODES)}")
     return raw
+
+
+def _clock_pin(production: bool) -> datetime | None:
+    """ACCELERATOR_CLOCK: the moment a test server's clock starts from (never in production)."""
+    raw = os.environ.get("ACCELERATOR_CLOCK", "").strip()
+    if not raw:
+        return None
+    if production:
+        raise ConfigError("ACCELERATOR_CLOCK is for tests; it must not be set in production")
+    try:
+        return parse_moment(raw)
+    except ValueError as exc:
+        raise ConfigError(f"ACCELERATOR_CLOCK={raw!r} is not an RFC 3339 moment such as 2026-11-24T12:00:00Z") from exc
 
 
 def requirement_from_env() -> Requirement:
@@ -96,6 +111,7 @@ def load_config(instance_path: str) -> dict:
         raise ConfigError("WEBHOOK_ALLOW_LOOPBACK is for tests; it must not be set in production")
     return {
         "ENV_NAME": "production" if production else "development",
+        "CLOCK_PIN": _clock_pin(production),
         "SECRET_KEY": _secret_key(instance, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

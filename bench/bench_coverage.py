@@ -34,8 +34,9 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from accelerator import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -218,7 +219,7 @@ def main() -> None:
     seconds, conns = args.seconds, args.connections
     only = set(args.only.split(",")) if args.only else {"bare", "single", "single_c1", "batch", "small", "pg"}
     results: dict = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": clock.now().strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "sqlite": sqlite3.sqlite_version},
         "gunicorn": args.settings, "seconds_per_run": seconds, "rounds": args.rounds, "connections": conns}

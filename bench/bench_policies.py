@@ -25,10 +25,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+
+from accelerator import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -169,7 +170,7 @@ def main() -> None:
           f"-c{args.connections} -d{args.duration}s")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+          f"{clock.now():%Y-%m-%d %H:%M} UTC")
 
 
 if __name__ == "__main__":

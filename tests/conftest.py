@@ -12,11 +12,23 @@ from flask import g, request_started
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from accelerator import create_app
+from accelerator import clock, create_app
 from accelerator.extensions import db as _db
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Every test starts on the same day, whatever the machine's date (`factories.NOW`).
+
+    The clock then runs on in real time, so code that waits or measures still sees time pass; a test
+    that needs another day pins it again (`clock.pin(...)`).
+    """
+    clock.pin(factories.NOW)
+    yield clock
+    clock.pin(factories.NOW)
 
 
 def _database_url(tmp_path_factory) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
+from accelerator import clock
 from accelerator.domain.terms import PolicyTerms
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
@@ -15,6 +16,13 @@ from accelerator.services import api_keys
 from accelerator.services.audit import Actor
 
 TEST_PASSWORD = "correct horse battery"
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+"""The moment every test starts at (conftest pins the app's clock here), whatever the machine's date."""
+TODAY = NOW.date()
+POLICY_START = date(TODAY.year, 1, 1)
+"""Factory policies are in force for the whole calendar year of the pinned day."""
+POLICY_END = date(TODAY.year + 1, 1, 1)
 _counter = itertools.count(1)
 _hash_cache: dict[str, str] = {}
 
@@ -31,15 +39,15 @@ def password_hash(password: str = TEST_PASSWORD) -> str:
 
 
 def make_terms(**overrides) -> PolicyTerms:
-    """Pure-domain terms of a verified insurer-reported policy in force all of 2026 (no database)."""
+    """Pure-domain terms of a verified insurer-reported policy in force all the pinned year (no database)."""
     fields = {
         "policy_number": "HX-1",
         "insurer_id": 1,
         "insurer_rating": "A",
         "source": "insurer",
         "verification": "verified",
-        "effective_date": date(2026, 1, 1),
-        "expiration_date": date(2027, 1, 1),
+        "effective_date": POLICY_START,
+        "expiration_date": POLICY_END,
         "cancellation_date": None,
         "per_occurrence_limit": Decimal("1000000.00"),
         "aggregate_limit": Decimal("2000000.00"),
@@ -118,7 +126,7 @@ def make_insurer_user(**overrides) -> User:
 
 
 def make_policy(**overrides) -> Policy:
-    """A verified policy reported by an insurer, in force for a year from 2026-01-01."""
+    """A verified policy reported by an insurer, in force all the calendar year of the pinned day."""
     insurer = overrides.pop("insurer", None)
     if insurer is None and "insurer_id" not in overrides and overrides.get("source") != "seller_upload":
         insurer = make_insurer()
@@ -135,8 +143,8 @@ def make_policy(**overrides) -> Policy:
         insurer_rating=insurer.am_best_rating if insurer else "A",
         source="insurer",
         verification="verified",
-        effective_date=date(2026, 1, 1),
-        expiration_date=date(2027, 1, 1),
+        effective_date=POLICY_START,
+        expiration_date=POLICY_END,
         per_occurrence_limit=Decimal("1000000.00"),
         aggregate_limit=Decimal("2000000.00"),
         deductible=Decimal("2500.00"),
@@ -160,7 +168,7 @@ def make_quote_request(**overrides) -> QuoteRequest:
         annual_revenue=Decimal("250000.00"), top_products="Wooden blocks", states_shipped=["CA", "NY"],
         claims_last_3_years=0, per_occurrence_limit=Decimal("1000000.00"),
         aggregate_limit=Decimal("2000000.00"), deductible=Decimal("1000.00"),
-        desired_start_date=date.today() + timedelta(days=14),
+        desired_start_date=clock.today() + timedelta(days=14),
     )
     values.update(overrides)
     request = QuoteRequest(**values)
@@ -177,7 +185,7 @@ def make_quote(quote_request: QuoteRequest, insurer: Insurer, **overrides) -> Qu
     values = dict(
         quote_request_id=quote_request.id, insurer_id=insurer.id, annual_premium=Decimal("1850.00"),
         per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
-        deductible=Decimal("1000.00"), valid_until=date.today() + timedelta(days=30),
+        deductible=Decimal("1000.00"), valid_until=clock.today() + timedelta(days=30),
         occurrence_based=True, additional_insured=True, excluded_categories=[],
     )
     values.update(overrides)
@@ -197,7 +205,6 @@ def make_api_key(role: str = "insurer", insurer: Insurer | None = None, name: st
 
 # Dashboards and exports (appended after the first factories, hence the late imports).
 import json  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
 
 from accelerator.models import CoverageCheck, MonthlySales  # noqa: E402
 

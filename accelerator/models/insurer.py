@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accelerator import clock
 from accelerator.extensions import db
-from accelerator.models.types import Money, StringList, UTCDateTime, utcnow
+from accelerator.models.types import Money, StringList, UTCDateTime
 
 INSURER_STATUSES = ("pending", "approved", "suspended")
 
@@ -40,8 +41,8 @@ class Insurer(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     @property
     def is_approved(self) -> bool:

@@ -8,11 +8,12 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accelerator import clock
 from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
 from accelerator.extensions import db
 from accelerator.models.insurer import Insurer
-from accelerator.models.types import Money, StringList, UTCDateTime, utcnow
+from accelerator.models.types import Money, StringList, UTCDateTime
 
 
 class Policy(db.Model):
@@ -65,8 +66,8 @@ class Policy(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     insurer: Mapped[Insurer | None] = relationship()
     claims: Mapped[list[Claim]] = relationship(back_populates="policy", order_by="Claim.id")
@@ -117,6 +118,6 @@ class Claim(db.Model):
     aggregate_remaining: Mapped[Decimal] = mapped_column(Money)  # right after this claim
     request_hash: Mapped[str] = mapped_column(String(64))
     insurer_id_sent: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     policy: Mapped[Policy] = relationship(back_populates="claims")

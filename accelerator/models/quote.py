@@ -8,10 +8,11 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models.insurer import Insurer
 from accelerator.models.seller import Seller
-from accelerator.models.types import Money, StringList, UTCDateTime, utcnow
+from accelerator.models.types import Money, StringList, UTCDateTime
 
 REQUEST_STATUSES = ("open", "closed")
 ROUTING_STATUSES = ("open", "quoted", "declined", "closed")
@@ -45,7 +46,7 @@ class QuoteRequest(db.Model):
     desired_start_date: Mapped[date] = mapped_column(Date)
     # use_alter breaks the policies -> quotes -> quote_requests -> policies cycle when creating tables.
     renewal_of_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", use_alter=True))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship()
@@ -68,7 +69,7 @@ class QuoteRouting(db.Model):
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"))
     status: Mapped[str] = mapped_column(String(16), default="open")
     decline_reason: Mapped[str | None] = mapped_column(String(2000))
-    routed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    routed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     quote_request: Mapped[QuoteRequest] = relationship(back_populates="routings")
@@ -99,7 +100,7 @@ class Quote(db.Model):
     additional_insured: Mapped[bool] = mapped_column(Boolean, default=True)
     excluded_categories: Mapped[list[str]] = mapped_column(StringList, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     quote_request: Mapped[QuoteRequest] = relationship(back_populates="quotes")
     insurer: Mapped[Insurer] = relationship()

@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from accelerator import clock
 from accelerator.extensions import db
-from accelerator.models.types import Money, StringList, UTCDateTime, utcnow
+from accelerator.models.types import Money, StringList, UTCDateTime
 
 
 class Seller(db.Model):
@@ -27,7 +28,7 @@ class Seller(db.Model):
     categories: Mapped[list[str]] = mapped_column(StringList, default=list)
     monthly_gross_sales: Mapped[Decimal | None] = mapped_column(Money)
     profile_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     def __repr__(self) -> str:
         return f"<Seller {self.seller_id}>"
@@ -46,4 +47,4 @@ class MonthlySales(db.Model):
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.seller_id"), index=True)
     month: Mapped[date] = mapped_column(Date)  # the first day of the month
     gross_proceeds: Mapped[Decimal] = mapped_column(Money)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

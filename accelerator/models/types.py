@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 
 from sqlalchemy import JSON, BigInteger, DateTime, Numeric
@@ -78,7 +78,3 @@ class StringList(TypeDecorator):
     def process_result_value(self, value, dialect):
         return list(value or [])
 
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)

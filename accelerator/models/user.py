@@ -9,10 +9,11 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models.insurer import Insurer
 from accelerator.models.seller import Seller
-from accelerator.models.types import UTCDateTime, utcnow
+from accelerator.models.types import UTCDateTime
 
 ROLES = ("seller", "insurer", "admin")
 
@@ -45,7 +46,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie's identity: rotating it logs every session of this user out.
     session_token: Mapped[str] = mapped_column(String(64), default=_session_token)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller | None] = relationship(lazy="joined")
@@ -80,7 +81,7 @@ class Invitation(db.Model):
     insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -94,5 +95,5 @@ class LoginThrottle(db.Model):
 
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,10 +8,10 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db
 from accelerator.models import ApiKey, Insurer
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 
 PREFIX_LENGTH = 12
@@ -82,7 +82,7 @@ def revoke_key(actor: audit.Actor, prefix: str, insurer_id: int | None = None) -
     if key is None:
         raise NotFound(f"No key with prefix {prefix}.")
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
+        key.revoked_at = clock.now()
         audit.record(actor, "revoke", "api_key", key.prefix)
     db.session.commit()
     return key

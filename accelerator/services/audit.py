@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import AuditEntry, User
-from accelerator.models.types import utcnow
 from accelerator.services.session_writes import SessionWriter
 
 # Pages past this are clamped: a huge page number would overflow the database's OFFSET.
@@ -55,7 +55,7 @@ def write(writer: SessionWriter, actor: Actor, action: str, object_type: str, ob
     """As `record`, but inserted at once by one prepared statement in the session's transaction (for
     busy writes that bypass the unit of work)."""
     writer.insert(AuditEntry.__table__, dict(
-        at=utcnow(), actor=actor.label, actor_user_id=actor.user_id, action=action, object_type=object_type,
+        at=clock.now(), actor=actor.label, actor_user_id=actor.user_id, action=action, object_type=object_type,
         object_id=str(object_id), details=_jsonable(details)))
 
 

@@ -19,13 +19,13 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from sqlalchemy import select, update
 
+from accelerator import clock
 from accelerator.domain.categories import category_name
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import display_money
 from accelerator.domain.states import state_name
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller
-from accelerator.models.types import utcnow
 from accelerator.services.sellers import policy_group
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -115,7 +115,7 @@ def certificate(seller_id: str, policy_id: int, today: date | None = None) -> Ce
     token = ensure_token(policy)
     seller = db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar_one()
     return Certificate(
-        policy_id=policy.id, date_issued=today or utcnow().date(), producer=PRODUCER,
+        policy_id=policy.id, date_issued=today or clock.now().date(), producer=PRODUCER,
         insured_name=seller.legal_name or seller.seller_id, insured_state=seller.state, seller_id=seller.seller_id,
         insurer_name=policy.insurer_name, insurer_naic_code=policy.insurer_naic_code,
         insurer_rating=policy.insurer_rating, policy_number=policy.policy_number,
@@ -141,7 +141,7 @@ class PolicyPage:
 
 def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> PolicyPage:
     """One of the seller's policies with its certificate (NotFound for another seller's)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     policy = seller_policy(seller_id, policy_id)
     cert = certificate(seller_id, policy_id, today) if has_certificate(policy) else None
     return PolicyPage(policy=policy, group=policy_group(policy, today), certificate=cert,
@@ -168,7 +168,7 @@ def verify(token: str, today: date | None = None) -> Verification:
     policy = db.session.execute(select(Policy).where(Policy.certificate_token == token)).scalar_one_or_none()
     if policy is None:
         raise NotFound("This verification link is not valid.")
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     in_force = policy.verification == "verified" and policy.in_force_on(today)
     return Verification(policy.policy_number, policy.insurer_name, in_force, today)
 

@@ -15,10 +15,10 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict
 from accelerator.extensions import db
 from accelerator.models import IdempotencyRecord
-from accelerator.models.types import utcnow
 
 KEEP = timedelta(hours=24)  # answers are kept at least this long, then purged
 IN_FLIGHT_TIMEOUT = timedelta(seconds=120)  # a first request still unanswered after this crashed
@@ -65,7 +65,7 @@ def claim(api_key_id: int, key: str, method: str, path: str, fingerprint: str) -
         existing = _load(api_key_id, key)
         if existing is None:
             continue  # released by a failed first request a moment ago: take it now
-        now = utcnow()
+        now = clock.now()
         stale = existing.created_at < now - KEEP or (
             existing.status_code is None and existing.created_at < now - IN_FLIGHT_TIMEOUT)
         if stale:
@@ -97,7 +97,7 @@ def release(record_id: int) -> None:
 
 def purge_expired() -> int:
     """Delete answers older than KEEP; returns how many."""
-    result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP))
+    result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < clock.now() - KEEP))
     db.session.commit()
     return result.rowcount or 0
 

@@ -10,11 +10,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.money import ZERO
 from accelerator.extensions import db
 from accelerator.models import Claim, Insurer, Policy, Seller
-from accelerator.models.types import utcnow
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.session_writes import SessionWriter
@@ -80,7 +80,7 @@ def ensure_seller(seller_id: str, writer: SessionWriter | None = None) -> None:
     """
     (writer or SessionWriter()).insert(Seller.__table__, {
         "seller_id": seller_id, "legal_name": "", "contact_name": "", "contact_email": "", "contact_phone": "",
-        "categories": [], "created_at": utcnow(),
+        "categories": [], "created_at": clock.now(),
     }, unless_exists="seller_id")
 
 
@@ -167,7 +167,7 @@ def _insert_policy(writer: SessionWriter, values: dict) -> Policy:
     read after commit) cost several times the INSERT itself, so the row is written directly and
     the answer made from exactly the values written.
     """
-    now = utcnow()
+    now = clock.now()
     values = {**values, "created_at": now, "updated_at": now, "claims_paid": ZERO, "cancellation_date": None}
     policy_id = writer.insert(Policy.__table__, values, returning=Policy.__table__.c.id)
     return Policy(id=policy_id, **values)

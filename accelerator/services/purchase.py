@@ -15,10 +15,10 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 from accelerator.services.quotes import emit_quote_accepted
 from accelerator.services.sellers import QuoteLine, quote_line
@@ -73,7 +73,7 @@ class Preview:
 
 def preview(seller_id: str, request_id: int, quote_id: int, today: date | None = None) -> Preview:
     """What buying a quote of the seller's would make, and why it cannot be bought (if so)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     quote = quote_for_purchase(seller_id, request_id, quote_id)
     effective, expiration = policy_dates(quote.quote_request.desired_start_date, today)
     return Preview(
@@ -109,7 +109,7 @@ def buy_quote(actor: audit.Actor, seller_id: str, request_id: int, quote_id: int
     Buying the same quote again (a double click) answers the policy already made; buying a second
     quote of a request that was just closed is a Conflict, as is an expired quote.
     """
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     quote = quote_for_purchase(seller_id, request_id, quote_id)
     earlier = _bought_from(quote.id)
     if earlier is not None:
@@ -118,7 +118,7 @@ def buy_quote(actor: audit.Actor, seller_id: str, request_id: int, quote_id: int
     if problem:
         code = "quote_expired" if quote.valid_until < today else "quote_request_closed"
         raise Conflict(problem, code=code)
-    now = utcnow()
+    now = clock.now()
     won = db.session.execute(
         update(QuoteRequest)
         .where(QuoteRequest.id == request_id, QuoteRequest.status == "open")

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
@@ -22,7 +23,6 @@ from accelerator.domain.states import STATE_CODES
 from accelerator.domain.values import normalize_seller_id
 from accelerator.extensions import db
 from accelerator.models import Insurer, Quote, QuoteRequest, QuoteRouting
-from accelerator.models.types import utcnow
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.policies import ensure_seller, term_errors
@@ -127,7 +127,7 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteR
     )
     db.session.add(request)
     db.session.flush()
-    routings = [QuoteRouting(quote_request_id=request.id, insurer_id=i, status="open", routed_at=utcnow())
+    routings = [QuoteRouting(quote_request_id=request.id, insurer_id=i, status="open", routed_at=clock.now())
                 for i in insurer_ids]
     db.session.add_all(routings)
     db.session.flush()
@@ -227,12 +227,12 @@ def add_offered_quote(routing: QuoteRouting, offer: QuoteOffer, now: datetime) -
 def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: QuoteOffer) -> Quote:
     """An insurer's quote on a request routed to it (404 otherwise; 409 when closed or declined)."""
     routed = _open_for(insurer_id, request_id)
-    errors = offer_errors(offer, date.today())
+    errors = offer_errors(offer, clock.today())
     if errors:
         raise ValidationError("The quote was not sent: some fields are not right.", fields=errors)
     if routed.routing.status == "declined":
         raise Conflict("You declined this quote request.", code="quote_request_declined")
-    quote = add_offered_quote(routed.routing, offer, utcnow())
+    quote = add_offered_quote(routed.routing, offer, clock.now())
     db.session.flush()
     audit.record(actor, "offer", "quote", quote.id, quote_request=routed.request.id,
                  annual_premium=offer.annual_premium)
@@ -251,7 +251,7 @@ def decline(actor: audit.Actor, insurer_id: int, request_id: int, reason: str) -
         raise ValidationError("Give a reason.", fields={"reason": f"Give 1 to {MAX_REASON:,} characters."})
     routed.routing.status = "declined"
     routed.routing.decline_reason = reason
-    routed.routing.responded_at = utcnow()
+    routed.routing.responded_at = clock.now()
     audit.record(actor, "decline", "quote_request", routed.request.id, reason=reason)
     db.session.commit()
     return routed

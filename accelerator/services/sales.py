@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from accelerator import clock
 from accelerator.domain.compliance import ComplianceResult, compliance_status
 from accelerator.domain.errors import ValidationError
 from accelerator.domain.money import format_money, parse_money
 from accelerator.domain.values import format_month, normalize_seller_id, parse_date, parse_month
 from accelerator.extensions import db
 from accelerator.models import MonthlySales, Policy, Seller
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 
 
@@ -50,7 +50,7 @@ def report_sales(actor: audit.Actor, seller_id: object, month: object, gross_pro
         raise ValidationError("Check the sales report.", fields=errors)
     seller, first_day, proceeds = parsed["seller_id"], parsed["month"], parsed["gross_proceeds"]
     insert = _insert_for_dialect()
-    now = utcnow()
+    now = clock.now()
     # Upserts, so two reports racing for a new seller or the same month never fail on a unique index.
     db.session.execute(insert(Seller.__table__).values(seller_id=seller, legal_name="", contact_name="",
                                                        contact_email="", contact_phone="", categories=[],
@@ -85,7 +85,7 @@ def seller_compliance(seller_id: object, on: object = None) -> SellerCompliance:
         seller = normalize_seller_id(seller_id)
     except ValueError as exc:
         errors["seller_id"] = str(exc)
-    day: date = utcnow().date()
+    day: date = clock.now().date()
     if on is not None:
         try:
             day = parse_date(on.isoformat() if isinstance(on, date) else on)

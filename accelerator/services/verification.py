@@ -15,10 +15,10 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller, User
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 
 VERIFICATION_STATES = ("pending", "verified", "rejected")
@@ -106,7 +106,7 @@ def _decided_message(policy_id: int) -> str:
 
 def _decide(actor: audit.Actor, policy_id: int, verification: str, reason: str | None) -> Policy:
     """Set the decision where the upload is still pending; Conflict when someone decided it first."""
-    now = utcnow()
+    now = clock.now()
     result = db.session.execute(
         update(Policy)
         .where(Policy.id == policy_id, Policy.source == "seller_upload", Policy.verification == "pending")

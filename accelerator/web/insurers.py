@@ -7,11 +7,10 @@ never from the URL: an id of another insurer's request, endpoint or key is simpl
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.errors import Conflict, DomainError
 from accelerator.domain.money import display_money
@@ -65,7 +64,7 @@ def _request_page(request_id: int, *, offer_form=None, decline_form=None, status
     offer_form = offer_form or QuoteOfferForm.suggested(page.request)
     decline_form = decline_form or DeclineForm(formdata=None)
     return render_template("insurers/request.html", page=page, offer_form=offer_form,
-                           decline_form=decline_form, today=date.today()), status
+                           decline_form=decline_form, today=clock.today()), status
 
 
 def _show_refusal(form, exc: DomainError) -> None:
@@ -147,7 +146,7 @@ def upload_quotes():
 @bp.get("/quotes/template.csv")
 def quote_template():
     """The CSV template: the header and one example row, as a download."""
-    return Response(quote_csv.template_csv(date.today()), mimetype="text/csv",
+    return Response(quote_csv.template_csv(clock.today()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="quotes-template.csv"',
                              "Cache-Control": "no-store"})
 
@@ -172,7 +171,7 @@ def too_large(_exc):
 def list_policies():
     """The insurer's policies: terms, claims paid and the aggregate remaining."""
     return render_template("insurers/policies.html", policies=portal.policies(_insurer_id(), page_arg()),
-                           today=date.today())
+                           today=clock.today())
 
 
 # --- webhooks ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField,
 from wtforms.validators import DataRequired, Length, StopValidation
 from wtforms.widgets import DateInput
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.values import parse_date
 from accelerator.services import quotes, webhooks
@@ -89,7 +90,7 @@ class QuoteOfferForm(BaseForm):
         form.per_occurrence_limit.data = request.per_occurrence_limit
         form.aggregate_limit.data = request.aggregate_limit
         form.deductible.data = request.deductible
-        form.valid_until.data = date.today() + timedelta(days=QUOTE_VALID_DAYS)
+        form.valid_until.data = clock.today() + timedelta(days=QUOTE_VALID_DAYS)
         return form
 
     def to_offer(self) -> QuoteOffer:

@@ -14,10 +14,10 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, POLICY_NUMBER, parse_date
-from accelerator.models.types import utcnow
 from accelerator.services.quotes import QuoteRequestData
 from accelerator.services.sellers import ProfileData
 from accelerator.services.uploads import UploadedPolicy
@@ -93,7 +93,7 @@ class QuoteRequestForm(BaseForm):
     def __init__(self, *args, today: date | None = None, **kwargs):
         """`today` decides which start dates are allowed (today up to a year ahead)."""
         super().__init__(*args, **kwargs)
-        self.today = today or utcnow().date()
+        self.today = today or clock.now().date()
 
     def validate_desired_start_date(self, field) -> None:
         """Cover cannot start in the past, nor more than a year ahead."""

@@ -9,8 +9,8 @@ import pytest
 from flask import request_started
 from sqlalchemy import select, update
 
+from accelerator import clock
 from accelerator.models import ApiKey, CoverageCheck
-from accelerator.models.types import utcnow
 from accelerator.services.api_keys import revoke_key
 from accelerator.services.audit import Actor
 from tests import factories
@@ -23,7 +23,7 @@ URL = "/api/v1/coverage?seller_id=FAST000001&incident_date=2026-06-01&amount=250
 def key(db) -> str:
     """A marketplace key, already used (so its last use is recent and the fast path may answer)."""
     raw = factories.make_api_key("marketplace")
-    db.session.execute(update(ApiKey).where(ApiKey.prefix == raw[:12]).values(last_used_at=utcnow()))
+    db.session.execute(update(ApiKey).where(ApiKey.prefix == raw[:12]).values(last_used_at=clock.now()))
     db.session.commit()
     return raw
 
@@ -122,7 +122,7 @@ def test_no_key_a_wrong_key_and_an_insurer_key_are_answered_by_flask(client, key
 
 def test_a_key_not_used_for_a_minute_goes_through_flask_which_records_the_use(db, client, key, seller,
                                                                               through_flask):
-    long_ago = utcnow() - timedelta(hours=1)
+    long_ago = clock.now() - timedelta(hours=1)
     db.session.execute(update(ApiKey).where(ApiKey.prefix == key[:12]).values(last_used_at=long_ago))
     db.session.commit()
     assert _get(client, URL, key).status_code == 200 and len(through_flask) == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from accelerator import clock
 from accelerator.models import CoverageCheck, Policy
 from tests.api.conftest import count, policy_body
 
@@ -30,7 +31,7 @@ def gunicorn_server(database_url, tmp_path, db):
     """gunicorn with three worker processes on the test database, as the README runs it."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="gunicorn-test-secret",
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=str(ROOT), ACCELERATOR_CLOCK=clock.now().isoformat())
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
          "--threads", "4", "--log-level", "warning", "wsgi:app"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,13 +16,14 @@ from accelerator.services import insurers, quotes
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.api.conftest import count
+from tests.factories import TODAY
 
 
 def request_data(**overrides) -> quotes.QuoteRequestData:
     """A seller's request for toys in California with 250,000.00 revenue."""
     values = dict(legal_name="Blocks & Co LLC", state="CA", categories=("toys",), annual_revenue=Decimal("250000.00"),
                   per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
-                  deductible=Decimal("1000.00"), desired_start_date=date.today() + timedelta(days=14),
+                  deductible=Decimal("1000.00"), desired_start_date=TODAY + timedelta(days=14),
                   top_products="Wooden blocks", states_shipped=("CA", "NY"), claims_last_3_years=0)
     values.update(overrides)
     return quotes.QuoteRequestData(**values)
@@ -31,7 +32,7 @@ def request_data(**overrides) -> quotes.QuoteRequestData:
 def offer(**overrides) -> dict:
     """A valid quote body."""
     body = {"annual_premium": "1850.00", "per_occurrence_limit": "1000000.00", "aggregate_limit": "2000000.00",
-            "deductible": "1000.00", "valid_until": (date.today() + timedelta(days=30)).isoformat()}
+            "deductible": "1000.00", "valid_until": (TODAY + timedelta(days=30)).isoformat()}
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not ...}
 
@@ -139,7 +140,7 @@ def test_offer_a_quote(api, insurer):
     ({"notes": "n" * 2001}, "notes"),
     ({"deductible": "1000000.00"}, "deductible"),
     ({"aggregate_limit": "999999.99"}, "aggregate_limit"),
-    ({"valid_until": (date.today() - timedelta(days=1)).isoformat()}, "valid_until"),
+    ({"valid_until": (TODAY - timedelta(days=1)).isoformat()}, "valid_until"),
     ({"valid_until": "2026-02-30"}, "valid_until"),
     ({"annual_premium": "0"}, "annual_premium"),
     ({"annual_premium": ...}, "annual_premium"),
@@ -157,7 +158,7 @@ def test_offer_refuses_bad_quotes(api, insurer, change, field):
 
 def test_aggregate_equal_to_per_occurrence_and_valid_until_today_are_allowed(api, insurer):
     request = _routed(insurer)
-    api.offer_quote(request.id, offer(aggregate_limit="1000000.00", valid_until=date.today().isoformat()))
+    api.offer_quote(request.id, offer(aggregate_limit="1000000.00", valid_until=TODAY.isoformat()))
     assert count(Quote) == 1
 
 

@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from accelerator import clock
 from accelerator.client import ApiError
 from accelerator.domain.errors import ValidationError
 from accelerator.extensions import db as _db
 from accelerator.models import WebhookAttempt, WebhookEndpoint, WebhookEvent
-from accelerator.models.types import utcnow
 from accelerator.services import webhooks
 from tests.api.conftest import count, policy_body
 
@@ -154,7 +154,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_and_recovers(api, live_app):
         entry = api.webhook_deliveries()["items"][0]
         assert entry["status"] == "pending" and entry["attempts"][0]["error"] == "HTTP 500"
         assert deliver(live_app).attempted == 0  # not due yet: it waits out the backoff
-        second = deliver(live_app, now=utcnow() + timedelta(hours=1))
+        second = deliver(live_app, now=clock.now() + timedelta(hours=1))
         assert second.delivered == 1
         entry = api.webhook_deliveries(status="delivered")["items"][0]
         assert [a["status_code"] for a in entry["attempts"]] == [500, 200]
@@ -172,12 +172,12 @@ def test_redirects_are_not_followed_and_attempts_stop_at_the_maximum(api, live_a
         api.report_policy(policy_body())
         api.cancel_policy("HX-2026-000123", "2026-06-01")
         assert deliver(live_app).retrying == 1
-        assert deliver(live_app, now=utcnow() + timedelta(days=1)).failed == 1
+        assert deliver(live_app, now=clock.now() + timedelta(days=1)).failed == 1
         assert [r[0] for r in receiver.received] == ["/hooks/accelerator"] * 2  # never /elsewhere
         entry = api.webhook_deliveries(status="failed")["items"][0]
         assert [a["status_code"] for a in entry["attempts"]] == [302, 302]
         assert "redirects are not followed" in entry["attempts"][0]["error"]
-        assert deliver(live_app, now=utcnow() + timedelta(days=30)).attempted == 0
+        assert deliver(live_app, now=clock.now() + timedelta(days=30)).attempted == 0
     finally:
         receiver.close()
 
@@ -270,7 +270,8 @@ def test_cli_loop_keeps_delivering_until_stopped(db, database_url, insurer, rece
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "loop-test"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "loop-test",
+           "ACCELERATOR_CLOCK": clock.now().isoformat()}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi", "webhooks", "deliver", "--loop", "--interval", "0.2"]
     worker = subprocess.Popen(flask, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

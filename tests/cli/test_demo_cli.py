@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from accelerator.services.api_keys import hash_key
 from accelerator.services.demo import loader as demo_loader
 from tests import factories
 from tests.cli.support import assert_failed, assert_ok, invoke, row_counts
+from tests.factories import TODAY
 
 KEY_LINE = "Marketplace API key (shown once): "
 
@@ -104,7 +105,7 @@ def test_demo_insurers_are_varied_and_audited(app, db):
 
 def test_demo_policies_cover_every_kind_the_site_shows(app, db):
     assert_ok(invoke(app, "demo"))
-    today = date.today()
+    today = TODAY
 
     policies = _all(db, Policy)
     active = [p for p in policies if p.verification == "verified" and p.in_force_on(today)]
@@ -135,7 +136,7 @@ def test_demo_policies_cover_every_kind_the_site_shows(app, db):
 
 def test_demo_sellers_sales_and_quote_requests(app, db):
     assert_ok(invoke(app, "demo"))
-    today = date.today()
+    today = TODAY
 
     sellers = _all(db, Seller)
     assert len(sellers) >= 6
@@ -268,7 +269,7 @@ def test_on_the_demo_data_the_expiring_policy_gets_its_reminder(app, db, tmp_pat
 
     assert_ok(invoke(app, "demo"))
     app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
-    assert_ok(invoke(app, "reminders", "send", "--today", date.today().isoformat()))
+    assert_ok(invoke(app, "reminders", "send", "--today", TODAY.isoformat()))
     db.session.rollback()
     sent = list(db.session.execute(select(EmailMessage).where(EmailMessage.kind == "policy_expiring")).scalars())
     assert len(sent) == 1
@@ -287,7 +288,7 @@ def test_demo_has_eight_weeks_of_coverage_checks_that_replay(app, db):
     assert len(checks) == 240
     days = {c.checked_at.date() for c in checks}
     assert len(days) == demo_service.CHECK_HISTORY_DAYS
-    assert min(days) == date.today() - timedelta(days=demo_service.CHECK_HISTORY_DAYS - 1)
+    assert min(days) == TODAY - timedelta(days=demo_service.CHECK_HISTORY_DAYS - 1)
     assert {c.route for c in checks} == {"marketplace", "insurer", "review", "seller"}
     sample = checks[17]
     replay = coverage.get_check(sample.check_id)

@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from accelerator import clock
 from accelerator.config import ConfigError, load_config
 from accelerator.extensions import db as _db
 from accelerator.models import EmailMessage
@@ -112,7 +113,8 @@ def _run_flask(database_url: str, tmp_path, **env) -> subprocess.CompletedProces
     """`flask --app wsgi reminders send --today 2026-12-02` in a process of its own, set up by environment."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "SITE_URL"))}
     environment.update(DATABASE_URL=database_url, SECRET_KEY="cli-test-secret", SITE_URL="https://accelerator.example",
-                       MAIL_FROM="Accelerator <reminders@accelerator.example>", **env)
+                       MAIL_FROM="Accelerator <reminders@accelerator.example>",
+                       ACCELERATOR_CLOCK=clock.now().isoformat(), **env)
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "send", "--today", "2026-12-02"]
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
 

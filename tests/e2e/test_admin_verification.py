@@ -4,7 +4,7 @@ fields, reject with a reason (seen on the seller's dashboard), verify, and the p
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
+from tests.factories import TODAY
 
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1\n0000000000 65535 f \n"
        b"trailer\n<< /Root 1 0 R >>\nstartxref\n58\n%%EOF\n")
@@ -25,8 +26,8 @@ PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1\n0000000000 
 def _upload(seller_id: str, number: str) -> int:
     """A seller's upload through the seller-side service, its PDF stored in UPLOAD_FOLDER."""
     data = uploads.UploadedPolicy(
-        policy_number=number, effective_date=date.today() - timedelta(days=20),
-        expiration_date=date.today() + timedelta(days=345), per_occurrence_limit=Decimal("1000000.00"),
+        policy_number=number, effective_date=TODAY - timedelta(days=20),
+        expiration_date=TODAY + timedelta(days=345), per_occurrence_limit=Decimal("1000000.00"),
         aggregate_limit=Decimal("2000000.00"), deductible=Decimal("2500.00"), occurrence_based=True,
         additional_insured=False, insurer_name="Atlantic Shoreline Casualty Company", insurer_naic_code="31742",
         insurer_rating="A")

@@ -12,6 +12,7 @@ from pathlib import Path
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
+from tests.factories import TODAY
 
 D = Decimal
 ADMIN_FIGURES = ("Required sellers who are compliant, by week", "From request to policy",
@@ -35,7 +36,7 @@ def _data(db) -> tuple[str, str]:
     for day, route in (("2026-03-02", "marketplace"), ("2026-03-02", "insurer"), ("2026-03-03", "review")):
         factories.make_coverage_check(checked_at=at(day), route=route)
     shop = factories.make_seller(legal_name="Little Oak Toys LLC")
-    today = date.today()
+    today = TODAY
     factories.make_policy(insurer=harbor, seller_id=shop.seller_id, policy_number="HM-2026-0001",
                           premium=D("1850.00"), claims_paid=D("300000.00"),
                           effective_date=today - timedelta(days=30), expiration_date=today + timedelta(days=335))

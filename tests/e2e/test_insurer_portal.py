@@ -4,7 +4,7 @@ file; the pages at 375 px; and a quote offered with the keyboard alone."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from accelerator.services import quote_csv
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
+from tests.factories import TODAY
 
 
 @pytest.fixture()
@@ -78,7 +79,7 @@ def _csv(rows: list[str]) -> bytes:
 def test_csv_upload_with_a_bad_row_then_a_good_file(form_page, db):
     page = form_page
     email, (oak, wire) = _portal(db)
-    valid = (date.today() + timedelta(days=30)).isoformat()
+    valid = (TODAY + timedelta(days=30)).isoformat()
     _login(page, email)
     page.get_by_role("link", name="Upload quotes").click()
     page.wait_for_url("**/insurer/quotes/upload")

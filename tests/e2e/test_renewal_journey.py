@@ -10,14 +10,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.extensions import db as _db
 from accelerator.models import Policy, QuoteRequest
-from accelerator.models.types import utcnow
 from accelerator.services import quotes
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
+from tests.factories import TODAY
 
 
 def _fresh():
@@ -47,11 +48,11 @@ def _login(pg, email: str) -> None:
 
 
 def test_a_seller_renews_a_policy_expiring_in_20_days_and_buys_the_renewal(live_server, page, phone_page, db):
-    today = date.today()
+    today = TODAY
     harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX", licensed_states=["WA"],
                                     categories=["toys"])
     seller = factories.make_seller(legal_name="Blue Kite Toys LLC", state="WA", categories=["toys"],
-                                   monthly_gross_sales=Decimal("20000.00"), profile_completed_at=utcnow())
+                                   monthly_gross_sales=Decimal("20000.00"), profile_completed_at=clock.now())
     user = factories.make_seller_user(seller=seller, email="owner@bluekite.example")
     # Insurance is required (a month over the threshold long ago); the expiring policy is what meets it.
     factories.make_monthly_sales(seller.seller_id, date(2025, 1, 1), "25000.00")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -19,6 +19,7 @@ from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
+from tests.factories import TODAY
 
 SELLER_EMAIL = "owner@brightblocks.example"
 PASSWORD = "a long and memorable passphrase"
@@ -91,7 +92,7 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     assert page.get_by_label("Annual revenue").input_value() == "168,000.00"
     page.get_by_label("Washington").check()
     page.get_by_label("Your top products").fill("Wooden stacking blocks; pull-along toys.")
-    page.get_by_label("Desired start date").fill(date.today().isoformat())
+    page.get_by_label("Desired start date").fill(TODAY.isoformat())
     page.get_by_role("button", name="Send to matching insurers").click()
     page.wait_for_url(re.compile(r".*/seller/requests/\d+$"))
     assert page.get_by_text("Your request went to 2 insurers.").is_visible()
@@ -111,7 +112,7 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     quotes.offer_quote(Actor.cli(), cove.id, request_id, quotes.QuoteOffer(
         annual_premium=Decimal("1200.00"), per_occurrence_limit=Decimal("500000.00"),
         aggregate_limit=Decimal("500000.00"), deductible=Decimal("1000.00"),
-        valid_until=date.today() + timedelta(days=20)))
+        valid_until=TODAY + timedelta(days=20)))
 
     # Compare: the cheaper quote comes first and says why it falls short; sorted by limit, Harbor leads.
     page.reload()
@@ -136,7 +137,7 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     _fresh()
     policy = _db.session.execute(select(Policy)).scalar_one()
     assert (policy.source, policy.verification) == ("marketplace", "verified")
-    assert policy.policy_number.startswith(f"HX-{date.today().year}-")
+    assert policy.policy_number.startswith(f"HX-{TODAY.year}-")
     assert _db.session.get(QuoteRequest, request_id).status == "closed"
     assert page.get_by_text(f"You bought policy {policy.policy_number}").is_visible()
     certificate = page.locator("article.certificate")
@@ -181,8 +182,8 @@ def test_upload_a_policy_bought_elsewhere_and_every_page_at_375_px(browser, live
     request = factories.make_quote_request(seller_id=user.seller_id, routed_to=[insurer])
     factories.make_quote(request, insurer)
     bought = factories.make_policy(seller_id=user.seller_id, insurer=insurer, policy_number="HX-2026-000777",
-                                   effective_date=date.today() - timedelta(days=3),
-                                   expiration_date=date.today() + timedelta(days=362))
+                                   effective_date=TODAY - timedelta(days=3),
+                                   expiration_date=TODAY + timedelta(days=362))
     paths = ["/seller", "/seller/profile", "/seller/requests/new", f"/seller/requests/{request.id}",
              f"/seller/policies/{bought.id}", "/seller/policies/upload"]
     email = user.email
@@ -201,8 +202,8 @@ def test_upload_a_policy_bought_elsewhere_and_every_page_at_375_px(browser, live
     page.get_by_label("Insurer's NAIC company code").fill("54321")
     page.get_by_label("Insurer's AM Best rating").select_option("A-")
     page.get_by_label("Policy number").fill("LS-778899")
-    page.get_by_label("Effective date").fill((date.today() - timedelta(days=5)).isoformat())
-    page.get_by_label("Expiration date").fill((date.today() + timedelta(days=360)).isoformat())
+    page.get_by_label("Effective date").fill((TODAY - timedelta(days=5)).isoformat())
+    page.get_by_label("Expiration date").fill((TODAY + timedelta(days=360)).isoformat())
     page.get_by_label("Each occurrence limit").fill("1,000,000")
     page.get_by_label("Products-completed operations aggregate limit").fill("2,000,000")
     page.get_by_label("Deductible").fill("5,000")

@@ -13,6 +13,7 @@ from accelerator.domain.errors import NotFound
 from accelerator.models import Policy
 from accelerator.services import certificates
 from tests import factories
+from tests.factories import TODAY
 
 URL = "https://accelerator.example/verify/TOKEN"
 
@@ -25,7 +26,7 @@ def _policy(**overrides) -> Policy:
         insurer = overrides.pop("insurer")
     else:
         insurer = factories.make_insurer(name="Harbor Mutual", naic_code="23456", am_best_rating="A+")
-    today = date.today()
+    today = TODAY
     values = dict(seller_id=seller.seller_id, insurer=insurer, policy_number="HX-2026-000042",
                   effective_date=today - timedelta(days=1), expiration_date=today + timedelta(days=364),
                   per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("3000000.00"),
@@ -109,11 +110,11 @@ def test_only_the_sellers_own_verified_policies_have_certificates(db):
 
 @pytest.mark.parametrize("change, in_force", [
     ({}, True),
-    ({"effective_date": date.today() + timedelta(days=3), "expiration_date": date.today() + timedelta(days=368)},
+    ({"effective_date": TODAY + timedelta(days=3), "expiration_date": TODAY + timedelta(days=368)},
      False),
-    ({"effective_date": date.today() - timedelta(days=366), "expiration_date": date.today()}, False),
-    ({"cancellation_date": date.today()}, False),
-    ({"cancellation_date": date.today() + timedelta(days=1)}, True),
+    ({"effective_date": TODAY - timedelta(days=366), "expiration_date": TODAY}, False),
+    ({"cancellation_date": TODAY}, False),
+    ({"cancellation_date": TODAY + timedelta(days=1)}, True),
 ])
 def test_verification_says_whether_the_policy_is_in_force_today(db, change, in_force):
     policy = _policy(**change)
@@ -121,7 +122,7 @@ def test_verification_says_whether_the_policy_is_in_force_today(db, change, in_f
     result = certificates.verify(token)
     assert result.in_force is in_force
     assert (result.policy_number, result.insurer_name, result.checked_on) == (
-        "HX-2026-000042", "Harbor Mutual", date.today())
+        "HX-2026-000042", "Harbor Mutual", TODAY)
 
 
 def test_verification_of_a_policy_later_rejected_says_not_in_force(db):

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from accelerator import clock
 from accelerator.models import ApiKey, CoverageCheck
-from accelerator.models.types import utcnow
 from accelerator.services import coverage, hotpath
 from accelerator.services.coverage import CheckInput
 from tests import factories
@@ -58,7 +58,7 @@ def test_a_batch_larger_than_one_statement_is_recorded_whole(db):
 
 def test_the_key_lookup_reads_what_the_orm_reads(db):
     raw = factories.make_api_key("insurer")
-    used = utcnow() - timedelta(minutes=5)
+    used = clock.now() - timedelta(minutes=5)
     db.session.execute(update(ApiKey).where(ApiKey.prefix == raw[:12]).values(last_used_at=used))
     db.session.commit()
     key = db.session.execute(select(ApiKey).where(ApiKey.prefix == raw[:12])).scalar_one()

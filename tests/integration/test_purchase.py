@@ -16,6 +16,7 @@ from accelerator.models import AuditEntry, Policy, Quote, QuoteRequest, QuoteRou
 from accelerator.services import purchase
 from accelerator.services.audit import Actor
 from tests import factories
+from tests.factories import TODAY
 
 ACTOR = Actor("seller@example.com")
 
@@ -26,7 +27,7 @@ def _setup(start_in_days: int = 10):
     harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX")
     other = factories.make_insurer(name="Other Mutual")
     request = factories.make_quote_request(seller_id=seller.seller_id, routed_to=[harbor, other],
-                                           desired_start_date=date.today() + timedelta(days=start_in_days))
+                                           desired_start_date=TODAY + timedelta(days=start_in_days))
     chosen = factories.make_quote(request, harbor, annual_premium=Decimal("1850.00"))
     rival = factories.make_quote(request, other, annual_premium=Decimal("1700.00"))
     return seller, harbor, request, chosen, rival
@@ -100,7 +101,7 @@ def test_the_conditional_update_decides_even_when_the_first_check_saw_the_reques
 
 def test_an_expired_quote_cannot_be_bought_and_nothing_changes(db):
     seller, _harbor, request, chosen, _rival = _setup()
-    chosen.valid_until = date.today() - timedelta(days=1)
+    chosen.valid_until = TODAY - timedelta(days=1)
     db.session.commit()
     with pytest.raises(Conflict) as exc:
         purchase.buy_quote(ACTOR, seller.seller_id, request.id, chosen.id)
@@ -114,7 +115,7 @@ def test_an_expired_quote_cannot_be_bought_and_nothing_changes(db):
 
 def test_a_quote_valid_until_today_can_still_be_bought(db):
     seller, _harbor, request, chosen, _rival = _setup()
-    chosen.valid_until = date.today()
+    chosen.valid_until = TODAY
     db.session.commit()
     assert purchase.buy_quote(ACTOR, seller.seller_id, request.id, chosen.id).created
 
@@ -132,7 +133,7 @@ def test_another_sellers_quote_is_not_found(db):
 def test_a_start_date_already_past_starts_the_policy_today(db):
     seller, _harbor, request, chosen, _rival = _setup(start_in_days=-20)
     bought = purchase.buy_quote(ACTOR, seller.seller_id, request.id, chosen.id)
-    assert bought.policy.effective_date == date.today()
+    assert bought.policy.effective_date == TODAY
 
 
 def test_one_year_after_a_leap_day_is_the_first_of_march():

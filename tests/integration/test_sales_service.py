@@ -84,11 +84,11 @@ def test_compliance_follows_the_requirement_through_its_states(db):
 
 
 def test_compliance_of_an_unknown_seller_is_not_required_and_on_defaults_to_today(db):
-    from accelerator.models.types import utcnow
+    from accelerator import clock
 
     standing = sales.seller_compliance("NEVERSEEN1")
     assert (standing.seller_id, standing.on, standing.result.status, standing.policy) == (
-        "NEVERSEEN1", utcnow().date(), "not_required", None)
+        "NEVERSEEN1", clock.now().date(), "not_required", None)
 
 
 @pytest.mark.parametrize(("seller", "on", "field"), [

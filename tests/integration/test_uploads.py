@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from accelerator.models import Policy
 from accelerator.services import audit, uploads
 from accelerator.services.audit import Actor
 from tests import factories
+from tests.factories import TODAY
 
 ACTOR = Actor("seller@example.com")
 
@@ -32,7 +33,7 @@ def folder(app, tmp_path, monkeypatch) -> Path:
 
 def _data(**overrides) -> uploads.UploadedPolicy:
     """Valid terms of an outside insurer's policy, with overrides."""
-    today = date.today()
+    today = TODAY
     values = dict(policy_number="LS-1001", effective_date=today, expiration_date=today + timedelta(days=365),
                   per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
                   deductible=Decimal("2500.00"), occurrence_based=True, additional_insured=True,
@@ -153,7 +154,7 @@ def test_a_failure_after_the_file_was_written_removes_it(app, db, folder, monkey
 
 def test_bad_terms_and_a_bad_file_are_reported_together_and_nothing_is_written(db, folder):
     seller = factories.make_seller()
-    data = _data(policy_number="no spaces please", expiration_date=date.today() - timedelta(days=1),
+    data = _data(policy_number="no spaces please", expiration_date=TODAY - timedelta(days=1),
                  insurer_naic_code="1234", insurer_rating="Z", excluded_categories=("weapons",))
     with pytest.raises(ValidationError) as exc:
         uploads.upload_policy(ACTOR, seller.seller_id, data, io.BytesIO(b"not a pdf"))

@@ -4,7 +4,7 @@ verify, reject with a reason, one decision only, and the outcome on the seller's
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from accelerator.services.audit import Actor
 from accelerator.web import admin as admin_views
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -33,8 +34,8 @@ def _upload(**values) -> Policy:
 def _stored_upload(seller_id: str) -> Policy:
     """A real upload through the seller's service: the PDF is stored under a random name."""
     data = uploads.UploadedPolicy(
-        policy_number="ASC-PL-4471829", effective_date=date.today() - timedelta(days=20),
-        expiration_date=date.today() + timedelta(days=345), per_occurrence_limit=Decimal("1000000.00"),
+        policy_number="ASC-PL-4471829", effective_date=TODAY - timedelta(days=20),
+        expiration_date=TODAY + timedelta(days=345), per_occurrence_limit=Decimal("1000000.00"),
         aggregate_limit=Decimal("2000000.00"), deductible=Decimal("2500.00"), occurrence_based=True,
         additional_insured=True, insurer_name="Atlantic Shoreline Casualty Company", insurer_naic_code="31742",
         insurer_rating="A")

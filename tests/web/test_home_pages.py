@@ -3,18 +3,19 @@ staff's home (their insurer and the quote requests routed to it)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from tests import factories
 from tests.conftest import login_as
+from tests.factories import TODAY
 
 
 def test_seller_home_shows_the_seller_and_its_own_policies_and_requests(app, db):
     seller = factories.make_seller(seller_id="SHOP000123", legal_name="Wooden Toys LLC")
     user = factories.make_seller_user(seller=seller)
     insurer = factories.make_insurer(name="Harbor Mutual")
-    today = date.today()
+    today = TODAY
     factories.make_policy(seller_id="SHOP000123", insurer=insurer, policy_number="HM-0001",
                           effective_date=today - timedelta(days=30), expiration_date=today + timedelta(days=335))
     factories.make_policy(seller_id="SHOP000123", insurer=insurer, policy_number="HM-OLD",

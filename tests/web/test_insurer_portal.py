@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from accelerator import clock
 from accelerator.models import ApiKey, AuditEntry, Quote, QuoteRouting, WebhookEndpoint, WebhookEvent
 from accelerator.services import api_keys as api_key_service
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for, parse_page
 
 PUBLIC_URL = "https://93.184.216.34/hooks/accelerator"  # an IP literal: no DNS needed to check it
@@ -47,7 +49,7 @@ def _count(db, model) -> int:
 def _offer(**overrides) -> dict:
     """A valid offer form, with `overrides`."""
     values = {"annual_premium": "2,150.00", "per_occurrence_limit": "1,000,000", "aggregate_limit": "2000000",
-              "deductible": "0", "valid_until": (date.today() + timedelta(days=20)).isoformat(),
+              "deductible": "0", "valid_until": (TODAY + timedelta(days=20)).isoformat(),
               "occurrence_based": "y", "additional_insured": "y", "excluded_categories": ["baby"],
               "notes": "Recall sublimit $250,000."}
     values.update(overrides)
@@ -92,11 +94,11 @@ def test_the_inbox_filters_by_status_as_the_insurer_sees_it(staff, harbor, statu
 
 
 def test_the_inbox_sorts_by_date_revenue_and_start_date(staff, harbor):
-    now = datetime.now(UTC)
+    now = clock.now()
     for name, revenue, start, age in (("Alpha LLC", "500000.00", 40, 3), ("Bravo LLC", "900000.00", 10, 1),
                                       ("Charlie LLC", "100000.00", 25, 2)):
         request = factories.make_quote_request(legal_name=name, annual_revenue=Decimal(revenue),
-                                               desired_start_date=date.today() + timedelta(days=start))
+                                               desired_start_date=TODAY + timedelta(days=start))
         factories.make_routing(request, harbor, routed_at=now - timedelta(days=age))
 
     def order(query: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from accelerator.models import Quote, QuoteRouting
 from accelerator.services import quote_csv
 from tests import factories
 from tests.conftest import csrf_token, login_as
+from tests.factories import TODAY
 
 HEADER = ",".join(quote_csv.COLUMNS)
 
@@ -40,7 +41,7 @@ def _quotes(db) -> int:
 
 def _row(request_id, premium="1850.00", valid=None, **cells) -> str:
     """One CSV line: a valid quote of the request, with `cells` changed."""
-    valid = valid or (date.today() + timedelta(days=30)).isoformat()
+    valid = valid or (TODAY + timedelta(days=30)).isoformat()
     values = {"quote_request_id": str(request_id), "annual_premium": premium, "per_occurrence_limit": "1000000.00",
               "aggregate_limit": "2000000.00", "deductible": "1000.00", "valid_until": valid,
               "occurrence_based": "true", "additional_insured": "true", "excluded_categories": "", "notes": ""}

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,6 +34,7 @@ from accelerator.services import uploads
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import csrf_token, login_as
+from tests.factories import TODAY
 
 PUBLIC = frozenset({"anonymous", "seller", "insurer", "admin"})
 ROLE_NAMES = ("anonymous", "seller", "insurer", "admin")
@@ -68,7 +69,6 @@ MISSING = {"int": (999_999, 10**20), "str": ("acc_missing0", "no-such-token")}
 
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 1\n0000000000 65535 f \n"
        b"trailer\n<< /Root 1 0 R >>\nstartxref\n58\n%%EOF\n")
-TODAY = date.today()
 
 # A form that would change something on any of the site's POST routes, if a guard let it through.
 ANY_FORM = {

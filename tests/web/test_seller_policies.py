@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accelerator.models import Policy
 from tests import factories
 from tests.conftest import login_as
+from tests.factories import TODAY
 
 
 def _seller_with_policy(app, **overrides):
@@ -20,7 +21,7 @@ def _seller_with_policy(app, **overrides):
     seller = factories.make_seller(seller_id="SHOP000777", legal_name="Wooden Toys LLC", state="WA")
     user = factories.make_seller_user(seller=seller)
     insurer = factories.make_insurer(name="Harbor Mutual", naic_code="12345", am_best_rating="A")
-    today = date.today()
+    today = TODAY
     values = dict(seller_id=seller.seller_id, insurer=insurer, policy_number="HX-2026-000123",
                   effective_date=today - timedelta(days=30), expiration_date=today + timedelta(days=335),
                   per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
@@ -50,7 +51,7 @@ def test_certificate_page_has_the_acord_25_fields(app, db):
                  "Products-completed operations aggregate", "$2,000,000.00", "Deductible", "$2,500.00",
                  "Occurrence", "Marketplace Services LLC and its affiliates and assignees",
                  "Certificate holder", "Excluded product categories: Baby Products",
-                 date.today().strftime("%m/%d/%Y")):
+                 TODAY.strftime("%m/%d/%Y")):
         assert text in html, text
     assert f'href="/seller/policies/{policy.id}/certificate.pdf"' in html
     _verify_path(html)
@@ -88,7 +89,7 @@ def test_the_verification_link_is_stable_and_public_and_says_only_whether_in_for
 def test_verification_says_not_in_force_once_cancelled(app, db):
     client, policy = _seller_with_policy(app)
     path = _verify_path(client.get(f"/seller/policies/{policy.id}").get_data(as_text=True))
-    policy.cancellation_date = date.today() - timedelta(days=1)
+    policy.cancellation_date = TODAY - timedelta(days=1)
     db.session.commit()
     html = app.test_client().get(path).get_data(as_text=True)
     assert "Not in force today" in html

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accelerator.models import AuditEntry, Seller
 from tests import factories
 from tests.conftest import login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for, field_control, parse_page
 
 PROFILE = {"legal_name": "Wooden Toys LLC", "state": "WA", "categories": ["toys", "baby"],
@@ -88,7 +89,7 @@ def test_dashboard_asks_to_complete_the_profile_until_it_is(seller_client):
 
 
 def test_dashboard_groups_policies_by_standing(app, db):
-    today = date.today()
+    today = TODAY
     user = factories.make_seller_user()
     sid = user.seller_id
     insurer = factories.make_insurer(name="Harbor Mutual")
@@ -151,7 +152,7 @@ def test_dashboard_lists_quote_requests_with_their_quote_counts_and_links(app, d
 
 def test_compliance_snapshot_when_due_says_the_deadline_days_left_and_what_is_missing(app, db):
     user = factories.make_seller_user()
-    today = date.today()
+    today = TODAY
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     factories.make_monthly_sales(user.seller_id, last_month, "25000.00")
     factories.make_policy(seller_id=user.seller_id, policy_number="LOW-1", insurer=factories.make_insurer(),
@@ -183,7 +184,7 @@ def test_compliance_snapshot_without_any_policy_and_overdue(app, db):
 
 def test_compliance_snapshot_when_compliant_names_the_policy(app, db):
     user = factories.make_seller_user()
-    today = date.today()
+    today = TODAY
     factories.make_monthly_sales(user.seller_id, date(2025, 1, 1), "25000.00")
     policy = factories.make_policy(seller_id=user.seller_id, policy_number="GOOD-1",
                                    effective_date=today - timedelta(days=10),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
 from tests import factories
 from tests.conftest import login_as, post_form
+from tests.factories import TODAY
 
 
 def _setup(app, db):
@@ -18,7 +19,7 @@ def _setup(app, db):
     harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX")
     other = factories.make_insurer(name="Other Mutual")
     declined = factories.make_insurer(name="Declining Mutual")
-    start = date.today() + timedelta(days=10)
+    start = TODAY + timedelta(days=10)
     request = factories.make_quote_request(seller_id=user.seller_id, routed_to=[harbor, other],
                                            desired_start_date=start)
     factories.make_routing(request, declined, status="declined")
@@ -100,7 +101,7 @@ def test_buying_another_quote_of_a_closed_request_is_refused(app, db):
 
 def test_an_expired_quote_cannot_be_bought(app, db):
     client, _user, request, chosen, _rival, _harbor = _setup(app, db)
-    chosen.valid_until = date.today() - timedelta(days=1)
+    chosen.valid_until = TODAY - timedelta(days=1)
     db.session.commit()
     page = client.get(_buy_url(request, chosen))
     assert page.status_code == 409

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from accelerator.models import Policy, QuoteRequest
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for, field_control, parse_page
-
-TODAY = date.today()
 
 
 def _seller(app, **profile):

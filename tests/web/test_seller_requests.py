@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accelerator.models import QuoteRequest, QuoteRouting, WebhookEndpoint, WebhookEvent
 from tests import factories
 from tests.conftest import login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for, parse_page
 
 
@@ -19,7 +20,7 @@ def _form(**overrides) -> dict:
         "legal_name": "Wooden Toys LLC", "state": "CA", "categories": ["toys"], "annual_revenue": "250,000",
         "top_products": "Wooden blocks", "states_shipped": ["CA", "NY"], "claims_last_3_years": "0",
         "per_occurrence_limit": "1,000,000", "aggregate_limit": "2,000,000", "deductible": "1,000",
-        "desired_start_date": (date.today() + timedelta(days=14)).isoformat(),
+        "desired_start_date": (TODAY + timedelta(days=14)).isoformat(),
     }
     values.update(overrides)
     return values
@@ -43,7 +44,7 @@ def test_the_form_has_every_field_labelled_and_defaults_that_meet_the_requiremen
         if control.get("type") != "hidden":
             assert control.get("id") in page.label_for, control
     assert 'value="1,000,000.00"' in html and 'value="2,000,000.00"' in html and 'value="1,000.00"' in html
-    assert (date.today() + timedelta(days=14)).isoformat() in html
+    assert (TODAY + timedelta(days=14)).isoformat() in html
 
 
 def test_submitting_routes_it_and_says_how_many_insurers_received_it(seller_client, seller_user, db):
@@ -100,7 +101,7 @@ def test_no_match_without_any_approved_insurer(seller_client, db):
 
 def test_bad_input_re_renders_with_field_errors_and_saves_nothing(seller_client, db):
     factories.make_insurer()
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
     response = post_form(seller_client, "/seller/requests/new", _form(
         legal_name="", categories=[], annual_revenue="lots", claims_last_3_years="-1",
         aggregate_limit="500,000", desired_start_date=yesterday))
@@ -125,7 +126,7 @@ def test_rules_across_fields_come_back_from_the_service_at_the_field(seller_clie
 
 
 def test_start_date_more_than_a_year_ahead_is_refused(seller_client, db):
-    far = (date.today() + timedelta(days=400)).isoformat()
+    far = (TODAY + timedelta(days=400)).isoformat()
     response = post_form(seller_client, "/seller/requests/new", _form(desired_start_date=far))
     assert response.status_code == 400
     assert "within a year" in error_for(response.get_data(as_text=True), "desired_start_date")
@@ -143,7 +144,7 @@ def _request_with_quotes(seller_id):
     q_broad = factories.make_quote(request, broad, annual_premium=Decimal("3200.00"),
                                    per_occurrence_limit=Decimal("2000000.00"), aggregate_limit=Decimal("4000000.00"))
     q_fair = factories.make_quote(request, fair, annual_premium=Decimal("1850.00"),
-                                  valid_until=date.today() - timedelta(days=1))
+                                  valid_until=TODAY - timedelta(days=1))
     return request, q_cheap, q_broad, q_fair
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from accelerator.models import AuditEntry, Policy
 from tests import factories
 from tests.conftest import login_as, post_form
+from tests.factories import TODAY
 from tests.web.conftest import error_for, parse_page
 
 URL = "/seller/policies/upload"
@@ -26,7 +27,7 @@ def _own_upload_folder(app, tmp_path, monkeypatch):
 
 def _fields(**overrides) -> dict:
     """The upload form's fields for an outside insurer, with overrides."""
-    today = date.today()
+    today = TODAY
     values = {
         "insurer_id": "outside", "insurer_name": "Lakeside Specialty Insurance", "insurer_naic_code": "54321",
         "insurer_rating": "A-", "policy_number": "LS-778899", "effective_date": (today - timedelta(days=5)).isoformat(),
@@ -174,7 +175,7 @@ def test_bad_shapes_re_render_at_the_fields_and_save_nothing(app, seller_client,
 
 def test_terms_that_do_not_hold_together_re_render_at_the_fields_and_save_nothing(app, seller_client, db):
     response = _upload(seller_client, factories.make_pdf_bytes(),
-                       expiration_date=(date.today() - timedelta(days=30)).isoformat(),
+                       expiration_date=(TODAY - timedelta(days=30)).isoformat(),
                        aggregate_limit="500,000", deductible="1,000,000")
     assert response.status_code == 400
     html = response.get_data(as_text=True)

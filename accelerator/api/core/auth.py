@@ -11,10 +11,10 @@ from datetime import timedelta
 from flask import g, request
 from sqlalchemy import or_, update
 
+from accelerator import clock
 from accelerator.domain.errors import DomainError, Forbidden
 from accelerator.extensions import db
 from accelerator.models import ApiKey
-from accelerator.models.types import utcnow
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.hotpath import read_api_key
 
@@ -63,7 +63,7 @@ def authenticate() -> AuthenticatedKey:
         raise Unauthenticated("That API key was revoked.")
     if row.role == "insurer" and row.status != "approved":
         raise Unauthenticated("That API key's insurer is not approved.")
-    now = utcnow()
+    now = clock.now()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         # At most one write a minute per key; the condition makes concurrent requests write once.
         db.session.execute(

@@ -7,13 +7,13 @@ import re
 
 from flask import Flask
 
+from accelerator import clock
 from accelerator.api.blueprint import bp
 from accelerator.api.core import LAST_USED_RESOLUTION, MAX_KEY_LENGTH
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.money import parse_money
 from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
-from accelerator.models.types import utcnow
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.coverage import CheckInput
@@ -113,7 +113,7 @@ def _fresh_marketplace_key(raw: str, row: KeyRow | None) -> int | None:
         return None
     if row.revoked_at is not None or row.role != "marketplace":
         return None
-    if row.last_used_at is None or utcnow() - row.last_used_at > LAST_USED_RESOLUTION:
+    if row.last_used_at is None or clock.now() - row.last_used_at > LAST_USED_RESOLUTION:
         return None
     return row.id
 

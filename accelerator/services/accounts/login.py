@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from accelerator import clock
 from accelerator.domain.errors import RateLimited, ValidationError
 from accelerator.extensions import db
 from accelerator.models import LoginThrottle, User
-from accelerator.models.types import utcnow
 from accelerator.services.accounts.passwords import hash_password
 from accelerator.services.accounts.validation import MAX_EMAIL, has_control_characters
 
@@ -28,7 +28,7 @@ def _throttle_keys(email: str, remote_addr: str) -> list[tuple[str, int]]:
 
 def _check_throttle(keys: list[tuple[str, int]]) -> None:
     """Raise RateLimited while any of the keys is locked."""
-    now = utcnow()
+    now = clock.now()
     for key, _limit in keys:
         row = db.session.get(LoginThrottle, key)
         if row and row.locked_until and row.locked_until > now:
@@ -38,7 +38,7 @@ def _check_throttle(keys: list[tuple[str, int]]) -> None:
 
 def _record_failure(keys: list[tuple[str, int]]) -> None:
     """Count a failed login on each key, locking a key that reaches its limit (committed at once)."""
-    now = utcnow()
+    now = clock.now()
     window = timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
     for key, limit in keys:
         row = db.session.get(LoginThrottle, key)
@@ -75,7 +75,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         row = db.session.get(LoginThrottle, key)
         if row:
             db.session.delete(row)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     db.session.commit()
     return user
 

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from accelerator import clock
 from accelerator.domain.errors import NotFound
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting, Seller
-from accelerator.models.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def seller_overview(seller_id: str, today: date | None = None) -> SellerOverview
     seller = db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar_one_or_none()
     if seller is None:
         raise NotFound("No such seller.")
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     policies = db.session.execute(
         select(Policy).where(Policy.seller_id == seller_id)
         .order_by(Policy.effective_date.desc(), Policy.policy_number)

@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound
 from accelerator.extensions import db
 from accelerator.models import Insurer, Invitation, User
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 from accelerator.services.accounts.passwords import check_password_strength, hash_password
 from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
@@ -36,7 +36,7 @@ def invite_staff(actor: audit.Actor, insurer_id: int, email: str) -> tuple[Invit
         raise Conflict("A user with this email already exists.", fields={"email": "Already has an account."})
     token = secrets.token_urlsafe(32)
     invitation = Invitation(email=email, insurer_id=insurer.id, token_hash=_token_hash(token),
-                            invited_by_id=actor.user_id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+                            invited_by_id=actor.user_id, expires_at=clock.now() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
     audit.record(actor, "invite_staff", "insurer", insurer.id, email=email, invitation=invitation.id)
@@ -49,7 +49,7 @@ def find_invitation(token: str) -> Invitation:
     invitation = db.session.execute(
         select(Invitation).where(Invitation.token_hash == _token_hash(token or ""))
     ).scalar_one_or_none()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < clock.now():
         raise NotFound("This invitation link is not valid any more. Ask for a new one.")
     return invitation
 
@@ -64,7 +64,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     user = User(email=invitation.email, password_hash=hash_password(password), role="insurer",
                 insurer_id=invitation.insurer_id, name=name)
     db.session.add(user)
-    invitation.accepted_at = utcnow()
+    invitation.accepted_at = clock.now()
     db.session.flush()
     audit.record(audit.Actor(user.email, user.id), "accept_invitation", "user", user.id,
                  insurer=invitation.insurer_id)
@@ -91,7 +91,7 @@ def insurer_staff(insurer_id: int) -> InsurerStaff:
     ).scalars().all()
     invitations = db.session.execute(
         select(Invitation).where(Invitation.insurer_id == insurer_id, Invitation.accepted_at.is_(None),
-                                 Invitation.expires_at > utcnow())
+                                 Invitation.expires_at > clock.now())
         .order_by(Invitation.created_at.desc(), Invitation.id.desc())
     ).scalars().all()
     return InsurerStaff(users=list(users), open_invitations=list(invitations))

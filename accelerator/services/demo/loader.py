@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Seller, User
@@ -118,14 +119,14 @@ def load_demo() -> DemoResult:
             if _demo_present():  # asked again under the transaction: another run may have just finished
                 return result
             _refuse_unless_empty()
-            result.marketplace_key = _load(password_hash, date.today())
+            result.marketplace_key = _load(password_hash, clock.today())
     except IntegrityError:
         if not _demo_committed():  # not a lost race for the demo admin's email: a real failure
             raise
         result.marketplace_key = None
         return result
     result.created = True
-    _load_check_history(date.today())
+    _load_check_history(clock.today())
     return result
 
 

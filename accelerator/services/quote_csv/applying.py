@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import QuoteRequest, QuoteRouting
-from accelerator.models.types import utcnow
 from accelerator.services import audit, quotes
 from accelerator.services.quote_csv.columns import MAX_ID
 from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, RowError, UploadResult, _Row
@@ -65,7 +65,7 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
     every row's problems otherwise. The routings are locked while the file is checked and applied, so a
     request closed by a purchase at the same moment is either quoted before or refused.
     """
-    today = today or date.today()
+    today = today or clock.today()
     records, errors = read_rows(decode(raw))
     rows: list[_Row] = []
     for number, cells in records:
@@ -78,7 +78,7 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
         errors.extend(_routing_errors(rows, routings))
         if errors:
             raise QuoteCsvRejected(errors, len(records))
-        now = utcnow()
+        now = clock.now()
         created = []
         for row in rows:
             routing, _status = routings[row.request_id]

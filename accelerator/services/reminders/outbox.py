@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
-from accelerator.models.types import utcnow
 from accelerator.services.reminders.kinds import KINDS, Reminder, _chunks, _day_start, _one_line
 from accelerator.services.reminders.rules import (
     _expiry_reminders,
@@ -52,7 +52,7 @@ def queue_due_reminders(today: date) -> int:
         existing.update(db.session.execute(
             select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
     insert = _insert()
-    now = utcnow()
+    now = clock.now()
     queued = 0
     for reminder in due:
         if reminder.key in existing:

@@ -9,12 +9,12 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest
-from accelerator.models.types import utcnow
 from accelerator.services.certificates import PolicyPage
 from accelerator.services.certificates import policy_page as certificate_page
 from accelerator.services.renewals.rule import RenewalState, _others, open_renewal_requests, renewal_state
@@ -117,6 +117,6 @@ def policy_renewal(seller_id: str, policy: Policy, today: date) -> PolicyRenewal
 
 def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> RenewalPolicyPage:
     """One of the seller's policies with its certificate and its renewal (NotFound for another seller's)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     page = certificate_page(seller_id, policy_id, today)
     return RenewalPolicyPage(page=page, renewal=policy_renewal(seller_id, page.policy, today))

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from flask import current_app
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, DomainError, ValidationError
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest
-from accelerator.models.types import utcnow
 from accelerator.services.quotes import QuoteRequestData, submit_quote_request
 from accelerator.services.renewals.rule import (
     RenewalState,
@@ -102,7 +102,7 @@ def prefill_for(policy: Policy, seller, original: QuoteRequest | None,
 
 def draft(seller_id: str, policy_id: int, today: date | None = None) -> RenewalDraft:
     """The renewal request of one of the seller's policies, prefilled (NotFound for another seller's)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     policy = _seller_policy(seller_id, policy_id)
     open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
     state = renewal_state(policy, _others(policy), open_id, today)
@@ -127,7 +127,7 @@ def submit_renewal(seller_id: str, policy_id: int, data: QuoteRequestData,
     While a renewal request of the policy is open, that one is answered instead (created=False): a double
     click or a second tab never makes two. A policy that cannot be renewed is a Conflict saying why.
     """
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     try:
         policy = _seller_policy(seller_id, policy_id, lock=True)
         open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.domain.errors import NotFound
 from accelerator.extensions import db
 from accelerator.models import Policy, QuoteRequest
-from accelerator.models.types import utcnow
 from accelerator.services.sellers import EXPIRING_WITHIN_DAYS
 
 # A renewal can be asked from this many days before the policy expires (the dashboard's "expiring").
@@ -127,7 +127,7 @@ def _others(policy: Policy) -> list[Policy]:
 
 def state_of(seller_id: str, policy_id: int, today: date | None = None) -> RenewalState:
     """The renewal state of one of the seller's policies (NotFound for another seller's)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     policy = _seller_policy(seller_id, policy_id)
     open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
     return renewal_state(policy, _others(policy), open_id, today)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from accelerator import clock
 from accelerator.domain.compliance import DUE, NOT_REQUIRED, OVERDUE, PENDING_VERIFICATION
 from accelerator.models import Policy, Seller
-from accelerator.models.types import utcnow
 from accelerator.services.accounts import QuoteRequestLine, seller_overview
 from accelerator.services.sellers.compliance import (
     EXPIRING_WITHIN_DAYS,
@@ -97,7 +97,7 @@ def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
     """The seller's dashboard on `today` (default: today, UTC)."""
     from accelerator.services.renewals import states_for
 
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     overview = seller_overview(seller_id, today)
     policies = [line.policy for line in overview.policies]
     renewals = states_for(overview.seller.seller_id, policies, today)

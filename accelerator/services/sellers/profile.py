@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.domain.states import STATE_CODES
 from accelerator.extensions import db
 from accelerator.models import Seller
-from accelerator.models.types import utcnow
 from accelerator.services import audit
 from accelerator.services.accounts import MAX_NAME, has_control_characters
 
@@ -64,7 +64,7 @@ def update_profile(actor: audit.Actor, seller_id: str, data: ProfileData) -> Sel
     seller.monthly_gross_sales = data.monthly_gross_sales
     first = seller.profile_completed_at is None
     if first:
-        seller.profile_completed_at = utcnow()
+        seller.profile_completed_at = clock.now()
     after = {"legal_name": seller.legal_name, "state": seller.state, "categories": list(seller.categories),
              "monthly_gross_sales": seller.monthly_gross_sales}
     changed = {k: after[k] for k in after if after[k] != before[k]}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.domain.categories import category_name
 from accelerator.domain.compliance import limit_shortfalls, meets_requirement, requirement_failures
 from accelerator.domain.errors import NotFound
@@ -18,7 +19,6 @@ from accelerator.domain.states import state_name
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
-from accelerator.models.types import utcnow
 from accelerator.services.quotes import appetites
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class RequestDetail:
 
 def get_request(seller_id: str, request_id: int, sort: str = "premium", today: date | None = None) -> RequestDetail:
     """One of the seller's quote requests with its quotes sorted by premium or limit (NotFound for others')."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     request = db.session.get(QuoteRequest, request_id)
     if request is None or request.seller_id != seller_id:
         raise NotFound("No such quote request of yours.")

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import or_, select, update
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookAttempt, WebhookEvent
-from accelerator.models.types import utcnow
 from accelerator.services.webhooks.addresses import BlockedAddress, delivery_session
 from accelerator.services.webhooks.settings import _setting, backoff, max_attempts
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign
@@ -38,7 +38,7 @@ class DeliveryReport:
 
 def _claim(event_id: int) -> bool:
     """Lease an event to this worker; False when another worker holds it or it is no longer due."""
-    now = utcnow()
+    now = clock.now()
     result = db.session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == event_id, WebhookEvent.status == "pending",
@@ -81,7 +81,7 @@ def deliver_event(session: requests.Session, event_row_id: int) -> str:
     if not active:
         status_code, error, elapsed = None, "endpoint removed", 0
     else:
-        stamp = int(time.time())
+        stamp = clock.timestamp()
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
@@ -93,7 +93,7 @@ def deliver_event(session: requests.Session, event_row_id: int) -> str:
         status_code, error = _post(session, url, body, headers)
         elapsed = int((time.monotonic() - started) * 1000)
     event = db.session.get(WebhookEvent, event_row_id)
-    now = utcnow()
+    now = clock.now()
     db.session.add(WebhookAttempt(event_id=event.id, attempted_at=now, status_code=status_code,
                                   error=error, duration_ms=elapsed))
     event.attempts += 1
@@ -111,7 +111,7 @@ def deliver_event(session: requests.Session, event_row_id: int) -> str:
 
 def deliver_due(*, now=None, limit: int = 100, session: requests.Session | None = None) -> DeliveryReport:
     """Send every event due by `now` (default: now), at most `limit`; safe with several workers."""
-    moment = now or utcnow()
+    moment = now or clock.now()
     due = db.session.execute(
         select(WebhookEvent.id)
         .where(WebhookEvent.status == "pending", WebhookEvent.next_attempt_at <= moment,

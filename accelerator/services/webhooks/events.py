@@ -6,9 +6,9 @@ import secrets
 
 from sqlalchemy import select
 
+from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
-from accelerator.models.types import utcnow
 
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled")
 
@@ -21,7 +21,7 @@ def emit(insurer_id: int, event_type: str, data: dict) -> list[WebhookEvent]:
         select(WebhookEndpoint.id)
         .where(WebhookEndpoint.insurer_id == insurer_id, WebhookEndpoint.active.is_(True))
     ).scalars().all()
-    now = utcnow()
+    now = clock.now()
     events = []
     for endpoint_id in endpoints:
         event_id = "evt_" + secrets.token_hex(16)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+
+from accelerator import clock
 
 SIGNATURE_HEADER = "X-Accelerator-Signature"
 
@@ -23,7 +24,7 @@ def verify_signature(secret: str, header: str, body: bytes, *, tolerance: int = 
         timestamp = int(parts.get("t", ""))
     except ValueError:
         return False
-    if abs((now or int(time.time())) - timestamp) > tolerance:
+    if abs((now or clock.timestamp()) - timestamp) > tolerance:
         return False
     expected = sign(secret, timestamp, body).split("v1=", 1)[1]
     return hmac.compare_digest(expected, parts.get("v1", ""))

@@ -10,10 +10,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, StringField
 from wtforms.widgets import DateInput
 
+from accelerator import clock
 from accelerator.domain import compliance
 from accelerator.domain.errors import ValidationError
 from accelerator.http import error_page
-from accelerator.models.types import utcnow
 from accelerator.services import metrics
 from accelerator.web.forms import choices, strip
 
@@ -29,7 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def _today() -> date:
     """Today as a UTC day, the days every figure counts in."""
-    return utcnow().date()
+    return clock.now().date()
 
 
 def default_range(today: date | None = None) -> metrics.DateRange:
