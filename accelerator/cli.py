@@ -106,6 +106,9 @@ def demo() -> None:
         click.echo(f"  {role:<8} {email}")
     if result.marketplace_key:
         click.echo(f"Marketplace API key (shown once): {result.marketplace_key}")
+    else:
+        click.echo("The marketplace API key was shown when the demo was loaded; to make another:")
+        click.echo('  .venv/bin/flask --app wsgi api-keys create --role marketplace --name "my key"')
     click.echo(f"Log in at {result.url}")
 
 

@@ -13,6 +13,11 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 stamp=".venv/.installed-$(basename "$req")"
+dev_stamp=".venv/.installed-requirements-dev.txt"  # the test requirements include the runtime ones
+if [ "$req" = "requirements.txt" ] && [ -f "$dev_stamp" ] && [ ! requirements-dev.txt -nt "$dev_stamp" ] \
+   && [ ! requirements.txt -nt "$dev_stamp" ]; then
+  exit 0
+fi
 if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r "$req"

@@ -52,6 +52,7 @@ def gunicorn_server(database_url, tmp_path, db):
     finally:
         process.terminate()
         process.wait(timeout=15)
+        process.stdout.close()
 
 
 def test_concurrent_writes_through_three_workers_all_succeed(gunicorn_server, insurer_key, marketplace_key):

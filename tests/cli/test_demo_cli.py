@@ -182,8 +182,20 @@ def test_demo_twice_adds_nothing(app, db):
     assert_ok(result)
     assert result.output.splitlines()[0] == "Demo data was already there; nothing added."
     assert KEY_LINE not in result.output
+    assert "api-keys create --role marketplace" in result.output  # how to get a key now
     assert ("admin", "admin@demo.example") in _printed_logins(result.output)
     assert row_counts() == before
+
+
+def test_demo_login_link_uses_the_served_address(app, db):
+    served = app.config["SITE_URL"]
+    app.config["SITE_URL"] = "http://127.0.0.1:8123"
+    try:
+        result = invoke(app, "demo")
+    finally:
+        app.config["SITE_URL"] = served
+    assert_ok(result)
+    assert result.output.splitlines()[-1] == "Log in at http://127.0.0.1:8123/login"
 
 
 def test_a_run_that_looked_before_another_finished_still_adds_nothing(app, db, monkeypatch):
