@@ -70,6 +70,13 @@ def test_dev_script_loads_the_demo_and_serves_it_where_it_says(tmp_path):
         assert "Marketplace API key (shown once): acc_" in output, output
         assert lines[-1] == f"Serving on http://127.0.0.1:{port} (Ctrl+C stops it)", output
         assert _wait_for(f"http://127.0.0.1:{port}/login").status_code == 200
+        # The README's coverage check, with the key the script printed, answers `covered`.
+        key = output.split("Marketplace API key (shown once): ", 1)[1].split()[0]
+        answer = requests.get(f"http://127.0.0.1:{port}/api/v1/coverage", timeout=30,
+                              headers={"Authorization": f"Bearer {key}"},
+                              params={"seller_id": "A1TOYOAK7Q", "incident_date": clock.today().isoformat(),
+                                      "amount": "2500.00", "category": "toys"}).json()
+        assert (answer["status"], answer["route"]) == ("covered", "insurer"), answer
     finally:
         _stop(process)
 
