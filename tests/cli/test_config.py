@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug.security import check_password_hash
 
-from accelerator import create_app
+from accelerator import clock, create_app
 from accelerator.config import ConfigError, load_config
 from accelerator.services import accounts
 
@@ -15,7 +16,8 @@ from accelerator.services import accounts
 @pytest.fixture()
 def clean_env(monkeypatch):
     """No setting from the shell that runs the tests leaks into these."""
-    for name in ("PASSWORD_HASH_METHOD", "SECRET_KEY", "ACCELERATOR_ENV", "DATABASE_URL", "SQLITE_SYNCHRONOUS"):
+    for name in ("PASSWORD_HASH_METHOD", "SECRET_KEY", "ACCELERATOR_ENV", "DATABASE_URL", "SQLITE_SYNCHRONOUS",
+                 "ACCELERATOR_CLOCK"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -91,4 +93,26 @@ def test_sqlite_syncs_normal_by_default_and_full_on_request(clean_env, tmp_path)
 def test_an_unknown_synchronous_mode_is_refused(clean_env, tmp_path):
     clean_env.setenv("SQLITE_SYNCHRONOUS", "OFF")
     with pytest.raises(ConfigError, match="SQLITE_SYNCHRONOUS='OFF' must be FULL or NORMAL"):
+        load_config(str(tmp_path))
+
+
+def test_accelerator_clock_pins_a_test_servers_clock(clean_env, tmp_path):
+    clean_env.setenv("ACCELERATOR_CLOCK", "2031-07-04T09:30:00Z")
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
+    assert clock.today().isoformat() == "2031-07-04"
+    assert clock.now() >= datetime(2031, 7, 4, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2031-07-04T09:30:00"])
+def test_an_unreadable_accelerator_clock_is_refused(clean_env, tmp_path, value):
+    clean_env.setenv("ACCELERATOR_CLOCK", value)
+    with pytest.raises(ConfigError, match="ACCELERATOR_CLOCK"):
+        load_config(str(tmp_path))
+
+
+def test_production_refuses_a_pinned_clock(clean_env, tmp_path):
+    clean_env.setenv("ACCELERATOR_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "s" * 40)
+    clean_env.setenv("ACCELERATOR_CLOCK", "2031-07-04T09:30:00Z")
+    with pytest.raises(ConfigError, match="ACCELERATOR_CLOCK is for tests"):
         load_config(str(tmp_path))
