@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from flask import g, request_started
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -62,6 +63,24 @@ def test_config(url: str, instance_path: str, **overrides) -> dict:
     return config
 
 
+class ClosingClient(FlaskClient):
+    """The test client, reading each answer whole and closing it, as a WSGI server does.
+
+    Flask's client leaves a streamed answer open by default, so a file served with `send_file` would
+    stay open after the test and show up as a ResourceWarning (which fails the suite); and the body it
+    sent is closed too.
+    """
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        response = super().open(*args, buffered=buffered, **kwargs)
+        # A large test body is spooled to a temporary file that nothing else closes.
+        for answer in (*response.history, response):
+            stream = answer.request.environ.get("wsgi.input")
+            if stream is not None and hasattr(stream, "close"):
+                stream.close()
+        return response
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """The test database, made empty and then migrated to head once per session."""
@@ -77,6 +96,7 @@ def app(database_url, tmp_path_factory):
     # The test code's own app begins SQLite transactions DEFERRED, so a test that merely reads does
     # not hold the write lock while the live server (which keeps BEGIN IMMEDIATE) serves requests.
     application = create_app(test_config(database_url, instance, SQLITE_BEGIN_IMMEDIATE=False))
+    application.test_client_class = ClosingClient
     with application.app_context():
         from flask_migrate import upgrade
 

@@ -141,6 +141,7 @@ def test_the_turn_is_shared_with_other_processes(live_app, db):
         waited = time.monotonic() - started
     finally:
         holder.wait(timeout=10)
+        holder.stdout.close()
     assert waited >= 0.4
 
 
