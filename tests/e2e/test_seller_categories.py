@@ -1,5 +1,5 @@
 """The categories a seller sells, in Chromium: the dashboard says which ones a policy excludes, the comparison of
-quotes says which requested category a quote excludes; both fit a phone."""
+quotes says which requested category a quote excludes (both fit a phone), the profile shows the same list."""
 
 from __future__ import annotations
 
@@ -67,6 +67,12 @@ def test_the_dashboard_and_the_comparison_say_what_is_excluded(page, phone_page,
     other = page.locator(".quote-card", has=page.get_by_role("heading", name="Other Casualty"))
     assert "Meets the marketplace requirement" in other.inner_text()
     _shot(page, "compare")
+
+    page.goto("/seller/profile")
+    sold = page.get_by_role("group", name="Categories you sell")
+    assert sold.get_by_label("Toys & Games").is_checked() and sold.get_by_label("Home & Kitchen").is_checked()
+    assert not sold.get_by_label("Pet Supplies").is_checked()
+    _shot(page, "profile")
 
     _login(phone_page, user.email)
     assert phone_page.locator(".policy-exclusion").is_visible() and no_horizontal_scroll(phone_page)

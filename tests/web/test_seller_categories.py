@@ -46,6 +46,7 @@ def test_the_profile_shows_the_categories_the_marketplace_recorded(app, seller_c
     html = seller_client.get("/seller/profile").get_data(as_text=True)
     assert 'id="categories-pet" checked' in html and 'id="categories-home" checked' in html
     assert 'id="categories-toys" checked' not in html  # the factory's category was replaced
+    assert 'id="categories-hint"' in html and "does not meet the marketplace requirement for you" in html
 
 
 def test_the_profile_saves_the_list_compliance_weighs(app, seller_client, seller_user, db):
