@@ -267,6 +267,12 @@ class AcceleratorClient:
         return self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/sales/{_segment(month)}",
                             json={"gross_proceeds": gross_proceeds}, idempotency_key=idempotency_key)
 
+    def record_seller_categories(self, seller_id: str, categories: list[str], *,
+                                 idempotency_key: str | None = None) -> JSON:
+        """PUT /api/v1/sellers/{seller_id}/categories: record or replace the categories the seller sells."""
+        return self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/categories",
+                            json={"categories": categories}, idempotency_key=idempotency_key)
+
     def compliance(self, seller_id: str, on: str | None = None) -> JSON:
         """GET /api/v1/sellers/{seller_id}/compliance (on defaults to today)."""
         return self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on})

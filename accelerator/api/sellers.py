@@ -1,4 +1,5 @@
-"""Sales and compliance (role marketplace): monthly gross proceeds in, a seller's standing out."""
+"""Sales and compliance (role marketplace): monthly gross proceeds and the categories sold in, a
+seller's standing out."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
 from accelerator.api.core import Fields, QueryArgs, idempotent, read_json, require_role
-from accelerator.api.openapi import DATE, MONEY_IN, MONEY_OUT, SELLER_ID_IN, SELLER_ID_OUT, operation, path_param, ref
+from accelerator.api.openapi import (
+    CATEGORY,
+    DATE,
+    MONEY_IN,
+    MONEY_OUT,
+    SELLER_ID_IN,
+    SELLER_ID_OUT,
+    operation,
+    path_param,
+    ref,
+)
 from accelerator.api.serializers import policy_json
 from accelerator.domain.values import format_month, normalize_seller_id, parse_month
 from accelerator.services import sales
@@ -35,6 +46,18 @@ def report_sales(seller_id: str, month: str):
     _path_error(fields, "month", parse_month, month)
     fields.check("Check the sales report.")
     return jsonify(sales.report_sales(Actor.api_key(g.api_key.prefix), seller_id, month, proceeds))
+
+
+@bp.put("/sellers/<seller_id>/categories")
+@require_role("marketplace")
+@idempotent
+def record_categories(seller_id: str):
+    """Record, or replace, the product categories a seller sells (0 to 50 known codes, repeats ignored)."""
+    fields = Fields(read_json())
+    codes = fields.categories("categories", max_items=sales.MAX_CATEGORIES, repeats=True)
+    _path_error(fields, "seller_id", normalize_seller_id, seller_id)
+    fields.check("Check the seller's categories.")
+    return jsonify(sales.record_categories(Actor.api_key(g.api_key.prefix), seller_id, codes))
 
 
 @bp.get("/sellers/<seller_id>/compliance")
@@ -66,6 +89,15 @@ SALES = {
     "properties": {"seller_id": SELLER_ID_OUT, "month": MONTH, "gross_proceeds": MONEY_OUT},
 }
 
+SELLER_CATEGORIES = {
+    "type": "object",
+    "required": ["seller_id", "categories"],
+    "additionalProperties": False,
+    "properties": {"seller_id": SELLER_ID_OUT,
+                   "categories": {"type": "array", "items": CATEGORY, "uniqueItems": True,
+                                  "maxItems": len(CATEGORY["enum"]), "description": "Sorted."}},
+}
+
 COMPLIANCE = {
     "type": "object",
     "required": ["seller_id", "on", "status", "required_since", "deadline", "policy", "reasons"],
@@ -84,7 +116,7 @@ COMPLIANCE = {
                 "code": {"type": "string", "enum": [
                     "not_yet_effective", "expired", "cancelled", "verification_rejected", "pending_verification",
                     "limit_too_low", "deductible_too_high", "not_additional_insured", "claims_made",
-                    "insurer_rating_too_low", "no_policy"]},
+                    "insurer_rating_too_low", "category_excluded", "no_policy"]},
                 "policy_number": {"type": ["string", "null"]},
                 "message": {"type": "string"},
             }}},
@@ -109,6 +141,22 @@ OPENAPI = {
                 responses={"200": ("What is now recorded for that month.", ref("MonthlySales"))},
             )
         },
+        "/api/v1/sellers/{seller_id}/categories": {
+            "put": operation(
+                "Record the product categories a seller sells", operation_id="recordSellerCategories",
+                tags=["sales"], roles=("marketplace",),
+                description="Records, or replaces, the categories the seller sells: 0 to 50 codes from "
+                            "GET /api/v1/categories, repeats ignored; an unknown code is a 400. Creates the "
+                            "seller's record when the seller is new. The list is the one the seller keeps in "
+                            "the profile on the site. A policy excluding any of these categories does not meet "
+                            "the requirement for this seller (compliance reason `category_excluded`).",
+                params=[_SELLER],
+                body={"type": "object", "required": ["categories"], "additionalProperties": False,
+                      "properties": {"categories": {"type": "array", "items": CATEGORY,
+                                                    "maxItems": sales.MAX_CATEGORIES}}},
+                responses={"200": ("The categories now recorded, sorted.", ref("SellerCategories"))},
+            )
+        },
         "/api/v1/sellers/{seller_id}/compliance": {
             "get": operation(
                 "A seller's standing against the insurance requirement", operation_id="getCompliance",
@@ -121,5 +169,5 @@ OPENAPI = {
             )
         },
     },
-    "schemas": {"MonthlySales": SALES, "Compliance": COMPLIANCE},
+    "schemas": {"MonthlySales": SALES, "SellerCategories": SELLER_CATEGORIES, "Compliance": COMPLIANCE},
 }

@@ -28,6 +28,14 @@ def category_name(code: str) -> str:
     return _NAMES.get(code, code)
 
 
+def category_names(codes: list[str] | tuple[str, ...] | set[str] | frozenset[str]) -> str:
+    """The display names of `codes` in code order, in words: "Baby Products and Toys & Games"."""
+    names = [category_name(c) for c in sorted(codes)]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def unknown_categories(codes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
     """The codes of `codes` that are not on the list, in their given order."""
     return [c for c in codes if c not in CATEGORY_CODES]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from accelerator.domain.categories import category_names
 from accelerator.domain.coverage import Reason, dated_message, in_force_failure, policy_order_key
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import PolicyTerms, Requirement
@@ -18,13 +19,15 @@ PENDING_VERIFICATION = "pending_verification"
 DUE = "due"
 OVERDUE = "overdue"
 
-# The term codes, in the order they are reported.
+# The term codes, in the order they are reported (category_excluded only where the seller's
+# categories are known).
 TERM_CODES: tuple[str, ...] = (
     "limit_too_low",
     "deductible_too_high",
     "not_additional_insured",
     "claims_made",
     "insurer_rating_too_low",
+    "category_excluded",
 )
 
 
@@ -39,8 +42,16 @@ class ComplianceResult:
     reasons: tuple[Reason, ...]
 
 
-def requirement_failures(policy: PolicyTerms, requirement: Requirement) -> list[str]:
-    """The term codes `policy` fails against `requirement`, in the contract's order."""
+def excluded_sold_categories(policy: PolicyTerms, categories: Collection[str]) -> list[str]:
+    """The codes of `categories` (those the seller sells, or a quote request asked for) that `policy`
+    excludes, sorted."""
+    return sorted(policy.excluded_categories.intersection(categories))
+
+
+def requirement_failures(policy: PolicyTerms, requirement: Requirement,
+                         categories: Collection[str] = ()) -> list[str]:
+    """The term codes `policy` fails against `requirement` for a seller selling `categories`, in the
+    contract's order (category_excluded last: it concerns the seller, not the policy alone)."""
     failed = []
     if (policy.per_occurrence_limit < requirement.min_per_occurrence
             or policy.aggregate_limit < requirement.min_aggregate):
@@ -53,12 +64,15 @@ def requirement_failures(policy: PolicyTerms, requirement: Requirement) -> list[
         failed.append("claims_made")
     if not rating_at_least(policy.insurer_rating, requirement.min_rating):
         failed.append("insurer_rating_too_low")
+    if excluded_sold_categories(policy, categories):
+        failed.append("category_excluded")
     return failed
 
 
-def meets_requirement(policy: PolicyTerms, requirement: Requirement) -> bool:
-    """Whether the policy's terms (not its dates, not its verification) meet the requirement."""
-    return not requirement_failures(policy, requirement)
+def meets_requirement(policy: PolicyTerms, requirement: Requirement, categories: Collection[str] = ()) -> bool:
+    """Whether the policy's terms (not its dates, not its verification) meet the requirement for a
+    seller selling `categories` (none given: the terms alone, as the policy object's flag says)."""
+    return not requirement_failures(policy, requirement, categories)
 
 
 def required_since(monthly_sales: Mapping[date, Decimal], on: date, threshold: Decimal) -> date | None:
@@ -68,10 +82,11 @@ def required_since(monthly_sales: Mapping[date, Decimal], on: date, threshold: D
     return min(over, default=None)
 
 
-def _would_qualify(policy: PolicyTerms, requirement: Requirement, on: date, verification: str) -> bool:
+def _would_qualify(policy: PolicyTerms, requirement: Requirement, on: date, verification: str,
+                   categories: Collection[str]) -> bool:
     """Whether `policy` has this verification, meets the requirement and is in force on `on`."""
     return (policy.verification == verification and policy.in_force_on(on)
-            and meets_requirement(policy, requirement))
+            and meets_requirement(policy, requirement, categories))
 
 
 def _best(policies: list[PolicyTerms]) -> PolicyTerms | None:
@@ -91,40 +106,46 @@ def compliance_status(
     monthly_sales: Mapping[date, Decimal],
     on: date,
     requirement: Requirement,
+    categories: Collection[str] = (),
 ) -> ComplianceResult:
-    """Whether a seller must be insured on `on`, whether it is, and what stands in the way."""
+    """Whether a seller selling `categories` must be insured on `on`, whether it is, and what stands in
+    the way (a policy excluding any of those categories cannot make it compliant or pending)."""
     ordered = sorted(policies, key=policy_order_key)
     since = required_since(monthly_sales, on, requirement.sales_threshold)
     deadline = month_end(since) + timedelta(days=requirement.grace_days) if since else None
-    chosen = _best([p for p in ordered if _would_qualify(p, requirement, on, "verified")])
+    chosen = _best([p for p in ordered if _would_qualify(p, requirement, on, "verified", categories)])
     if since is None or chosen is not None:
         status = NOT_REQUIRED if since is None else COMPLIANT
         return ComplianceResult(status, since, deadline, chosen, ())
-    if any(_would_qualify(p, requirement, on, "pending") for p in ordered):
+    if any(_would_qualify(p, requirement, on, "pending", categories) for p in ordered):
         status = PENDING_VERIFICATION
     elif deadline is not None and on <= deadline:
         status = DUE
     else:
         status = OVERDUE
-    return ComplianceResult(status, since, deadline, None, _reasons(ordered, on, requirement))
+    return ComplianceResult(status, since, deadline, None, _reasons(ordered, on, requirement, categories))
 
 
-def _reasons(ordered: list[PolicyTerms], on: date, requirement: Requirement) -> tuple[Reason, ...]:
+def _reasons(ordered: list[PolicyTerms], on: date, requirement: Requirement,
+             categories: Collection[str]) -> tuple[Reason, ...]:
     """Every rule each policy fails, policy by policy, or a single no_policy entry."""
     if not ordered:
         return (Reason("no_policy", None, "The seller has no policy on record."),)
-    return tuple(reason for p in ordered for reason in policy_reasons(p, on, requirement))
+    return tuple(reason for p in ordered for reason in policy_reasons(p, on, requirement, categories))
 
 
-def policy_reasons(policy: PolicyTerms, on: date, requirement: Requirement) -> list[Reason]:
-    """One entry per rule `policy` fails on `on`: dates, then verification, then terms."""
+def policy_reasons(policy: PolicyTerms, on: date, requirement: Requirement,
+                   categories: Collection[str] = ()) -> list[Reason]:
+    """One entry per rule `policy` fails on `on` for a seller selling `categories`: dates, then
+    verification, then terms."""
     codes = _dated_failures(policy, on)
     if policy.verification == "rejected":
         codes.append("verification_rejected")
     elif policy.verification == "pending":
         codes.append("pending_verification")
-    codes.extend(requirement_failures(policy, requirement))
-    return [Reason(code, policy.policy_number, _message(code, policy, on, requirement)) for code in codes]
+    codes.extend(requirement_failures(policy, requirement, categories))
+    return [Reason(code, policy.policy_number, _message(code, policy, on, requirement, categories))
+            for code in codes]
 
 
 def _dated_failures(policy: PolicyTerms, on: date) -> list[str]:
@@ -136,7 +157,8 @@ def _dated_failures(policy: PolicyTerms, on: date) -> list[str]:
     return [code for code in codes if code is not None]
 
 
-def _message(code: str, policy: PolicyTerms, on: date, requirement: Requirement) -> str:
+def _message(code: str, policy: PolicyTerms, on: date, requirement: Requirement,
+             categories: Collection[str]) -> str:
     """A sentence for one failed rule, naming the figures compared."""
     number = policy.policy_number
     if code in ("not_yet_effective", "expired", "cancelled"):
@@ -154,6 +176,9 @@ def _message(code: str, policy: PolicyTerms, on: date, requirement: Requirement)
         return f"Policy {number} does not name the marketplace as additional insured."
     if code == "claims_made":
         return f"Policy {number} is claims-made; the requirement is an occurrence-based policy."
+    if code == "category_excluded":
+        names = category_names(excluded_sold_categories(policy, categories))
+        return f"Policy {number} excludes {names}, which the seller sells."
     rating = policy.insurer_rating or "not rated"
     return (f"Policy {number} is from an insurer rated {rating} by AM Best; the requirement is "
             f"{requirement.min_rating} or better.")

@@ -1,4 +1,5 @@
-"""Sales and compliance: the marketplace reports monthly gross proceeds and reads a seller's standing."""
+"""Sales and compliance: the marketplace reports monthly gross proceeds and the categories a seller
+sells, and reads a seller's standing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from accelerator import clock
+from accelerator.domain.categories import unknown_categories
 from accelerator.domain.compliance import ComplianceResult, compliance_status
 from accelerator.domain.errors import ValidationError
 from accelerator.domain.money import format_money, parse_money
@@ -33,6 +35,13 @@ def parse_seller_id(value: object) -> str:
         raise ValidationError("Check the seller ID.", fields={"seller_id": str(exc)}) from exc
 
 
+def _ensure_seller(seller: str) -> None:
+    """Create the seller's record if it is new (an upsert, so two first reports racing never fail)."""
+    db.session.execute(_insert_for_dialect()(Seller.__table__).values(
+        seller_id=seller, legal_name="", contact_name="", contact_email="", contact_phone="", categories=[],
+        created_at=clock.now()).on_conflict_do_nothing(index_elements=["seller_id"]))
+
+
 def report_sales(actor: audit.Actor, seller_id: object, month: object, gross_proceeds: object) -> dict:
     """Record, or replace, a seller's gross proceeds for one month (creating the seller record if new)."""
     errors: dict[str, str] = {}
@@ -52,10 +61,7 @@ def report_sales(actor: audit.Actor, seller_id: object, month: object, gross_pro
     insert = _insert_for_dialect()
     now = clock.now()
     # Upserts, so two reports racing for a new seller or the same month never fail on a unique index.
-    db.session.execute(insert(Seller.__table__).values(seller_id=seller, legal_name="", contact_name="",
-                                                       contact_email="", contact_phone="", categories=[],
-                                                       created_at=now)
-                       .on_conflict_do_nothing(index_elements=["seller_id"]))
+    _ensure_seller(seller)
     upsert = insert(MonthlySales.__table__).values(seller_id=seller, month=first_day, gross_proceeds=proceeds,
                                                    updated_at=now)
     db.session.execute(upsert.on_conflict_do_update(
@@ -65,6 +71,38 @@ def report_sales(actor: audit.Actor, seller_id: object, month: object, gross_pro
                  gross_proceeds=format_money(proceeds))
     db.session.commit()
     return {"seller_id": seller, "month": format_month(first_day), "gross_proceeds": format_money(proceeds)}
+
+
+MAX_CATEGORIES = 50
+
+
+def record_categories(actor: audit.Actor, seller_id: object, categories: object) -> dict:
+    """Record, or replace, the product categories a seller sells (the same list the seller keeps in the
+    profile), creating the seller record if new; repeats are ignored, the answer is sorted."""
+    errors: dict[str, str] = {}
+    seller = ""
+    try:
+        seller = normalize_seller_id(seller_id)
+    except ValueError as exc:
+        errors["seller_id"] = str(exc)
+    codes: list[str] = []
+    if not isinstance(categories, list | tuple) or not all(isinstance(c, str) for c in categories):
+        errors["categories"] = "must be a list of category codes"
+    elif len(categories) > MAX_CATEGORIES:
+        errors["categories"] = f"must hold at most {MAX_CATEGORIES} codes"
+    elif unknown := unknown_categories(categories):
+        errors["categories"] = "unknown category code(s): " + ", ".join(repr(c[:40]) for c in unknown[:5])
+    else:
+        codes = sorted(set(categories))
+    if errors:
+        raise ValidationError("Check the seller's categories.", fields=errors)
+    _ensure_seller(seller)
+    record = db.session.execute(select(Seller).where(Seller.seller_id == seller)).scalar_one()
+    before = list(record.categories or [])
+    record.categories = codes
+    audit.record(actor, "record_categories", "seller", seller, before=before, categories=codes)
+    db.session.commit()
+    return {"seller_id": seller, "categories": codes}
 
 
 @dataclass(frozen=True)
@@ -96,7 +134,9 @@ def seller_compliance(seller_id: object, on: object = None) -> SellerCompliance:
     policies = db.session.execute(select(Policy).where(Policy.seller_id == seller)).scalars().all()
     sales = {month: proceeds for month, proceeds in db.session.execute(
         select(MonthlySales.month, MonthlySales.gross_proceeds).where(MonthlySales.seller_id == seller))}
+    sold = db.session.execute(select(Seller.categories).where(Seller.seller_id == seller)).scalar_one_or_none()
     by_key = {policy.id: policy for policy in policies}
-    result = compliance_status([p.terms() for p in policies], sales, day, current_app.config["REQUIREMENT"])
+    result = compliance_status([p.terms() for p in policies], sales, day, current_app.config["REQUIREMENT"],
+                               frozenset(sold or ()))
     chosen = by_key[result.policy.key] if result.policy is not None else None
     return SellerCompliance(seller, day, result, chosen)

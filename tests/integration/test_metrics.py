@@ -106,6 +106,18 @@ def test_compliance_by_week_reads_sellers_in_chunks(db, monkeypatch):
     assert (week.required, week.compliant) == (5, 5)
 
 
+def test_a_policy_excluding_what_the_seller_sells_does_not_count_in_the_figures(db):
+    excluded = _seller_with_sales(date(2026, 1, 1))  # the factory's seller sells toys
+    factories.make_policy(seller_id=excluded.seller_id, excluded_categories=["toys"], policy_number="NO-TOYS")
+    unrelated = _seller_with_sales(date(2026, 1, 1))
+    factories.make_policy(seller_id=unrelated.seller_id, excluded_categories=["pet"])
+    [week] = metrics.compliance_by_week("2026-03-01", "2026-03-01")
+    assert (week.required, week.compliant, week.due) == (2, 1, 1)
+    standings = {r.seller_id: (r.status, r.policy_number) for r in metrics.seller_standings("2026-03-01")}
+    assert standings[excluded.seller_id] == ("due", None)  # the deadline is 2026-03-02
+    assert standings[unrelated.seller_id][0] == "compliant"
+
+
 def test_seller_standings_lists_every_seller_by_id_and_filters_by_status(db, monkeypatch):
     monkeypatch.setattr(metrics.compliance, "CHUNK", 2)
     compliant = factories.make_seller(seller_id="AAAA000001", legal_name="Alpha LLC")

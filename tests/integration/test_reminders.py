@@ -255,6 +255,19 @@ def test_a_seller_whose_policy_fails_the_requirement_is_told_why(db):
     assert "Policy LOW-1 does not name the marketplace as additional insured." in message.html_body
 
 
+def test_a_seller_whose_policy_excludes_what_it_sells_is_reminded_and_told_which(db):
+    seller = make_seller_user(seller=make_seller(categories=["toys", "home"]))
+    make_monthly_sales(seller.seller_id, date(2026, 3, 1), "50000.00")
+    make_policy(seller_id=seller.seller_id, excluded_categories=["toys"], policy_number="NO-TOYS")
+    other = make_seller_user(seller=make_seller(categories=["home"]))  # the same policy terms meet it
+    make_monthly_sales(other.seller_id, date(2026, 3, 1), "50000.00")
+    make_policy(seller_id=other.seller_id, excluded_categories=["toys"])
+    assert queue_due_reminders(date(2026, 4, 1)) == 1
+    (message,) = outbox()
+    assert (message.kind, message.related_id) == ("requirement_due", seller.seller_id)
+    assert "Policy NO-TOYS excludes Toys & Games, which the seller sells." in message.text_body
+
+
 # --- verification decisions ---------------------------------------------------------------------
 
 

@@ -97,3 +97,30 @@ def test_bad_compliance_questions_are_refused(db, seller, on, field):
     with pytest.raises(ValidationError) as caught:
         sales.seller_compliance(seller, on)
     assert field in caught.value.fields
+
+
+def test_recording_categories_replaces_the_profile_list_keeps_the_rest_and_is_audited(db):
+    factories.make_seller(seller_id="KEEPME0002", legal_name="Keep Me LLC", categories=["home"], state="WA")
+    assert sales.record_categories(ACTOR, "keepme0002", ["toys", "baby", "toys"]) == {
+        "seller_id": "KEEPME0002", "categories": ["baby", "toys"]}
+    from accelerator.extensions import db
+
+    db.session.expire_all()
+    seller = db.session.execute(select(Seller).where(Seller.seller_id == "KEEPME0002")).scalar_one()
+    assert (seller.categories, seller.legal_name, seller.state) == (["baby", "toys"], "Keep Me LLC", "WA")
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "record_categories")).scalar_one()
+    assert (entry.object_id, entry.details) == ("KEEPME0002", {"before": ["home"], "categories": ["baby", "toys"]})
+
+
+@pytest.mark.parametrize(("seller", "categories", "field"), [
+    ("short", ["toys"], "seller_id"),
+    ("SELLER0001", ["toys", "weapons"], "categories"),
+    ("SELLER0001", "toys", "categories"),
+    ("SELLER0001", None, "categories"),
+    ("SELLER0001", ["toys"] * 51, "categories"),
+])
+def test_bad_categories_change_nothing(db, seller, categories, field):
+    with pytest.raises(ValidationError) as caught:
+        sales.record_categories(ACTOR, seller, categories)
+    assert field in caught.value.fields
+    assert _count(Seller) == 0 and _count(AuditEntry) == 0

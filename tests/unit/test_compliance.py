@@ -13,7 +13,9 @@ from accelerator.domain.compliance import (
     TERM_CODES,
     ComplianceResult,
     compliance_status,
+    excluded_sold_categories,
     meets_requirement,
+    policy_reasons,
     requirement_failures,
 )
 from accelerator.domain.terms import PolicyTerms, Requirement
@@ -35,11 +37,11 @@ def sales(**months: str) -> dict[date, Decimal]:
     return {date(int(k[1:5]), int(k[6:8]), 1): Decimal(v) for k, v in months.items()}
 
 
-def status(policies, on: date, monthly=None, requirement: Requirement = REQ) -> ComplianceResult:
+def status(policies, on: date, monthly=None, requirement: Requirement = REQ, categories=()) -> ComplianceResult:
     """compliance_status with January 2026 over the threshold unless told otherwise."""
     if monthly is None:
         monthly = sales(m2026_01="12000.00")
-    return compliance_status(policies, monthly, on, requirement)
+    return compliance_status(policies, monthly, on, requirement, categories)
 
 
 def codes(result: ComplianceResult) -> list[tuple[str, str | None]]:
@@ -98,9 +100,13 @@ def test_rating_a_minus_or_better(rating, meets):
 
 def test_every_term_failure_in_contract_order():
     p = policy(per_occurrence_limit=Decimal("100.00"), deductible=Decimal("50000.00"),
-               additional_insured=False, occurrence_based=False, insurer_rating="C")
-    assert requirement_failures(p, REQ) == list(TERM_CODES) == [
-        "limit_too_low", "deductible_too_high", "not_additional_insured", "claims_made", "insurer_rating_too_low"]
+               additional_insured=False, occurrence_based=False, insurer_rating="C",
+               excluded_categories=frozenset({"toys"}))
+    assert requirement_failures(p, REQ, {"toys"}) == list(TERM_CODES) == [
+        "limit_too_low", "deductible_too_high", "not_additional_insured", "claims_made", "insurer_rating_too_low",
+        "category_excluded"]
+    # Without the seller's categories, the terms alone (the policy object's meets_requirement).
+    assert requirement_failures(p, REQ) == list(TERM_CODES[:-1])
 
 
 def test_configured_requirement_figures_are_used():
@@ -118,6 +124,72 @@ def test_meets_requirement_ignores_dates_and_verification():
     p = policy(verification="rejected", expiration_date=date(2020, 1, 1), effective_date=date(2019, 1, 1),
                cancellation_date=date(2019, 6, 1))
     assert meets_requirement(p, REQ) is True
+
+
+# --- the categories the seller sells ----------------------------------------------------------------
+
+
+def test_a_seller_with_no_categories_is_not_judged_on_exclusions():
+    p = policy(excluded_categories=frozenset({"baby", "toys"}))
+    assert requirement_failures(p, REQ, ()) == []
+    assert meets_requirement(p, REQ, frozenset()) is True
+    assert status([p], date(2026, 2, 1), categories=()).status == "compliant"
+
+
+def test_a_policy_excluding_a_category_the_seller_does_not_sell_still_meets_it():
+    p = policy(excluded_categories=frozenset({"baby"}))
+    assert requirement_failures(p, REQ, {"toys", "home"}) == []
+    result = status([p], date(2026, 2, 1), categories=("toys", "home"))
+    assert result == ComplianceResult("compliant", JAN, JAN_DEADLINE, p, ())
+
+
+def test_excluding_one_of_several_categories_fails_and_is_named():
+    p = policy(excluded_categories=frozenset({"baby", "pet"}))
+    assert requirement_failures(p, REQ, ["toys", "pet", "home"]) == ["category_excluded"]
+    assert excluded_sold_categories(p, ["toys", "pet", "home"]) == ["pet"]
+    result = status([p], date(2026, 2, 1), categories=["toys", "pet", "home"])
+    assert result.status == "due" and result.policy is None
+    assert codes(result) == [("category_excluded", "HX-1")]
+    assert result.reasons[0].message == "Policy HX-1 excludes Pet Supplies, which the seller sells."
+
+
+def test_excluding_every_category_is_one_entry_naming_them_all():
+    p = policy(excluded_categories=frozenset({"toys", "baby", "pet"}))
+    result = status([p], date(2026, 9, 1), categories=["toys", "baby"])
+    assert result.status == "overdue"
+    assert codes(result) == [("category_excluded", "HX-1")]
+    assert result.reasons[0].message == "Policy HX-1 excludes Baby Products and Toys & Games, which the seller sells."
+
+
+def test_three_excluded_categories_are_listed_with_commas():
+    p = policy(excluded_categories=frozenset({"toys", "baby", "pet"}))
+    [reason] = policy_reasons(p, date(2026, 2, 1), REQ, {"toys", "baby", "pet"})
+    assert reason.message == ("Policy HX-1 excludes Baby Products, Pet Supplies and Toys & Games, "
+                              "which the seller sells.")
+
+
+def test_a_pending_policy_excluding_a_sold_category_does_not_make_the_seller_pending():
+    pending = policy(verification="pending", excluded_categories=frozenset({"toys"}))
+    result = status([pending], date(2026, 2, 1), categories={"toys"})
+    assert result.status == "due"
+    assert codes(result) == [("pending_verification", "HX-1"), ("category_excluded", "HX-1")]
+    assert status([pending], date(2026, 2, 1), categories={"home"}).status == "pending_verification"
+
+
+def test_category_excluded_comes_after_the_other_rules_of_its_policy_and_policies_keep_their_order():
+    a = policy(policy_number="A-1", excluded_categories=frozenset({"toys"}), insurer_rating="B",
+               expiration_date=date(2026, 1, 20))
+    b = policy(policy_number="B-2", excluded_categories=frozenset({"toys"}))
+    result = status([b, a], date(2026, 2, 1), categories={"toys"})
+    assert codes(result) == [("expired", "A-1"), ("insurer_rating_too_low", "A-1"), ("category_excluded", "A-1"),
+                             ("category_excluded", "B-2")]
+
+
+def test_another_policy_without_the_exclusion_still_makes_the_seller_compliant():
+    excluding = policy(policy_number="A-1", excluded_categories=frozenset({"toys"}), expiration_date=date(2027, 6, 1))
+    plain = policy(policy_number="B-2")
+    result = status([excluding, plain], date(2026, 2, 1), categories={"toys"})
+    assert (result.status, result.policy) == ("compliant", plain)
 
 
 # --- the sales threshold and the months that count ------------------------------------------------
@@ -401,6 +473,7 @@ def policies(draw) -> PolicyTerms:
         insurer_rating=draw(st.sampled_from(["A-", "B++", None])),
         occurrence_based=draw(st.booleans()),
         additional_insured=draw(st.booleans()),
+        excluded_categories=draw(st.sampled_from([frozenset(), frozenset({"toys"})])),
         key=draw(st.integers(1, 3)),
     )
 
@@ -410,6 +483,7 @@ SALES = st.dictionaries(
     st.sampled_from([Decimal("0.00"), Decimal("10000.00"), Decimal("10000.01")]),
     max_size=4,
 )
+SOLD = st.sampled_from([(), ("toys",), ("home", "toys"), ("home",)])
 DAYS = st.integers(0, 130).map(lambda d: BASE + timedelta(days=d))
 
 
@@ -418,19 +492,21 @@ def next_month(first_day: date) -> date:
     return (first_day + timedelta(days=31)).replace(day=1)
 
 
-@given(data=st.data(), policies=st.lists(policies(), max_size=4), monthly=SALES, on=DAYS)
-def test_property_result_ignores_the_order_of_policies(data, policies, monthly, on):
+@given(data=st.data(), policies=st.lists(policies(), max_size=4), monthly=SALES, on=DAYS, sold=SOLD)
+def test_property_result_ignores_the_order_of_policies(data, policies, monthly, on, sold):
     shuffled = data.draw(st.permutations(policies))
-    assert compliance_status(shuffled, monthly, on, REQ) == compliance_status(policies, monthly, on, REQ)
+    assert (compliance_status(shuffled, monthly, on, REQ, sold)
+            == compliance_status(policies, monthly, on, REQ, sold))
 
 
-@given(policies=st.lists(policies(), max_size=4), monthly=SALES, on=DAYS)
-def test_property_status_agrees_with_an_independent_statement(policies, monthly, on):
-    result = compliance_status(policies, monthly, on, REQ)
+@given(policies=st.lists(policies(), max_size=4), monthly=SALES, on=DAYS, sold=SOLD)
+def test_property_status_agrees_with_an_independent_statement(policies, monthly, on, sold):
+    result = compliance_status(policies, monthly, on, REQ, sold)
+    # A policy excluding what the seller sells never counts, whatever its other terms.
     qualifying = [p for p in policies if p.verification == "verified" and p.in_force_on(on)
-                  and meets_requirement(p, REQ)]
+                  and meets_requirement(p, REQ) and not p.excluded_categories & set(sold)]
     would = [p for p in policies if p.verification == "pending" and p.in_force_on(on)
-             and meets_requirement(p, REQ)]
+             and meets_requirement(p, REQ) and not p.excluded_categories & set(sold)]
     # A month has ended before `on` when the first day of the next month is on or before `on`.
     over = [m for m, v in monthly.items() if v > Decimal("10000.00") and next_month(m) <= on]
     if over:

@@ -145,23 +145,28 @@ class Fields:
         return value
 
     def categories(self, name: str, *, required: bool = True, default: Any = _MISSING,
-                   min_items: int = 0) -> list[str] | None:
-        """A JSON array of category codes from GET /api/v1/categories, each once."""
+                   min_items: int = 0, max_items: int | None = None, repeats: bool = False) -> list[str] | None:
+        """A JSON array of category codes from GET /api/v1/categories, each once (or, with `repeats`,
+        repeats allowed and left for the caller to ignore), at most `max_items` of them."""
         value = self._take(name, required, default)
         if value is _MISSING:
             return None if default is _MISSING else list(default)
-        return self._codes(name, value, CATEGORY_CODES, "category", min_items)
+        return self._codes(name, value, CATEGORY_CODES, "category", min_items, max_items, repeats)
 
-    def _codes(self, name: str, value: Any, allowed: Iterable[str], what: str, min_items: int) -> list[str] | None:
+    def _codes(self, name: str, value: Any, allowed: Iterable[str], what: str, min_items: int,
+               max_items: int | None = None, repeats: bool = False) -> list[str] | None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(name, f"Must be an array of {what} codes.")
+            return None
+        if max_items is not None and len(value) > max_items:
+            self.error(name, f"Give at most {max_items} {what} codes.")
             return None
         unknown = [v for v in value if v not in allowed]
         if unknown:
             shown = ", ".join(repr(v[:40]) for v in unknown[:5])
             self.error(name, f"Unknown {what} code(s): {shown}.")
             return None
-        if len(set(value)) != len(value):
+        if not repeats and len(set(value)) != len(value):
             self.error(name, f"Each {what} may appear once.")
             return None
         if len(value) < min_items:

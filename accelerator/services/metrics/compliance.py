@@ -55,14 +55,20 @@ _POLICY_TERM_COLUMNS = (
 )
 
 
+def _sold(sellers: list[str]) -> dict[str, frozenset[str]]:
+    """The categories each of these sellers sells (a policy excluding one cannot make it compliant)."""
+    rows = db.session.execute(select(Seller.seller_id, Seller.categories).where(Seller.seller_id.in_(sellers)))
+    return {seller: frozenset(categories or ()) for seller, categories in rows}
+
+
 def _candidates(sellers: list[str], first_day: date, last_day: date, requirement: Requirement,
-                ) -> dict[str, list[PolicyTerms]]:
+                sold: dict[str, frozenset[str]]) -> dict[str, list[PolicyTerms]]:
     """These sellers' policies that can weigh in a status on some day from `first_day` to `last_day`.
 
-    Only a verified or pending policy whose terms meet the requirement and that is in force on the day
-    judged can make a seller compliant or pending_verification; any other policy shows only in the
-    reasons, which these figures leave out. So the database leaves out the lapsed and rejected ones,
-    and the domain rule (meets_requirement) those whose terms fall short.
+    Only a verified or pending policy whose terms meet the requirement (for the categories the seller
+    sells) and that is in force on the day judged can make a seller compliant or pending_verification;
+    any other policy shows only in the reasons, which these figures leave out. So the database leaves
+    out the lapsed and rejected ones, and the domain rule (meets_requirement) those whose terms fall short.
     """
     found: dict[str, list[PolicyTerms]] = defaultdict(list)
     rows = db.session.execute(select(*_POLICY_TERM_COLUMNS).where(
@@ -77,7 +83,7 @@ def _candidates(sellers: list[str], first_day: date, last_day: date, requirement
             aggregate_remaining=max(ZERO, row.aggregate_limit - row.claims_paid), deductible=row.deductible,
             occurrence_based=row.occurrence_based, additional_insured=row.additional_insured,
             excluded_categories=frozenset(row.excluded_categories or ()), key=row.id)
-        if compliance.meets_requirement(terms, requirement):
+        if compliance.meets_requirement(terms, requirement, sold.get(row.seller_id, frozenset())):
             found[row.seller_id].append(terms)
     return found
 
@@ -115,11 +121,11 @@ def compliance_by_week(start: object, end: object) -> list[WeeklyCompliance]:
     """The share of required sellers who are compliant, week by week, judged by the domain rule.
 
     Cost: one statement for the months over the sales threshold before `end` (which sellers can be
-    required at all; the others are not_required every week and are not read), then one statement per
-    CHUNK of those S sellers for their policies that can count in the range, then at most W calls of
-    `compliance_status` per seller (W weeks <= 157) and usually a few: the status is judged again only
-    in a week where one of the seller's dates changes something (_change_days). On the bench data
-    (1,000,000 policies, 55,000 sellers over the threshold) a year of weeks takes a few seconds.
+    required at all; the others are not_required every week and are not read), then two statements per
+    CHUNK of those S sellers (the categories they sell, their policies that can count in the range), then
+    at most W calls of `compliance_status` per seller (W weeks <= 157) and usually a few: the status is
+    judged again only in a week where one of the seller's dates changes something (_change_days). On the
+    bench data (1,000,000 policies, 55,000 sellers over the threshold) a year of weeks takes a few seconds.
     """
     period = parse_range(start, end)
     weeks = period.weeks()
@@ -129,16 +135,18 @@ def compliance_by_week(start: object, end: object) -> list[WeeklyCompliance]:
     sellers = sorted(months)
     for i in range(0, len(sellers), CHUNK):
         chunk = sellers[i:i + CHUNK]
-        policies = _candidates(chunk, weeks[0][1], period.end, requirement)
+        sold = _sold(chunk)
+        policies = _candidates(chunk, weeks[0][1], period.end, requirement, sold)
         end_read_transaction()  # the judging below needs no database
         for seller in chunk:
-            terms, sales = policies.get(seller, []), months[seller]
+            terms, sales, categories = policies.get(seller, []), months[seller], sold.get(seller, frozenset())
             changes = _change_days(terms, sales, requirement.grace_days)
             status, seen = None, -1
             for tally, (_monday, on) in zip(tallies, weeks, strict=True):
                 upto = bisect_right(changes, on)
                 if upto != seen:  # some date of this seller's changed between the last judged day and this one
-                    status, seen = compliance.compliance_status(terms, sales, on, requirement).status, upto
+                    status = compliance.compliance_status(terms, sales, on, requirement, categories).status
+                    seen = upto
                 tally[status] += 1
     return [WeeklyCompliance(
         week_start=monday, on=on, required=sum(n for s, n in tally.items() if s != compliance.NOT_REQUIRED),
@@ -181,16 +189,18 @@ def _standings(day: date, wanted: frozenset[str] | None, requirement: Requiremen
     """The lazy half of seller_standings: CHUNK sellers a round trip, by seller ID."""
     after = ""
     while True:
-        sellers = db.session.execute(select(Seller.seller_id, Seller.legal_name).where(Seller.seller_id > after)
-                                     .order_by(Seller.seller_id).limit(CHUNK)).all()
+        sellers = db.session.execute(select(Seller.seller_id, Seller.legal_name, Seller.categories)
+                                     .where(Seller.seller_id > after).order_by(Seller.seller_id).limit(CHUNK)).all()
         if not sellers:
             return
-        ids = [s for s, _name in sellers]
-        policies = _candidates(ids, day, day, requirement)
+        ids = [s for s, _name, _sold in sellers]
+        sold = {s: frozenset(categories or ()) for s, _name, categories in sellers}
+        policies = _candidates(ids, day, day, requirement, sold)
         months = _months_over(requirement.sales_threshold, MonthlySales.seller_id.in_(ids))
         end_read_transaction()
-        for seller, legal_name in sellers:
-            result = compliance.compliance_status(policies.get(seller, []), months.get(seller, {}), day, requirement)
+        for seller, legal_name, _categories in sellers:
+            result = compliance.compliance_status(policies.get(seller, []), months.get(seller, {}), day, requirement,
+                                                  sold[seller])
             if wanted is None or result.status in wanted:
                 yield SellerStanding(seller, legal_name, result.status, result.required_since, result.deadline,
                                      result.policy.policy_number if result.policy else None)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from accelerator.domain.compliance import DUE, OVERDUE, compliance_status
 from accelerator.domain.values import format_month
 from accelerator.extensions import db
-from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest
+from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller
 from accelerator.services.reminders.kinds import (
     EXPIRY_NOTICES,
     KIND_DUE,
@@ -170,7 +170,11 @@ def _requirement_reminders(today: date, seller_id: str | None = None) -> list[Re
     required = [s for s in required if s in to]
     policies: dict[str, list[Policy]] = defaultdict(list)
     sales: dict[str, dict[date, object]] = defaultdict(dict)
+    sold: dict[str, frozenset[str]] = {}
     for part in _chunks(required):
+        for owner, categories in db.session.execute(
+                select(Seller.seller_id, Seller.categories).where(Seller.seller_id.in_(part))):
+            sold[owner] = frozenset(categories or ())
         for policy in db.session.execute(select(Policy).where(Policy.seller_id.in_(part))).scalars():
             policies[policy.seller_id].append(policy)
         for owner, month, proceeds in db.session.execute(
@@ -180,7 +184,8 @@ def _requirement_reminders(today: date, seller_id: str | None = None) -> list[Re
             sales[owner][month] = proceeds
     found = []
     for owner in required:
-        result = compliance_status([p.terms() for p in policies[owner]], sales[owner], today, requirement)
+        result = compliance_status([p.terms() for p in policies[owner]], sales[owner], today, requirement,
+                                   sold.get(owner, frozenset()))
         if result.status not in (DUE, OVERDUE) or result.required_since is None:
             continue
         kind = KIND_DUE if result.status == DUE else KIND_OVERDUE

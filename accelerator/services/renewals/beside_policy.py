@@ -14,7 +14,7 @@ from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
-from accelerator.models import Policy, Quote, QuoteRequest
+from accelerator.models import Policy, Quote, QuoteRequest, Seller
 from accelerator.services.certificates import PolicyPage
 from accelerator.services.certificates import policy_page as certificate_page
 from accelerator.services.renewals.rule import RenewalState, _others, open_renewal_requests, renewal_state
@@ -111,8 +111,9 @@ def policy_renewal(seller_id: str, policy: Policy, today: date) -> PolicyRenewal
         quotes = [RenewalQuote(line, compare_terms(policy, line.quote)) for line in detail.quotes]
         asked, declined, bought = detail.insurers_asked, detail.declined, detail.policy
     requirement: Requirement = current_app.config["REQUIREMENT"]
+    sold = db.session.execute(select(Seller.categories).where(Seller.seller_id == seller_id)).scalar_one_or_none()
     return PolicyRenewal(state=state, request=request, insurers_asked=asked, declined=declined, quotes=quotes,
-                         bought=bought, current_meets=meets_requirement(policy.terms(), requirement))
+                         bought=bought, current_meets=meets_requirement(policy.terms(), requirement, sold or ()))
 
 
 def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> RenewalPolicyPage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,14 +62,15 @@ def _cover_end(policy: Policy) -> date:
     return policy.expiration_date
 
 
-def cover_until(policy: Policy, policies: list[Policy], requirement: Requirement) -> date:
+def cover_until(policy: Policy, policies: list[Policy], requirement: Requirement,
+                categories: Collection[str] = ()) -> date:
     """The day unbroken cover ends: `policy`'s end, carried on by verified policies meeting the requirement
-    that are in force on it (a renewal starting on time)."""
+    (for a seller selling `categories`) that are in force on it (a renewal starting on time)."""
     end = _cover_end(policy)
     used = {policy.id}
     while True:
         following = [p for p in policies if p.id not in used and p.verification == "verified"
-                     and p.in_force_on(end) and meets_requirement(p.terms(), requirement)]
+                     and p.in_force_on(end) and meets_requirement(p.terms(), requirement, categories)]
         if not following:
             return end
         best = max(following, key=lambda p: (_cover_end(p), -p.id))
@@ -118,13 +120,13 @@ def compliance_snapshot(seller: Seller, today: date, policies: list[Policy] | No
     else:
         headline = f"Insurance is overdue by {_days(-days_left if days_left is not None else 0)}"
         detail = "The deadline has passed: buy or upload a policy that meets the requirement now."
-    missing = [] if result.status in (NOT_REQUIRED, COMPLIANT) else [_seller_words(r.code, r.message)
+    missing = [] if result.status in (NOT_REQUIRED, COMPLIANT) else [_seller_words(r.code, r.message, r.policy_number)
                                                                    for r in result.reasons]
     until = None
     if policy is not None:
         if policies is None:
             policies = list(db.session.execute(select(Policy).where(Policy.seller_id == seller.seller_id)).scalars())
-        until = cover_until(policy, policies, requirement)
+        until = cover_until(policy, policies, requirement, seller.categories or ())
     return ComplianceSnapshot(
         status=result.status, headline=headline, detail=detail, required_since=result.required_since,
         deadline=result.deadline, days_left=days_left, policy=policy, missing=missing,
@@ -138,8 +140,11 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
-def _seller_words(code: str, message: str) -> str:
+def _seller_words(code: str, message: str, policy_number: str | None) -> str:
     """A compliance reason as the seller reads it."""
     if code == "no_policy":
         return "You have no policy on record: buy one through the Accelerator or upload one you hold."
+    if code == "category_excluded":
+        # The domain's sentence ends "..., which the seller sells."; the seller reads it as "you".
+        return message.replace("which the seller sells", "which you sell")
     return message

@@ -7,7 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from accelerator import clock
-from accelerator.domain.compliance import DUE, NOT_REQUIRED, OVERDUE, PENDING_VERIFICATION
+from accelerator.domain.categories import category_names
+from accelerator.domain.compliance import DUE, NOT_REQUIRED, OVERDUE, PENDING_VERIFICATION, excluded_sold_categories
 from accelerator.models import Policy, Seller
 from accelerator.services.accounts import QuoteRequestLine, seller_overview
 from accelerator.services.sellers.compliance import (
@@ -51,12 +52,14 @@ def policy_group(policy: Policy, today: date) -> str:
 
 @dataclass(frozen=True)
 class DashboardPolicy:
-    """One policy on the dashboard: whether it is in force today, the days until it expires, its renewal."""
+    """One policy on the dashboard: whether it is in force today, the days until it expires, its renewal,
+    and what it excludes of the categories the seller sells."""
 
     policy: Policy
     in_force_today: bool
     days_left: int
     renewal: RenewalState | None = None
+    excludes_sold: str = ""  # the categories the seller sells that the policy excludes, in words
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,12 @@ def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
     policies = [line.policy for line in overview.policies]
     renewals = states_for(overview.seller.seller_id, policies, today)
     by_group: dict[str, list[DashboardPolicy]] = {key: [] for key, _ in POLICY_GROUPS}
+    sold = overview.seller.categories or ()
     for line in overview.policies:
         policy = line.policy
         by_group[policy_group(policy, today)].append(
-            DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days, renewals[policy.id]))
+            DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days, renewals[policy.id],
+                            category_names(excluded_sold_categories(policy.terms(), sold))))
     groups = [PolicyGroup(key, title, by_group[key]) for key, title in POLICY_GROUPS if by_group[key]]
     compliance = compliance_snapshot(overview.seller, today, policies)
     in_force_count = len(by_group["in_force"]) + len(by_group["expiring"])

@@ -10,8 +10,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from accelerator import clock
-from accelerator.domain.categories import category_name
-from accelerator.domain.compliance import limit_shortfalls, meets_requirement, requirement_failures
+from accelerator.domain.categories import category_name, category_names
+from accelerator.domain.compliance import (
+    excluded_sold_categories,
+    limit_shortfalls,
+    meets_requirement,
+    requirement_failures,
+)
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import display_money
 from accelerator.domain.routing import RequestProfile, fits
@@ -87,23 +92,30 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
         request=request, insurers_asked=len(routings), declined=sum(1 for s in routings if s == "declined"),
         no_match_reasons=no_match_reasons(request) if not routings else [], quotes=lines, sort=sort,
         policy=policy, renewal_of=renewal_of,
-        renewal_of_meets=renewal_of is not None and meets_requirement(renewal_of.terms(), requirement),
+        renewal_of_meets=renewal_of is not None and meets_requirement(renewal_of.terms(), requirement,
+                                                                      request.seller.categories or ()),
         changes=changes,
     )
 
 
 def quote_line(quote: Quote, requirement: Requirement, today: date) -> QuoteLine:
-    """A quote judged against the requirement, with the reasons in words."""
+    """A quote judged against the requirement for the categories its quote request asked to cover,
+    with the reasons in words."""
     from accelerator.api.serializers import quote_terms  # one definition of "the policy a quote would be"
 
-    codes = requirement_failures(quote_terms(quote), requirement)
+    terms = quote_terms(quote)
+    asked = quote.quote_request.categories or ()
+    codes = requirement_failures(terms, requirement, asked)
+    excluded = excluded_sold_categories(terms, asked)
     return QuoteLine(quote=quote, meets_requirement=not codes,
-                     failures=[_quote_failure(code, quote, requirement) for code in codes],
+                     failures=[_quote_failure(code, quote, requirement, excluded) for code in codes],
                      expired=quote.valid_until < today)
 
 
-def _quote_failure(code: str, quote: Quote, requirement: Requirement) -> str:
+def _quote_failure(code: str, quote: Quote, requirement: Requirement, excluded: list[str]) -> str:
     """Why a quote falls short of the requirement, in one sentence."""
+    if code == "category_excluded":
+        return f"It excludes {category_names(excluded)}, which your request asked to cover."
     if code == "limit_too_low":
         parts = limit_shortfalls(quote.per_occurrence_limit, quote.aggregate_limit, requirement)
         return "The " + " and the ".join(parts) + "."
