@@ -67,6 +67,8 @@ def test_withdrawing_closes_the_request_its_routings_and_quotes_once(seller_clie
     assert db.session.get(Quote, quote.id).status == "closed"
     html = seller_client.get(f"/seller/requests/{request.id}").get_data(as_text=True)
     assert "You withdrew this request" in html and "Withdraw this request" not in html
+    section = html.split('id="insurers-title"')[1].split("</section>")[0]
+    assert 'Harbor Mutual</span>\n        <span class="badge badge--quoted">Quoted</span>' in section
     assert "Choose this quote" not in html
 
     # A second POST (a double click, a second tab) withdraws nothing more and says so.

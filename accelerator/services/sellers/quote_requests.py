@@ -75,12 +75,16 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
     if request is None or request.seller_id != seller_id:
         raise NotFound("No such quote request of yours.")
     sort = sort if sort in QUOTE_SORTS else "premium"
-    asked = [AskedInsurer(name, status, reason) for name, status, reason in db.session.execute(
-        select(Insurer.name, QuoteRouting.status, QuoteRouting.decline_reason)
-        .join(Insurer, Insurer.id == QuoteRouting.insurer_id)
-        .where(QuoteRouting.quote_request_id == request.id).order_by(Insurer.name, Insurer.id))]
-    routings = [line.status for line in asked]
     quotes = db.session.execute(select(Quote).where(Quote.quote_request_id == request.id)).scalars().all()
+    quoted_by = {q.insurer_id for q in quotes}
+    rows = db.session.execute(
+        select(Insurer.id, Insurer.name, QuoteRouting.status, QuoteRouting.decline_reason)
+        .join(Insurer, Insurer.id == QuoteRouting.insurer_id)
+        .where(QuoteRouting.quote_request_id == request.id).order_by(Insurer.name, Insurer.id)).all()
+    routings = [status for _id, _name, status, _reason in rows]
+    # A routing closes when the request does (bought or withdrawn): an insurer that quoted still "quoted".
+    asked = [AskedInsurer(name, "quoted" if status == "closed" and insurer_id in quoted_by else status, reason)
+             for insurer_id, name, status, reason in rows]
     requirement: Requirement = current_app.config["REQUIREMENT"]
     lines = [quote_line(q, requirement, today) for q in quotes]
     if sort == "limit":
