@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from accelerator.models import AuditEntry, Quote, QuoteRequest, QuoteRouting
+from accelerator.models import AuditEntry, Policy, Quote, QuoteRequest, QuoteRouting
 from tests import factories
 from tests.conftest import csrf_token, login_as
 from tests.factories import NOW, TODAY
@@ -79,6 +79,22 @@ def test_withdrawing_closes_the_request_its_routings_and_quotes_once(seller_clie
     audits = db.session.execute(select(func.count()).select_from(AuditEntry)
                                 .where(AuditEntry.action == "withdraw")).scalar_one()
     assert audits == 1
+
+
+def test_a_withdrawn_requests_quote_cannot_be_bought(seller_client, seller_user, db):
+    harbor = factories.make_insurer()
+    request = _request_of(seller_user, harbor)
+    quote = factories.make_quote(request, harbor)
+    buy = f"/seller/requests/{request.id}/quotes/{quote.id}/buy"
+    token = csrf_token(seller_client, buy)  # the confirm page, opened before withdrawing (another tab)
+    _withdraw(seller_client, request.id)
+    page = seller_client.get(buy)
+    assert page.status_code == 409
+    assert "You withdrew this quote request: its quotes can no longer be bought." in page.get_data(as_text=True)
+    response = seller_client.post(buy, data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/seller/requests/{request.id}")
+    assert "You withdrew this quote request" in seller_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _count(db, Policy) == 0
 
 
 def _withdraw_without_page(client, request_id: int):
