@@ -155,11 +155,12 @@ OPENAPI = {
             "required": ["id", "status", "seller_id", "legal_name", "state", "categories", "annual_revenue",
                          "top_products", "states_shipped", "claims_last_3_years", "per_occurrence_limit",
                          "aggregate_limit", "deductible", "desired_start_date", "routed_at", "responded_at",
-                         "decline_reason", "quotes"],
+                         "decline_reason", "withdrawn_at", "quotes"],
             "properties": {
                 "id": ID,
                 "status": {"enum": list(quotes.ROUTING_STATUSES),
-                           "description": "As this insurer sees it: open, quoted, declined, or closed."},
+                           "description": "As this insurer sees it: open, quoted, declined, or closed (a request "
+                                          "the seller bought a quote on or withdrew)."},
                 "seller_id": SELLER_ID_OUT,
                 "legal_name": {"type": "string"},
                 "state": {"type": "string", "pattern": "^[A-Z]{2}$"},
@@ -175,6 +176,9 @@ OPENAPI = {
                 "routed_at": TIMESTAMP,
                 "responded_at": {"oneOf": [TIMESTAMP, {"type": "null"}]},
                 "decline_reason": {"type": ["string", "null"]},
+                "withdrawn_at": {"oneOf": [TIMESTAMP, {"type": "null"}],
+                                 "description": "When the seller withdrew the request (it is then closed); null "
+                                                "unless withdrawn."},
                 "quotes": {"type": "array", "items": ref("Quote"), "description": "This insurer's quotes on it."},
             },
         },

@@ -140,6 +140,7 @@ def quote_request_json(request: QuoteRequest, routing: QuoteRouting, quotes: lis
         "routed_at": timestamp(routing.routed_at),
         "responded_at": timestamp(routing.responded_at),
         "decline_reason": routing.decline_reason,
+        "withdrawn_at": timestamp(request.withdrawn_at),
         "quotes": [quote_json(q) for q in sorted(quotes, key=lambda q: q.id)],
     }
 

@@ -48,6 +48,8 @@ class QuoteRequest(db.Model):
     renewal_of_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", use_alter=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the seller withdrew the request (it is then closed too; a bought request leaves it empty).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship()
     routings: Mapped[list[QuoteRouting]] = relationship(back_populates="quote_request")

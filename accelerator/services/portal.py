@@ -8,17 +8,19 @@ Lists come back as flask_sqlalchemy Paginations, which the templates' pagination
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from accelerator import clock
 from accelerator.extensions import db
-from accelerator.models import ApiKey, Insurer, Policy, QuoteRequest, QuoteRouting, WebhookEndpoint
+from accelerator.models import ApiKey, Insurer, Policy, Quote, QuoteRequest, QuoteRouting, WebhookEndpoint
 from accelerator.services import api_keys as api_key_service
 from accelerator.services import quotes, webhooks
 from accelerator.services.insurers import get_insurer
-from accelerator.services.paging import Page
+from accelerator.services.paging import Page, fetch_page
 
 INBOX_PER_PAGE = 25
 POLICIES_PER_PAGE = 25
@@ -32,7 +34,15 @@ INBOX_SORTS: dict[str, str] = {
     "revenue": "Annual revenue, largest first",
     "start": "Start date, soonest first",
 }
-STATUS_LABELS: dict[str, str] = {"open": "Open", "quoted": "Quoted", "declined": "Declined", "closed": "Closed"}
+# How the insurer sees a request routed to it (the inbox's tabs, in order, and the badges' words):
+# open (not answered), quoted (a quote still valid), expired (every quote it offered has expired),
+# declined, won (the seller bought its quote), lost (the seller bought another insurer's) and
+# withdrawn (the seller withdrew the request). The API keeps the contract's four: open, quoted,
+# declined and closed (won, lost and withdrawn).
+STATUS_LABELS: dict[str, str] = {
+    "open": "Open", "quoted": "Quoted", "expired": "Quote expired", "declined": "Declined", "won": "Won",
+    "lost": "Lost", "withdrawn": "Withdrawn",
+}
 
 
 class LoadedPagination(Pagination):
@@ -58,16 +68,26 @@ def _page(page: int) -> int:
     return min(max(int(page), 1), MAX_PAGE)
 
 
-def routing_status(request: QuoteRequest, routing: QuoteRouting) -> str:
-    """The request's status as this insurer sees it: closed once the request closed, else its routing's."""
-    return "closed" if request.status == "closed" else routing.status
+def seen_status(today: date):
+    """The SQL for a routed request's status as the insurer sees it on `today` (a key of STATUS_LABELS).
 
-
-def _status_clause(status: str):
-    """The contract's status filter: `closed` is the request's or the routing's; others are the routing's."""
-    if status == "closed":
-        return or_(QuoteRequest.status == "closed", QuoteRouting.status == "closed")
-    return and_(QuoteRequest.status != "closed", QuoteRouting.status == status)
+    One definition serves the labels, the tabs' filters and their counts. Its own decline stays
+    "declined" whatever happened after; then the request's end (withdrawn, won, lost); an open request
+    it quoted whose quotes have all expired is "expired".
+    """
+    own = (Quote.quote_request_id == QuoteRouting.quote_request_id) & (Quote.insurer_id == QuoteRouting.insurer_id)
+    won = exists(select(Quote.id).where(own, Quote.status == "accepted"))
+    offered = exists(select(Quote.id).where(own))
+    valid = exists(select(Quote.id).where(own, Quote.valid_until >= today))
+    closed = or_(QuoteRequest.status == "closed", QuoteRouting.status == "closed")
+    return case(
+        (QuoteRouting.status == "declined", "declined"),
+        (QuoteRequest.withdrawn_at.is_not(None), "withdrawn"),
+        (closed & won, "won"),
+        (closed, "lost"),
+        ((QuoteRouting.status == "quoted") & offered & ~valid, "expired"),
+        else_=QuoteRouting.status,
+    )
 
 
 _ORDER = {
@@ -83,15 +103,15 @@ class Inbox:
     """The insurer, a page of the requests routed to it (QuoteRoutings with their requests), and counts."""
 
     insurer: Insurer
-    routings: Pagination
+    routings: Pagination  # items: (QuoteRouting with its request, status as the insurer sees it)
     counts: dict[str, int]
     status: str | None
     sort: str
 
 
-def status_counts(insurer_id: int) -> dict[str, int]:
-    """How many requests routed to the insurer are open, quoted, declined and closed (as it sees them)."""
-    seen = case((QuoteRequest.status == "closed", "closed"), else_=QuoteRouting.status)
+def status_counts(insurer_id: int, today: date | None = None) -> dict[str, int]:
+    """How many requests routed to the insurer are in each status of STATUS_LABELS (as it sees them)."""
+    seen = seen_status(today or clock.today())
     rows = db.session.execute(
         select(seen, func.count())
         .select_from(QuoteRouting)
@@ -106,19 +126,23 @@ def status_counts(insurer_id: int) -> dict[str, int]:
 
 
 def inbox(insurer_id: int, status: str | None = None, sort: str = "newest", page: int = 1,
-          per_page: int = INBOX_PER_PAGE) -> Inbox:
+          per_page: int = INBOX_PER_PAGE, today: date | None = None) -> Inbox:
     """The requests routed to the insurer, of one status or all, sorted, one page of them."""
+    today = today or clock.today()
     insurer = get_insurer(insurer_id)
     status = status if status in STATUS_LABELS else None
     sort = sort if sort in INBOX_SORTS else "newest"
-    query = (select(QuoteRouting)
+    seen = seen_status(today).label("seen")
+    query = (select(QuoteRouting, seen)
              .join(QuoteRequest, QuoteRouting.quote_request_id == QuoteRequest.id)
              .options(contains_eager(QuoteRouting.quote_request))
              .where(QuoteRouting.insurer_id == insurer.id))
     if status:
-        query = query.where(_status_clause(status))
-    pager = db.paginate(query.order_by(*_ORDER[sort]), page=_page(page), per_page=per_page, error_out=False)
-    return Inbox(insurer=insurer, routings=pager, counts=status_counts(insurer.id), status=status, sort=sort)
+        query = query.where(seen_status(today) == status)
+    result = fetch_page(query.order_by(*_ORDER[sort]), _page(page), per_page, scalars=False)
+    items = [(routing, seen) for routing, seen in result.items]
+    pager = as_pagination(Page(items=items, page=result.page, per_page=result.per_page, total=result.total))
+    return Inbox(insurer=insurer, routings=pager, counts=status_counts(insurer.id, today), status=status, sort=sort)
 
 
 @dataclass(frozen=True)
@@ -140,8 +164,8 @@ class RequestPage:
 
     @property
     def can_quote(self) -> bool:
-        """Whether a quote may still be offered (open or already quoted; not declined or closed)."""
-        return self.status in ("open", "quoted")
+        """Whether a quote may still be offered (open, quoted, or its quotes expired; not declined or closed)."""
+        return self.status in ("open", "quoted", "expired")
 
     @property
     def can_decline(self) -> bool:
@@ -149,10 +173,15 @@ class RequestPage:
         return self.status == "open"
 
 
-def request_page(insurer_id: int, request_id: int) -> RequestPage:
+def request_page(insurer_id: int, request_id: int, today: date | None = None) -> RequestPage:
     """One request routed to the insurer, or NotFound (also when it was routed only to others)."""
     routed = quotes.get_routed(insurer_id, request_id)
-    return RequestPage(routed=routed, status=routing_status(routed.request, routed.routing))
+    status = db.session.execute(
+        select(seen_status(today or clock.today())).select_from(QuoteRouting)
+        .join(QuoteRequest, QuoteRouting.quote_request_id == QuoteRequest.id)
+        .where(QuoteRouting.id == routed.routing.id)
+    ).scalar_one()
+    return RequestPage(routed=routed, status=status)
 
 
 def policies(insurer_id: int, page: int = 1, per_page: int = POLICIES_PER_PAGE) -> Pagination:

@@ -90,6 +90,8 @@ def _bought_from(quote_id: int) -> Policy | None:
 
 def purchase_problem(quote: Quote, today: date) -> str | None:
     """Why a quote cannot be bought today, in words, or None when it can."""
+    if quote.quote_request.withdrawn_at is not None:
+        return "You withdrew this quote request: its quotes can no longer be bought."
     if quote.quote_request.status != "open":
         return "This quote request is closed: a quote on it was already bought."
     if quote.status != "offered":
@@ -126,7 +128,7 @@ def buy_quote(actor: audit.Actor, seller_id: str, request_id: int, quote_id: int
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        return _lost_race(quote.id)
+        return _lost_race(quote.id, request_id)
     insurer = quote.insurer
     effective, expiration = policy_dates(quote.quote_request.desired_start_date, today)
     policy = Policy(
@@ -167,12 +169,17 @@ def buy_quote(actor: audit.Actor, seller_id: str, request_id: int, quote_id: int
     return Purchase(policy, True)
 
 
-def _lost_race(quote_id: int) -> Purchase:
-    """Another buy closed the request first: the same quote answers its policy, another is a Conflict."""
+def _lost_race(quote_id: int, request_id: int) -> Purchase:
+    """Another buy (or a withdrawal) closed the request first: the same quote answers its policy, another is
+    a Conflict."""
     db.session.rollback()
     earlier = _bought_from(quote_id)
     if earlier is not None:
         return Purchase(earlier, False)
+    withdrawn = db.session.execute(select(QuoteRequest.withdrawn_at).where(QuoteRequest.id == request_id)).scalar()
+    if withdrawn is not None:
+        raise Conflict("You withdrew this quote request a moment ago: its quotes can no longer be bought.",
+                       code="quote_request_closed")
     raise Conflict("Another quote on this request was bought a moment ago; this one was not.",
                    code="quote_request_closed")
 

@@ -5,6 +5,9 @@
   `quote_request.routed` to each insurer it reaches.
 - Insurers list and read the requests routed to them, offer quotes and decline.
 - `emit_quote_accepted(quote_id)` is called when a seller buys a quote (in the caller's transaction).
+- A seller withdraws a request still open (`withdraw_quote_request`): it is closed like a bought one, so
+  it takes no more quotes, and `withdrawn_at` tells the two apart. An expired quote can be asked for again
+  (`ask_again`): a new request with the old one's answers, routed to that insurer only.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
@@ -103,8 +106,13 @@ def appetites() -> list[InsurerAppetite]:
                             max_revenue=r.max_revenue) for r in rows]
 
 
-def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteRequest, list[int]]:
-    """Create a seller's quote request, route it, and tell each insurer it reaches (webhook)."""
+def submit_quote_request(seller_id: str, data: QuoteRequestData,
+                         only_insurer_id: int | None = None) -> tuple[QuoteRequest, list[int]]:
+    """Create a seller's quote request, route it, and tell each insurer it reaches (webhook).
+
+    With `only_insurer_id`, the request goes to that insurer alone, and only if the routing rule still
+    sends it there (Conflict otherwise, before anything is written).
+    """
     try:
         seller_id = normalize_seller_id(seller_id)
     except ValueError as exc:
@@ -116,6 +124,11 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteR
         appetites(),
         RequestProfile(categories=frozenset(data.categories), state=data.state, annual_revenue=data.annual_revenue),
     )
+    if only_insurer_id is not None:
+        if only_insurer_id not in insurer_ids:
+            raise Conflict("This insurer no longer takes requests like this one: ask every insurer that fits "
+                           "instead.", code="insurer_does_not_fit")
+        insurer_ids = [only_insurer_id]
     ensure_seller(seller_id)
     request = QuoteRequest(
         seller_id=seller_id, status="open", legal_name=data.legal_name.strip(), state=data.state,
@@ -140,6 +153,104 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteR
                  routed_to=insurer_ids)
     db.session.commit()
     return request, insurer_ids
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A withdrawn request; `withdrawn` is False when an earlier click had already withdrawn it."""
+
+    request: QuoteRequest
+    withdrawn: bool
+
+
+def _sellers_request(seller_id: str, request_id: int) -> QuoteRequest:
+    """One of the seller's quote requests, or NotFound (also for another seller's)."""
+    request = db.session.get(QuoteRequest, request_id)
+    if request is None or request.seller_id != seller_id:
+        raise NotFound("No such quote request of yours.")
+    return request
+
+
+def withdraw_quote_request(actor: audit.Actor, seller_id: str, request_id: int) -> Withdrawal:
+    """The seller withdraws an open request: it closes, its open routings and offered quotes close with it.
+
+    Like buying, the conditional UPDATE on the open request decides a race (two clicks, a buy at the same
+    moment): one of them changes the row. Withdrawing again answers the first withdrawal; a request closed
+    by a purchase is a Conflict and stays as it was.
+    """
+    request = _sellers_request(seller_id, request_id)
+    now = clock.now()
+    changed = db.session.execute(
+        update(QuoteRequest)
+        .where(QuoteRequest.id == request.id, QuoteRequest.status == "open")
+        .values(status="closed", closed_at=now, withdrawn_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(request)
+        if request.withdrawn_at is not None:
+            return Withdrawal(request, False)
+        raise Conflict("This request is closed: it can no longer be withdrawn.", code="quote_request_closed")
+    db.session.execute(
+        update(QuoteRouting).where(QuoteRouting.quote_request_id == request.id, QuoteRouting.status != "declined")
+        .values(status="closed").execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Quote).where(Quote.quote_request_id == request.id, Quote.status == "offered")
+        .values(status="closed").execution_options(synchronize_session=False))
+    audit.record(actor, "withdraw", "quote_request", request.id)
+    db.session.commit()
+    db.session.refresh(request)
+    return Withdrawal(request, True)
+
+
+@dataclass(frozen=True)
+class AskedAgain:
+    """The request that asks an insurer again; `created` is False when an earlier click had made it."""
+
+    request: QuoteRequest
+    created: bool
+
+
+def _same_answers(a: QuoteRequest, b: QuoteRequest) -> bool:
+    """Whether two requests ask the same thing of the same business (the start date aside)."""
+    fields = ("legal_name", "state", "annual_revenue", "top_products", "claims_last_3_years",
+              "per_occurrence_limit", "aggregate_limit", "deductible")
+    return (all(getattr(a, f) == getattr(b, f) for f in fields)
+            and sorted(a.categories) == sorted(b.categories) and sorted(a.states_shipped) == sorted(b.states_shipped))
+
+
+def ask_again(seller_id: str, request_id: int, quote_id: int, today: date | None = None) -> AskedAgain:
+    """A new request with an expired quote's request's answers, sent to that quote's insurer only.
+
+    The start date is the old one, or today once that has passed. An open request asking the same of
+    that insurer alone, made since, is answered instead of a second one (a double click).
+    """
+    today = today or clock.today()
+    quote = db.session.get(Quote, quote_id)
+    if quote is None or quote.quote_request_id != request_id or quote.quote_request.seller_id != seller_id:
+        raise NotFound("No such quote of yours.")
+    if quote.valid_until >= today:
+        raise Conflict("This quote is still valid: you can buy it as it is.", code="quote_still_valid")
+    old = quote.quote_request
+    since = db.session.execute(
+        select(QuoteRequest).join(QuoteRouting, QuoteRouting.quote_request_id == QuoteRequest.id)
+        .where(QuoteRequest.seller_id == seller_id, QuoteRequest.status == "open", QuoteRequest.id > old.id,
+               QuoteRouting.insurer_id == quote.insurer_id)
+        .order_by(QuoteRequest.id)
+    ).scalars().all()
+    for candidate in since:
+        if len(candidate.routings) == 1 and _same_answers(candidate, old):
+            return AskedAgain(candidate, False)
+    data = QuoteRequestData(
+        legal_name=old.legal_name, state=old.state, categories=tuple(old.categories),
+        annual_revenue=old.annual_revenue, per_occurrence_limit=old.per_occurrence_limit,
+        aggregate_limit=old.aggregate_limit, deductible=old.deductible,
+        desired_start_date=max(old.desired_start_date, today), top_products=old.top_products or "",
+        states_shipped=tuple(old.states_shipped or ()), claims_last_3_years=old.claims_last_3_years,
+    )
+    request, _ = submit_quote_request(seller_id, data, only_insurer_id=quote.insurer_id)
+    return AskedAgain(request, True)
 
 
 def _status_filter(status: str):

@@ -55,7 +55,8 @@ def home():
     status = form.status.data if not form.status.errors else ""
     sort = form.sort.data if not form.sort.errors else "newest"
     inbox = portal.inbox(_insurer_id(), status or None, sort or "newest", page_arg())
-    return render_template("insurers/home.html", inbox=inbox, form=form), 200 if valid else 400
+    return (render_template("insurers/home.html", inbox=inbox, form=form, labels=portal.STATUS_LABELS),
+            200 if valid else 400)
 
 
 def _request_page(request_id: int, *, offer_form=None, decline_form=None, status: int = 200):
@@ -63,8 +64,8 @@ def _request_page(request_id: int, *, offer_form=None, decline_form=None, status
     page = portal.request_page(_insurer_id(), request_id)
     offer_form = offer_form or QuoteOfferForm.suggested(page.request)
     decline_form = decline_form or DeclineForm(formdata=None)
-    return render_template("insurers/request.html", page=page, offer_form=offer_form,
-                           decline_form=decline_form, today=clock.today()), status
+    return render_template("insurers/request.html", page=page, offer_form=offer_form, decline_form=decline_form,
+                           today=clock.today(), labels=portal.STATUS_LABELS), status
 
 
 def _show_refusal(form, exc: DomainError) -> None:

@@ -116,7 +116,42 @@ def new_request():
 def show_request(request_id: int):
     """A quote request and its quotes side by side, sorted by premium or by limit."""
     detail = sellers.get_request(_seller_id(), request_id, request.args.get("sort", "premium"))
-    return render_template("sellers/request.html", detail=detail)
+    return render_template("sellers/request.html", detail=detail, form=ActionForm())
+
+
+@bp.post("/seller/requests/<int:request_id>/withdraw")
+def withdraw_request(request_id: int):
+    """Withdraw an open request: it takes no more quotes, and its insurers see it withdrawn."""
+    try:
+        result = quotes.withdraw_quote_request(_actor(), _seller_id(), request_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("sellers.show_request", request_id=request_id))
+    if result.withdrawn:
+        flash("You withdrew this request. Insurers can no longer quote on it.", "success")
+    else:
+        flash("You had already withdrawn this request.", "info")
+    return redirect(url_for("sellers.show_request", request_id=request_id))
+
+
+@bp.post("/seller/requests/<int:request_id>/quotes/<int:quote_id>/ask-again")
+def ask_again(request_id: int, quote_id: int):
+    """An expired quote's insurer asked again: a new request with the same answers, to that insurer only."""
+    try:
+        asked = quotes.ask_again(_seller_id(), request_id, quote_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("sellers.show_request", request_id=request_id))
+    if asked.created:
+        name = asked.request.routings[0].insurer.name
+        flash(f"You asked {name} again. Its new quote appears here when it arrives.", "success")
+    else:
+        flash("You had already asked this insurer again: here is that request.", "info")
+    return redirect(url_for("sellers.show_request", request_id=asked.request.id))
 
 
 @bp.get("/seller/requests/<int:request_id>/quotes/<int:quote_id>/buy")

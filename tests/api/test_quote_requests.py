@@ -177,6 +177,31 @@ def test_offer_on_a_request_not_routed_to_me_is_404_and_closed_is_409(api, insur
     assert count(Quote) == 0
 
 
+def test_a_withdrawn_request_refuses_offers_and_shows_closed_with_when_it_was_withdrawn(api, insurer):
+    request = _routed(insurer)
+    api.offer_quote(request.id, offer())
+    assert api.get_quote_request(request.id)["withdrawn_at"] is None
+    _db.session.rollback()
+    seller_id = _db.session.get(QuoteRequest, request.id).seller_id
+    withdrawal = quotes.withdraw_quote_request(Actor("seller"), seller_id, request.id)
+    assert withdrawal.withdrawn
+    withdrawn_at = withdrawal.request.withdrawn_at
+    _db.session.rollback()
+    with pytest.raises(ApiError) as exc:
+        api.offer_quote(request.id, offer(annual_premium="1700.00"))
+    assert exc.value.status == 409 and exc.value.code == "quote_request_closed"
+    with pytest.raises(ApiError) as exc:
+        api.decline_quote_request(request.id, "too late")
+    assert exc.value.status == 409 and exc.value.code == "quote_request_closed"
+    read = api.get_quote_request(request.id)
+    assert read["status"] == "closed"  # the contract's four statuses: a withdrawn request is closed
+    assert read["withdrawn_at"] == withdrawn_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert [q["status"] for q in read["quotes"]] == ["closed"]
+    assert [i["id"] for i in api.list_quote_requests(status="closed")["items"]] == [str(request.id)]
+    assert api.list_quote_requests(status="quoted")["total"] == 0
+    assert count(Quote) == 1
+
+
 def test_decline(api, insurer):
     request = _routed(insurer)
     declined = api.decline_quote_request(request.id, "Outside our appetite")

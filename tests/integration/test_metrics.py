@@ -378,3 +378,34 @@ def test_weekly_and_daily_standings_agree_with_the_rule_applied_to_every_policy(
             assert (got.status, got.required_since, got.deadline, got.policy_number) == (
                 truth.result.status, truth.result.required_since, truth.result.deadline,
                 truth.policy.policy_number if truth.policy else None)
+
+
+def test_premium_bound_and_premium_taking_effect_each_count_their_own_date_at_the_periods_edges(db):
+    start, end = date(2026, 3, 2), date(2026, 3, 15)
+    insurer = factories.make_insurer()
+
+    def bought(premium: str, created_at: datetime, effective: date):
+        request = factories.make_quote_request(routed_to=[insurer])
+        quote = factories.make_quote(request, insurer, status="accepted")
+        return factories.make_policy(insurer=insurer, seller_id=request.seller_id, quote_id=quote.id,
+                                     source="marketplace", premium=D(premium), created_at=created_at,
+                                     effective_date=effective, expiration_date=effective + timedelta(days=365))
+
+    # Bought on the first and the last day of the period (its first and last instants): bound in it.
+    bought("100.00", at(start, 0, 0, 0), date(2026, 4, 1))  # takes effect after the period
+    bought("200.00", datetime(2026, 3, 15, 23, 59, 59, 999999, tzinfo=UTC), end)  # takes effect on its last day
+    # Bought just outside it: not bound in it.
+    bought("400.00", datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=UTC), start)  # takes effect on its first day
+    bought("800.00", at(end + timedelta(days=1), 0, 0, 0), date(2026, 3, 16))
+    # Reported by an insurer: bound elsewhere; it counts only by its effective date.
+    factories.make_policy(insurer=insurer, premium=D("1600.00"), created_at=at(start),
+                          effective_date=date(2026, 3, 1))  # the day before the period
+    factories.make_policy(insurer=insurer, premium=D("3200.00"), created_at=at(start), effective_date=start)
+
+    assert metrics.premium_bound(start, end) == metrics.BoundPremium(2, D("300.00"))
+    taking_effect = metrics.premiums_by_category(start, end)
+    assert (taking_effect.policies, taking_effect.premium) == (3, D("3800.00"))  # 200 + 400 + 3,200
+    assert metrics.premium_bound("2026-03-16", "2026-03-16") == metrics.BoundPremium(1, D("800.00"))
+    assert metrics.premium_bound("2020-01-01", "2020-01-02") == metrics.BoundPremium(0, D("0.00"))
+    with pytest.raises(ValidationError):
+        metrics.premium_bound("2026-03-15", "2026-03-02")

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from accelerator import clock
-from accelerator.models import ApiKey, AuditEntry, Quote, QuoteRouting, WebhookEndpoint, WebhookEvent
+from accelerator.extensions import db as _db
+from accelerator.models import ApiKey, AuditEntry, Quote, QuoteRequest, QuoteRouting, WebhookEndpoint, WebhookEvent
 from accelerator.services import api_keys as api_key_service
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
-from tests.factories import TODAY
+from tests.factories import NOW, TODAY
 from tests.web.conftest import error_for, parse_page
 
 PUBLIC_URL = "https://93.184.216.34/hooks/accelerator"  # an IP literal: no DNS needed to check it
@@ -74,23 +75,71 @@ def _routed(harbor, name, status="open", request_status="open", **values):
     return request
 
 
+def _inbox_of_every_standing(harbor, rival):
+    """One request routed to Harbor in each standing the inbox tells apart."""
+    _routed(harbor, "Open One LLC")
+    quoted = _routed(harbor, "Quoted One LLC", status="quoted")
+    factories.make_quote(quoted, harbor, valid_until=TODAY)  # valid through today
+    expired = _routed(harbor, "Expired One LLC", status="quoted")
+    factories.make_quote(expired, harbor, valid_until=TODAY - timedelta(days=1))
+    _routed(harbor, "Declined One LLC", status="declined")
+    won = _routed(harbor, "Won One LLC", status="closed", request_status="closed")
+    factories.make_quote(won, harbor, status="accepted")
+    lost = _routed(harbor, "Lost One LLC", status="closed", request_status="closed")  # bought elsewhere
+    factories.make_quote(lost, harbor, status="closed")
+    factories.make_routing(lost, rival, status="closed")
+    factories.make_quote(lost, rival, status="accepted")
+    _routed(harbor, "Withdrawn One LLC", status="closed", request_status="closed", withdrawn_at=NOW)
+
+
+EVERY_STANDING = {"Open One LLC", "Quoted One LLC", "Expired One LLC", "Declined One LLC", "Won One LLC",
+                  "Lost One LLC", "Withdrawn One LLC"}
+
+
 @pytest.mark.parametrize("status, shown", [
     ("open", {"Open One LLC"}),
     ("quoted", {"Quoted One LLC"}),
+    ("expired", {"Expired One LLC"}),
     ("declined", {"Declined One LLC"}),
-    ("closed", {"Closed Routing LLC", "Closed Request LLC"}),
-    ("", {"Open One LLC", "Quoted One LLC", "Declined One LLC", "Closed Routing LLC", "Closed Request LLC"}),
+    ("won", {"Won One LLC"}),
+    ("lost", {"Lost One LLC"}),
+    ("withdrawn", {"Withdrawn One LLC"}),
+    ("", EVERY_STANDING),
 ])
-def test_the_inbox_filters_by_status_as_the_insurer_sees_it(staff, harbor, status, shown):
-    _routed(harbor, "Open One LLC")
-    _routed(harbor, "Quoted One LLC", status="quoted")
-    _routed(harbor, "Declined One LLC", status="declined")
-    _routed(harbor, "Closed Routing LLC", status="closed")
-    _routed(harbor, "Closed Request LLC", status="quoted", request_status="closed")  # bought elsewhere
+def test_the_inbox_filters_by_status_as_the_insurer_sees_it(staff, harbor, rival, status, shown):
+    _inbox_of_every_standing(harbor, rival)
     response = staff.get(f"/insurer?status={status}")
     assert response.status_code == 200
     names = set(re.findall(r">([A-Za-z ]+ LLC)</a>", response.get_data(as_text=True)))
     assert names == shown
+
+
+def test_the_inbox_labels_won_lost_withdrawn_and_expired_apart_with_their_counts(staff, harbor, rival):
+    _inbox_of_every_standing(harbor, rival)
+    html = staff.get("/insurer").get_data(as_text=True)
+    badge = r'<td data-label="Status"><span class="badge badge--\w+">([^<]+)</span>'
+    rows = dict(re.findall(r">([A-Za-z ]+ LLC)</a>.*?" + badge, html, re.S))
+    assert rows == {"Open One LLC": "Open", "Quoted One LLC": "Quoted", "Expired One LLC": "Quote expired",
+                    "Declined One LLC": "Declined", "Won One LLC": "Won", "Lost One LLC": "Lost",
+                    "Withdrawn One LLC": "Withdrawn"}
+    tabs = dict(re.findall(r'status-tabs__link"[^>]*>([A-Za-z ]+) <span class="status-tabs__count">(\d+)</span>', html))
+    assert tabs == {"All": "7", "Open": "1", "Quoted": "1", "Quote expired": "1", "Declined": "1", "Won": "1",
+                    "Lost": "1", "Withdrawn": "1"}
+    assert staff.get("/insurer?status=closed").status_code == 400  # the old catch-all is no tab any more
+
+
+@pytest.mark.parametrize("name, notice", [
+    ("Won One LLC", "the seller bought your quote"),
+    ("Lost One LLC", "the seller bought another insurer's quote"),
+    ("Withdrawn One LLC", "The seller withdrew this request"),
+    ("Expired One LLC", "Your quote on this request has expired"),
+])
+def test_a_request_page_says_how_the_request_ended_for_the_insurer(staff, harbor, rival, name, notice):
+    _inbox_of_every_standing(harbor, rival)
+    request_id = _db.session.execute(select(QuoteRequest.id).where(QuoteRequest.legal_name == name)).scalar_one()
+    html = staff.get(f"/insurer/requests/{request_id}").get_data(as_text=True)
+    assert notice in html
+    assert ("Send quote" in html) == (name == "Expired One LLC")  # only an expired quote may be replaced
 
 
 def test_the_inbox_sorts_by_date_revenue_and_start_date(staff, harbor):
@@ -410,3 +459,24 @@ def test_the_portals_forms_never_fail_and_escape_what_they_show(staff, harbor, d
         assert staff.get("/insurer", query_string=query).status_code in (200, 400)
     assert staff.get("/insurer/policies", query_string={"page": value}).status_code == 200
     assert staff.get("/insurer/webhooks", query_string={"page": value}).status_code == 200
+
+
+@pytest.mark.parametrize("path, current", [
+    ("/insurer", "Quote requests"),
+    ("/insurer/requests/{request_id}", "Quote requests"),
+    ("/insurer/quotes/upload", "Upload quotes"),
+    ("/insurer/policies", "Policies"),
+    ("/insurer/webhooks", "Webhooks"),
+    ("/insurer/api-keys", "API keys"),
+    ("/insurer/reports/", "Reports"),
+    ("/insurer/reports/bordereau", "Reports"),
+])
+def test_every_portal_page_has_the_same_tabs_with_its_own_marked_current(staff, harbor, path, current):
+    request = factories.make_quote_request(routed_to=[harbor])
+    html = staff.get(path.format(request_id=request.id)).get_data(as_text=True)
+    nav = html.split('<nav class="portal-nav" aria-label="Insurer portal">')[1].split("</nav>")[0]
+    tabs = re.findall(r'<a class="portal-nav__link" href="[^"]+"( aria-current="page")?>([^<]+)</a>', nav)
+    assert [label for _mark, label in tabs] == ["Quote requests", "Upload quotes", "Policies", "Webhooks",
+                                                "API keys", "Reports"]
+    assert [label for mark, label in tabs if mark] == [current]
+    assert html.count('class="portal-nav"') == 1

@@ -48,7 +48,8 @@ def marketplace(db):
     factories.make_routing(unanswered, keystone, routed_at=at("2026-03-10", 8))
     factories.make_quote_request(created_at=at("2026-02-20"))  # before the range
     factories.make_policy(insurer=harbor, seller_id=bought.seller_id, quote_id=first.id, source="marketplace",
-                          premium=D("1850.00"), effective_date=date(2026, 3, 5), expiration_date=date(2027, 3, 5))
+                          premium=D("1850.00"), effective_date=date(2026, 3, 5), expiration_date=date(2027, 3, 5),
+                          created_at=at("2026-03-04", 16))
     shop = factories.make_seller(categories=["home", "toys"])
     factories.make_policy(insurer=keystone, seller_id=shop.seller_id, premium=D("1000.00"),
                           effective_date=date(2026, 3, 10), expiration_date=date(2027, 3, 10))
@@ -99,7 +100,11 @@ def test_the_dashboard_draws_each_chart_with_its_numbers_and_csv_link(admin_clie
     assert "of 2 required sellers compliant on 2026-03-15" in page
     assert '>3</span> <span class="report-stat__label">quote requests, 1 bought' in page
     assert '>5</span> <span class="report-stat__label">coverage checks' in page
-    assert "$2,850.00" in page
+    # The two premiums, each saying what it sums: bound here by purchase date, taking effect by effective date.
+    assert ('>$1,850.00</span> <span class="report-stat__label">premium bound in the period: 1 quote bought here, '
+            'by purchase date<') in page
+    assert ('>$2,850.00</span> <span class="report-stat__label">premium on policies taking effect in the period: '
+            '2 policies from any source, by effective date<') in page
 
 
 def test_the_default_range_is_the_last_twelve_weeks(admin_client, db):

@@ -15,7 +15,8 @@ Admin:   compliance_by_week(start, end) -> [WeeklyCompliance]   (the one that lo
          quote_funnel(start, end) -> Funnel
          median_time_to_quote(start, end) -> [InsurerQuoteTime]
          coverage_checks_by_day(start, end) -> [DailyChecks]
-         premiums_by_category(start, end) -> PremiumsByCategory
+         premiums_by_category(start, end) -> PremiumsByCategory   (policies taking effect, by effective date)
+         premium_bound(start, end) -> BoundPremium                (quotes bought here, by purchase date)
          seller_standings(on, statuses=None) -> iterator of SellerStanding (every seller, streamed)
 Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
          quote_win_rate(insurer_id, start, end) -> WinRate
@@ -29,7 +30,7 @@ Where things are (every public name is re-exported here, so `metrics.<name>` wor
 - metrics/compliance.py: compliance_by_week, seller_standings, end_read_transaction, STATUSES, and CHUNK
   (patch it there: `accelerator.services.metrics.compliance.CHUNK`).
 - metrics/quotes.py: quote_funnel, median_time_to_quote.
-- metrics/checks_and_premiums.py: coverage_checks_by_day, premiums_by_category, ROUTES.
+- metrics/checks_and_premiums.py: coverage_checks_by_day, premiums_by_category, premium_bound, ROUTES.
 - metrics/insurer.py: requests_received, quote_win_rate, policies_in_force_on, policies_in_force_by_day,
   claims_against_aggregate, ROUTING_STATUSES.
 
@@ -42,10 +43,12 @@ from __future__ import annotations
 
 from accelerator.services.metrics.checks_and_premiums import (
     ROUTES,
+    BoundPremium,
     CategoryPremium,
     DailyChecks,
     PremiumsByCategory,
     coverage_checks_by_day,
+    premium_bound,
     premiums_by_category,
 )
 from accelerator.services.metrics.compliance import (
@@ -85,6 +88,7 @@ __all__ = [
     "ROUTES",
     "ROUTING_STATUSES",
     "STATUSES",
+    "BoundPremium",
     "CategoryPremium",
     "ClaimsAgainstAggregate",
     "DailyChecks",
@@ -110,6 +114,7 @@ __all__ = [
     "parse_range",
     "policies_in_force_by_day",
     "policies_in_force_on",
+    "premium_bound",
     "premiums_by_category",
     "quote_funnel",
     "quote_win_rate",

@@ -1,4 +1,4 @@
-"""Admin figures on coverage checks by day and route, and on premiums written by category."""
+"""Admin figures on coverage checks by day and route, on premiums by category, and on premium bound."""
 
 from __future__ import annotations
 
@@ -102,3 +102,28 @@ def premiums_by_category(start: object, end: object) -> PremiumsByCategory:
             for code, (count, total) in found.items()]
     rows.sort(key=lambda r: (-r.premium, r.category))
     return PremiumsByCategory(rows, policies or 0, premium if premium is not None else ZERO)
+
+
+@dataclass(frozen=True)
+class BoundPremium:
+    """Premium bound in a period: the policies bought through the Accelerator then, and their premium."""
+
+    policies: int
+    premium: Decimal
+
+
+def premium_bound(start: object, end: object) -> BoundPremium:
+    """Premium of the quotes bought through the Accelerator in the range, by the UTC day of the purchase.
+
+    A purchase writes the policy in the same transaction that accepts the quote, so the policy's
+    `created_at` is the moment it was bound. Policies reported by insurers or uploaded by sellers were
+    bound elsewhere, on a day not on record, and are not counted (they count by effective date in
+    `premiums_by_category`).
+    """
+    period = parse_range(start, end)
+    low, high = period.bounds()
+    policies, premium = db.session.execute(
+        select(func.count(Policy.id), func.sum(Policy.premium))
+        .where(Policy.quote_id.is_not(None), Policy.premium.is_not(None),
+               Policy.created_at >= low, Policy.created_at < high)).one()
+    return BoundPremium(policies or 0, premium if premium is not None else ZERO)

@@ -7,8 +7,8 @@ Where things are (every name below is also importable from this package):
 - sellers/compliance.py: the compliance snapshot in the seller's words (`compliance_snapshot`), its
   `countdown`, `cover_until` (the day unbroken cover ends) and `EXPIRING_WITHIN_DAYS`.
 - sellers/dashboards.py: the dashboard (`dashboard`), its policy groups (`POLICY_GROUPS`, `policy_group`)
-  and `next_steps`. The module is not called `dashboard.py` so that it does not share its name with the
-  `dashboard` function exported here.
+  and `next_steps`, which gathers the facts for the next-step rule (domain/guidance.py). The module is
+  not called `dashboard.py` so that it does not share its name with the `dashboard` function exported here.
 - sellers/quote_requests.py: one quote request with its quotes (`get_request`, `quote_line`,
   `no_match_reasons`, `QUOTE_SORTS`).
 

@@ -1,4 +1,5 @@
-"""The seller's dashboard: policies by standing (the policy groups), quote requests and next steps."""
+"""The seller's dashboard: policies by standing (the policy groups), quote requests and next steps (the
+rule is domain/guidance.py; `next_steps` gathers its facts)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from accelerator import clock
+from accelerator.domain import guidance
 from accelerator.domain.categories import category_names
-from accelerator.domain.compliance import DUE, NOT_REQUIRED, OVERDUE, PENDING_VERIFICATION, excluded_sold_categories
-from accelerator.models import Policy, Seller
+from accelerator.domain.compliance import excluded_sold_categories
+from accelerator.domain.guidance import NextStep, OpenRequestFacts, RenewalFacts, SellerStanding
+from accelerator.extensions import db
+from accelerator.models import Policy, Quote, QuoteRouting, Seller
 from accelerator.services.accounts import QuoteRequestLine, seller_overview
-from accelerator.services.sellers.compliance import (
-    EXPIRING_WITHIN_DAYS,
-    ComplianceSnapshot,
-    _days,
-    compliance_snapshot,
-)
+from accelerator.services.sellers.compliance import EXPIRING_WITHIN_DAYS, ComplianceSnapshot, compliance_snapshot
 
 if TYPE_CHECKING:
     from accelerator.services.renewals import RenewalState
@@ -72,17 +73,6 @@ class PolicyGroup:
 
 
 @dataclass(frozen=True)
-class NextStep:
-    """One thing the seller can do next: what it is (which link or button), in words."""
-
-    kind: str  # renew, renewal_quotes, quotes, ask, upload, wait
-    text: str
-    policy_id: int | None = None
-    policy_number: str | None = None
-    request_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Dashboard:
     """Everything the seller's dashboard shows."""
 
@@ -128,38 +118,38 @@ def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
 
 def next_steps(compliance: ComplianceSnapshot, policies: list[Policy], renewals: dict[int, RenewalState],
                requests: list[QuoteRequestLine], in_force_count: int, today: date) -> list[NextStep]:
-    """What the seller can do next, most pressing first: renew what expires, then get covered."""
-    steps: list[NextStep] = []
-    for policy in sorted(policies, key=lambda p: (p.expiration_date, p.id)):
-        state = renewals[policy.id]
-        if state.open_request_id is not None and state.successor is None and state.in_window:
-            steps.append(NextStep("renewal_quotes", f"See the quotes on your renewal request for policy "
-                                  f"{policy.policy_number}, which expires in {_days(state.days_left)}.",
-                                  policy.id, policy.policy_number, state.open_request_id))
-        elif state.can_start:
-            steps.append(NextStep("renew", f"Renew policy {policy.policy_number}: it expires in "
-                                  f"{_days(state.days_left)}, on {_long_date(policy.expiration_date)}.",
-                                  policy.id, policy.policy_number))
-    status = compliance.status
-    ends_soon = (compliance.countdown is not None and compliance.countdown.tone == "expiring"
-                 and not any(s.kind in ("renew", "renewal_quotes") for s in steps))
-    if status in (DUE, OVERDUE) or ends_soon or (
-            status == NOT_REQUIRED and compliance.declared_over_threshold and not in_force_count):
-        for line in requests:
-            qr = line.quote_request
-            if qr.status == "open" and qr.renewal_of_policy_id is None and line.quotes_offered:
-                count = line.quotes_offered
-                steps.append(NextStep("quotes", f"Compare the {count} quote{'s' if count != 1 else ''} on your "
-                                      f"request of {_long_date(qr.created_at.date())} and buy one.",
-                                      request_id=qr.id))
-        steps.append(NextStep("ask", "Ask insurers for quotes: one request goes to every insurer that fits."))
-        steps.append(NextStep("upload", "Upload a policy you already hold, with its certificate."))
-    elif status == PENDING_VERIFICATION:
-        steps.append(NextStep("wait", "Nothing to do for now: the marketplace is checking the policy you "
-                              "uploaded. You will see the outcome here."))
-    return steps
+    """What the seller can do next, most pressing first: the facts gathered for the rule in domain/guidance.py."""
+    facts = tuple(RenewalFacts(
+        policy_id=p.id, policy_number=p.policy_number, expiration_date=p.expiration_date,
+        days_left=renewals[p.id].days_left, can_start=renewals[p.id].can_start,
+        open_request_id=renewals[p.id].open_request_id, continued=renewals[p.id].successor is not None,
+        in_window=renewals[p.id].in_window) for p in policies)
+    standing = SellerStanding(
+        status=compliance.status, today=today, window_days=EXPIRING_WITHIN_DAYS, cover_ends=compliance.cover_until,
+        declared_over_threshold=compliance.declared_over_threshold, in_force_count=in_force_count,
+        policies=facts, open_requests=_open_request_facts(requests, today))
+    return guidance.next_steps(standing)
 
 
-def _long_date(day: date) -> str:
-    """`June 1, 2026`, as the pages write dates."""
-    return f"{day:%B} {day.day}, {day.year}"
+def _open_request_facts(requests: list[QuoteRequestLine], today: date) -> tuple[OpenRequestFacts, ...]:
+    """The seller's open requests (renewals aside: their policy's step covers them), with their quotes'
+    and insurers' standing today."""
+    open_ids = [line.quote_request.id for line in requests
+                if line.quote_request.status == "open" and line.quote_request.renewal_of_policy_id is None]
+    if not open_ids:
+        return ()
+    valid: dict[int, int] = dict.fromkeys(open_ids, 0)
+    expired: dict[int, int] = dict.fromkeys(open_ids, 0)
+    for request_id, valid_until in db.session.execute(
+            select(Quote.quote_request_id, Quote.valid_until)
+            .where(Quote.quote_request_id.in_(open_ids), Quote.status == "offered")).tuples():
+        (valid if valid_until >= today else expired)[request_id] += 1
+    waiting = dict(db.session.execute(
+        select(QuoteRouting.quote_request_id, func.count(QuoteRouting.id))
+        .where(QuoteRouting.quote_request_id.in_(open_ids), QuoteRouting.status == "open")
+        .group_by(QuoteRouting.quote_request_id)).tuples().all())
+    return tuple(OpenRequestFacts(request_id=line.quote_request.id, asked_on=line.quote_request.created_at.date(),
+                                  valid_quotes=valid[line.quote_request.id],
+                                  expired_quotes=expired[line.quote_request.id],
+                                  insurers_waiting=waiting.get(line.quote_request.id, 0))
+                 for line in requests if line.quote_request.id in valid)

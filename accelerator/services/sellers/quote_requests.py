@@ -23,7 +23,7 @@ from accelerator.domain.routing import RequestProfile, fits
 from accelerator.domain.states import state_name
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
-from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
+from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
 from accelerator.services.quotes import appetites
 
 if TYPE_CHECKING:
@@ -43,6 +43,15 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class AskedInsurer:
+    """One insurer a request went to, by name: whether it answered, and why it declined."""
+
+    name: str
+    status: str  # open (no answer yet), quoted, declined, closed (the request closed before it answered)
+    decline_reason: str | None
+
+
+@dataclass(frozen=True)
 class RequestDetail:
     """A seller's quote request: where it went, why it went nowhere, and its quotes."""
 
@@ -56,6 +65,12 @@ class RequestDetail:
     renewal_of: Policy | None = None  # the policy a renewal request renews
     renewal_of_meets: bool = False  # whether that policy's terms meet the requirement
     changes: dict[int, list[TermChange]] = field(default_factory=dict)  # quote id -> beside the renewed policy
+    asked: list[AskedInsurer] = field(default_factory=list)  # the insurers it went to, by name
+
+    @property
+    def can_withdraw(self) -> bool:
+        """Whether the seller can still withdraw the request (it is open)."""
+        return self.request.status == "open"
 
 
 def get_request(seller_id: str, request_id: int, sort: str = "premium", today: date | None = None) -> RequestDetail:
@@ -65,9 +80,16 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
     if request is None or request.seller_id != seller_id:
         raise NotFound("No such quote request of yours.")
     sort = sort if sort in QUOTE_SORTS else "premium"
-    routings = db.session.execute(
-        select(QuoteRouting.status).where(QuoteRouting.quote_request_id == request.id)).scalars().all()
     quotes = db.session.execute(select(Quote).where(Quote.quote_request_id == request.id)).scalars().all()
+    quoted_by = {q.insurer_id for q in quotes}
+    rows = db.session.execute(
+        select(Insurer.id, Insurer.name, QuoteRouting.status, QuoteRouting.decline_reason)
+        .join(Insurer, Insurer.id == QuoteRouting.insurer_id)
+        .where(QuoteRouting.quote_request_id == request.id).order_by(Insurer.name, Insurer.id)).all()
+    routings = [status for _id, _name, status, _reason in rows]
+    # A routing closes when the request does (bought or withdrawn): an insurer that quoted still "quoted".
+    asked = [AskedInsurer(name, "quoted" if status == "closed" and insurer_id in quoted_by else status, reason)
+             for insurer_id, name, status, reason in rows]
     requirement: Requirement = current_app.config["REQUIREMENT"]
     lines = [quote_line(q, requirement, today) for q in quotes]
     if sort == "limit":
@@ -76,7 +98,7 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
     else:
         lines.sort(key=lambda line: (line.quote.annual_premium, -line.quote.per_occurrence_limit, line.quote.id))
     policy = None
-    if request.status == "closed":
+    if request.status == "closed" and request.withdrawn_at is None:
         policy = db.session.execute(
             select(Policy).join(Quote, Policy.quote_id == Quote.id).where(Quote.quote_request_id == request.id)
         ).scalars().first()
@@ -94,7 +116,7 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
         policy=policy, renewal_of=renewal_of,
         renewal_of_meets=renewal_of is not None and meets_requirement(renewal_of.terms(), requirement,
                                                                       request.seller.categories or ()),
-        changes=changes,
+        changes=changes, asked=asked,
     )
 
 

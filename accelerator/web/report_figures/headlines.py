@@ -23,8 +23,9 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def admin_stats(weeks: list[metrics.WeeklyCompliance], funnel: metrics.Funnel, days: list[metrics.DailyChecks],
-                premiums: metrics.PremiumsByCategory) -> list[Stat]:
-    """The admin dashboard's headline figures, from the same numbers as its charts."""
+                premiums: metrics.PremiumsByCategory, bound: metrics.BoundPremium) -> list[Stat]:
+    """The admin dashboard's headline figures, from the same numbers as its charts; the two premiums say
+    which policies they sum and by which date."""
     last = weeks[-1] if weeks else None
     checks = sum(d.total for d in days)
     compliant = (Stat(format_percent(last.share), f"of {last.required:,} required "
@@ -35,7 +36,12 @@ def admin_stats(weeks: list[metrics.WeeklyCompliance], funnel: metrics.Funnel, d
         Stat(f"{funnel.requested:,}", f"quote {_plural(funnel.requested, 'request', 'requests')}, "
                                       f"{funnel.bought:,} bought"),
         Stat(f"{checks:,}", f"coverage {_plural(checks, 'check', 'checks')}"),
-        Stat(format_money(premiums.premium), "of premium on policies taking effect"),
+        Stat(format_money(bound.premium), f"premium bound in the period: {bound.policies:,} "
+                                          f"{_plural(bound.policies, 'quote', 'quotes')} bought here, "
+                                          "by purchase date"),
+        Stat(format_money(premiums.premium), f"premium on policies taking effect in the period: {premiums.policies:,} "
+                                             f"{_plural(premiums.policies, 'policy', 'policies')} from any source, "
+                                             "by effective date"),
     ]
 
 

@@ -55,7 +55,7 @@ def admin_dashboard():
         figures = _with_csv("admin_reports", [ADMIN_REPORTS[key].draw(value, period) for key, value in data.items()],
                             period)
         stats = rf.admin_stats(data["compliance-by-week"], data["quote-funnel"], data["checks-by-route"],
-                               data["premiums-by-category"])
+                               data["premiums-by-category"], metrics.premium_bound(period.start, period.end))
     return render_template("admin_reports/dashboard.html", form=form, period=period, figures=figures,
                            stats=stats), 200 if period else 400
 
