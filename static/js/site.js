@@ -182,7 +182,9 @@
       }
       form.addEventListener("input", update);
       form.addEventListener("change", update);
-      update();
+      if (!panel.hidden) {
+        update();  // a form sent back: judge it as it is now (an empty new form is not judged until touched)
+      }
     });
   }
 
