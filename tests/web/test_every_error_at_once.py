@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from accelerator.models import Insurer, Policy, Quote, QuoteRequest
+from accelerator.models import Insurer, Policy, Quote, QuoteRequest, User
 from accelerator.services import quote_csv
 from tests import factories
 from tests.conftest import csrf_token, login_as, post_form
@@ -154,3 +154,29 @@ def test_a_csv_row_reports_its_cells_and_the_rules_between_them_together(app, db
     columns = re.findall(r'<td data-label="Column" class="mono">(\w+)</td>', html)
     assert sorted(columns) == ["aggregate_limit", "annual_premium", "notes", "valid_until"]
     assert _count(db, Quote) == 0
+
+
+def test_registration_reports_a_registered_seller_id_and_email_with_the_field_errors(client, db):
+    taken = factories.make_seller_user()
+    seller_id, email = taken.seller_id, taken.email
+    response = post_form(client, "/register", {"seller_id": seller_id, "legal_name": "",
+                                               "email": email.upper(), "password": "short", "confirm": "other"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "already registered" in error_for(html, "seller_id")
+    assert "already exists" in error_for(html, "email")
+    assert "Enter your legal business name" in error_for(html, "legal_name")
+    assert "characters" in error_for(html, "password")
+    assert "not the same" in error_for(html, "confirm")
+    assert _count(db, User) == 1
+
+
+def test_the_profile_reports_every_field_at_once(seller_client, db):
+    response = post_form(seller_client, "/seller/profile", {"legal_name": "", "state": "",
+                                                            "monthly_gross_sales": "lots"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Enter your legal business name" in error_for(html, "legal_name")
+    assert "Choose a state" in error_for(html, "state")
+    assert 'id="categories-error"' in html
+    assert "plain decimal notation" in error_for(html, "monthly_gross_sales")
