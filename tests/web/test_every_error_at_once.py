@@ -146,13 +146,21 @@ def test_a_csv_row_reports_its_cells_and_the_rules_between_them_together(app, db
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(quote_csv.COLUMNS)
     writer.writerow([values[c] for c in quote_csv.COLUMNS])
+    theirs = factories.make_quote_request(routed_to=[factories.make_insurer()])  # not routed to Harbor
+    writer.writerow([{**values, "quote_request_id": str(theirs.id), "notes": ""}[c] for c in quote_csv.COLUMNS])
     token = csrf_token(staff, "/insurer/quotes/upload")
     response = staff.post("/insurer/quotes/upload", content_type="multipart/form-data", data={
         "csrf_token": token, "file": (io.BytesIO(out.getvalue().encode()), "q.csv", "text/csv")})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    columns = re.findall(r'<td data-label="Column" class="mono">(\w+)</td>', html)
-    assert sorted(columns) == ["aggregate_limit", "annual_premium", "notes", "valid_until"]
+    report = re.findall(r'<th scope="row" data-label="Row">(\d+)</th>\s*'
+                        r'<td data-label="Column" class="mono">(\w+)</td>', html)
+    assert sorted(column for row, column in report if row == "2") == [
+        "aggregate_limit", "annual_premium", "notes", "valid_until"]
+    # A row wrong in its cells is still told that its request is not routed to the insurer.
+    assert sorted(column for row, column in report if row == "3") == [
+        "aggregate_limit", "annual_premium", "quote_request_id", "valid_until"]
+    assert f"No quote request #{theirs.id} is routed to you." in html
     assert _count(db, Quote) == 0
 
 

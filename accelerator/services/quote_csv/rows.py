@@ -119,6 +119,14 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     return _Row(number=number, request_id=values["quote_request_id"], offer=offer), []
 
 
+def request_id_of(cells: dict[str, str]) -> int | None:
+    """The quote request a row names, or None when its cell does not name one (its own error says why)."""
+    try:
+        return _request_id((cells.get("quote_request_id") or "").strip()[:MAX_CELL])
+    except ValueError:
+        return None
+
+
 def _request_id(text: str) -> int:
     """A quote request's number (`1234` or `#1234`)."""
     digits = text.removeprefix("#").strip()
