@@ -21,13 +21,14 @@ from accelerator.domain.values import AM_BEST_RATINGS, rating_at_least
 
 VALUE = "{value}"  # where a rule's sentence takes the entered value, as shown
 
-# The tests a rule applies to its field's value (the browser knows the same names).
-TESTS = ("min", "max", "checked", "equals", "one_of", "on_or_before", "after")
-
 
 @dataclass(frozen=True)
 class Rule:
-    """One requirement rule as a form checks it: `field`'s value passes `test` against `threshold`."""
+    """One requirement rule as a form checks it: `field`'s value passes `test` against `threshold`.
+
+    The tests (site.js applies the same): `min` / `max` (money at least / at most), `checked` (a box ticked),
+    `equals`, `one_of` (a value from the list), `on_or_before` / `after` (a date against the threshold day).
+    """
 
     code: str
     field: str
