@@ -4,7 +4,7 @@ staff see on their home page."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -73,24 +73,28 @@ def _validate(data: InsurerData, insurer_id: int | None) -> dict[str, str]:
     if has_control_characters(data.name):
         errors["name"] = "Remove the control characters."
     errors.update(_check_contact(data))
-    if errors:
-        return errors
+    # Clashes with other insurers are judged for every field that is itself right, in the same pass.
     same_name = select(Insurer.id).where(func.lower(Insurer.name) == data.name.lower())
     same_naic = select(Insurer.id).where(Insurer.naic_code == data.naic_code)
     if insurer_id is not None:
         same_name = same_name.where(Insurer.id != insurer_id)
         same_naic = same_naic.where(Insurer.id != insurer_id)
-    if db.session.execute(same_name).first():
+    if "name" not in errors and db.session.execute(same_name).first():
         errors["name"] = "An insurer with this name already exists."
-    if db.session.execute(same_naic).first():
+    if "naic_code" not in errors and db.session.execute(same_naic).first():
         errors["naic_code"] = "An insurer with this NAIC code already exists."
-    if data.policy_prefix:
+    if data.policy_prefix and "policy_prefix" not in errors:
         same_prefix = select(Insurer.id).where(Insurer.policy_prefix == data.policy_prefix)
         if insurer_id is not None:
             same_prefix = same_prefix.where(Insurer.id != insurer_id)
         if db.session.execute(same_prefix).first():
             errors["policy_prefix"] = "Another insurer uses this prefix."
     return errors
+
+
+def insurer_errors(data: InsurerData, insurer_id: int | None = None) -> dict[str, str]:
+    """Everything wrong with `data` for a new insurer (or for `insurer_id`), field by field; changes nothing."""
+    return _validate(replace(data), insurer_id)
 
 
 def _check_contact(data: InsurerData) -> dict[str, str]:

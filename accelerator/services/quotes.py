@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from accelerator import clock
@@ -24,6 +26,15 @@ from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
 from accelerator.domain.states import STATE_CODES
 from accelerator.domain.values import normalize_seller_id
+from accelerator.domain.warnings import (
+    Shortfall,
+    UnconfirmedShortfalls,
+    excluded_requested,
+    offer_rules,
+    request_rules,
+    shortfalls,
+    unconfirmed,
+)
 from accelerator.extensions import db
 from accelerator.models import Insurer, Quote, QuoteRequest, QuoteRouting
 from accelerator.services import audit, webhooks
@@ -106,10 +117,19 @@ def appetites() -> list[InsurerAppetite]:
                             max_revenue=r.max_revenue) for r in rows]
 
 
-def submit_quote_request(seller_id: str, data: QuoteRequestData,
+def request_shortfalls(data: QuoteRequestData) -> list[Shortfall]:
+    """Where the cover a request asks for falls short of the marketplace's requirement."""
+    return shortfalls(request_rules(current_app.config["REQUIREMENT"]), {
+        "per_occurrence_limit": data.per_occurrence_limit, "aggregate_limit": data.aggregate_limit,
+        "deductible": data.deductible})
+
+
+def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Collection[str] | None = None,
                          only_insurer_id: int | None = None) -> tuple[QuoteRequest, list[int]]:
     """Create a seller's quote request, route it, and tell each insurer it reaches (webhook).
 
+    `confirmed`: given (the site), the shortfall sentences the seller confirmed sending anyway; any other
+    shortfall raises UnconfirmedShortfalls and nothing is saved. None (the API) sends without asking.
     With `only_insurer_id`, the request goes to that insurer alone, and only if the routing rule still
     sends it there (Conflict otherwise, before anything is written).
     """
@@ -120,6 +140,10 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData,
     errors = _request_errors(data)
     if errors:
         raise ValidationError("The quote request was not sent: some fields are not right.", fields=errors)
+    if confirmed is not None:
+        found = request_shortfalls(data)
+        if unconfirmed(found, confirmed):
+            raise UnconfirmedShortfalls(found)
     insurer_ids = route_quote_request(
         appetites(),
         RequestProfile(categories=frozenset(data.categories), state=data.state, annual_revenue=data.annual_revenue),
@@ -305,13 +329,13 @@ def _open_for(insurer_id: int, request_id: int) -> RoutedRequest:
 
 
 def offer_errors(offer: QuoteOffer, today: date) -> dict[str, str]:
-    """The rules across a quote's fields."""
+    """The rules across a quote's fields (a value not given, None, is not judged)."""
     errors = term_errors(effective_date=None, expiration_date=None,
                          per_occurrence_limit=offer.per_occurrence_limit,
                          aggregate_limit=offer.aggregate_limit, deductible=offer.deductible)
-    if offer.valid_until < today:
+    if offer.valid_until is not None and offer.valid_until < today:
         errors["valid_until"] = "Must be today or later."
-    if len(offer.notes) > MAX_NOTES:
+    if len(offer.notes or "") > MAX_NOTES:
         errors["notes"] = f"Must be at most {MAX_NOTES:,} characters."
     return errors
 
@@ -335,14 +359,32 @@ def add_offered_quote(routing: QuoteRouting, offer: QuoteOffer, now: datetime) -
     return quote
 
 
-def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: QuoteOffer) -> Quote:
-    """An insurer's quote on a request routed to it (404 otherwise; 409 when closed or declined)."""
+def offer_shortfalls(offer: QuoteOffer, requested_categories: Collection[str]) -> list[Shortfall]:
+    """Where an offer falls short of the requirement, or excludes a category its request asked to cover."""
+    found = shortfalls(offer_rules(current_app.config["REQUIREMENT"]), {
+        "per_occurrence_limit": offer.per_occurrence_limit, "aggregate_limit": offer.aggregate_limit,
+        "deductible": offer.deductible, "occurrence_based": offer.occurrence_based,
+        "additional_insured": offer.additional_insured})
+    excluded = excluded_requested(offer.excluded_categories, requested_categories)
+    return found + ([excluded] if excluded else [])
+
+
+def offer_quote(actor: audit.Actor, insurer_id: int, request_id: int, offer: QuoteOffer,
+                confirmed: Collection[str] | None = None) -> Quote:
+    """An insurer's quote on a request routed to it (404 otherwise; 409 when closed or declined).
+
+    `confirmed`: as for submit_quote_request (the portal asks; the API does not).
+    """
     routed = _open_for(insurer_id, request_id)
     errors = offer_errors(offer, clock.today())
     if errors:
         raise ValidationError("The quote was not sent: some fields are not right.", fields=errors)
     if routed.routing.status == "declined":
         raise Conflict("You declined this quote request.", code="quote_request_declined")
+    if confirmed is not None:
+        found = offer_shortfalls(offer, routed.request.categories)
+        if unconfirmed(found, confirmed):
+            raise UnconfirmedShortfalls(found)
     quote = add_offered_quote(routed.routing, offer, clock.now())
     db.session.flush()
     audit.record(actor, "offer", "quote", quote.id, quote_request=routed.request.id,

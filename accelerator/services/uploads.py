@@ -22,9 +22,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.values import AM_BEST_RATINGS, check_policy_number
+from accelerator.domain.warnings import Rule, Shortfall, policy_rules, shortfalls
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
 from accelerator.services import audit
@@ -129,6 +131,27 @@ def _terms_errors(data: UploadedPolicy) -> dict[str, str]:
         if data.insurer_rating not in AM_BEST_RATINGS:
             errors["insurer_rating"] = "Choose the insurer's AM Best rating."
     return errors
+
+
+def upload_rules() -> list[Rule]:
+    """The requirement rules an uploaded policy's entered terms are judged by, today."""
+    return policy_rules(current_app.config["REQUIREMENT"], clock.today())
+
+
+def upload_shortfalls(data: UploadedPolicy) -> list[Shortfall]:
+    """Which requirement rules the entered terms fail, before anybody verifies the policy (None: not judged).
+
+    The rating is the chosen Accelerator insurer's, or the one entered for an outside insurer.
+    """
+    rating = data.insurer_rating or None
+    if data.insurer_id is not None:
+        insurer = db.session.get(Insurer, data.insurer_id)
+        rating = insurer.am_best_rating if insurer is not None else None
+    return shortfalls(upload_rules(), {
+        "per_occurrence_limit": data.per_occurrence_limit, "aggregate_limit": data.aggregate_limit,
+        "deductible": data.deductible, "coverage_basis": "occurrence" if data.occurrence_based else "claims_made",
+        "additional_insured": data.additional_insured, "insurer_rating": rating,
+        "effective_date": data.effective_date, "expiration_date": data.expiration_date})
 
 
 def _insurer(data: UploadedPolicy) -> Insurer | None:

@@ -22,6 +22,7 @@ from accelerator.web.forms import (
     InsurerStatusFilterForm,
     InviteStaffForm,
     NewInsurerForm,
+    add_rule_errors,
     choices,
     show_domain_error,
     strip,
@@ -71,6 +72,7 @@ def new_insurer():
             return redirect(url_for("admin.show_insurer", insurer_id=insurer.id))
     elif form.is_submitted():
         status = 400
+        add_rule_errors(form, insurers.insurer_errors(form.to_data()))  # the rules too, in the same answer
     return render_template("admin/insurer_form.html", form=form, insurer=None), status
 
 
@@ -98,6 +100,7 @@ def edit_insurer(insurer_id: int):
             return redirect(url_for("admin.show_insurer", insurer_id=insurer_id))
     elif form.is_submitted():
         status = 400
+        add_rule_errors(form, insurers.insurer_errors(form.to_data(), insurer_id))
     return render_template("admin/insurer_form.html", form=form, insurer=insurer), status
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 
 from accelerator.domain.errors import DomainError, RateLimited
 from accelerator.services import accounts
-from accelerator.web.forms import AcceptInvitationForm, LoginForm, RegistrationForm, show_domain_error
+from accelerator.web.forms import AcceptInvitationForm, LoginForm, RegistrationForm, add_rule_errors, show_domain_error
 from accelerator.web.helpers import home_url, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
@@ -70,6 +70,8 @@ def register():
             return redirect(url_for("sellers.profile"))
     elif form.is_submitted():
         status = 400
+        # An email or seller ID already registered is said with the field errors, in the same answer.
+        add_rule_errors(form, accounts.registration_clashes(form.email.data, form.seller_id.data))
     return render_template("auth/register.html", form=form), status
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -70,6 +71,29 @@ def show_domain_error(form: FlaskForm, exc: DomainError) -> None:
             form.form_errors.append(message)
     if not placed:
         form.form_errors.append(exc.message)
+
+
+def add_rule_errors(form: FlaskForm, errors: dict[str, str]) -> bool:
+    """Put the messages of rules between fields on their fields, beside the field checks' own (a field
+    whose value is already refused keeps only that message); whether any was added."""
+    added = False
+    for name, message in errors.items():
+        field = form._fields.get(name)
+        if field is not None and not field.errors:
+            field.errors = [*field.errors, message]
+            added = True
+    return added
+
+
+SEND_ANYWAY = "send_anyway"
+CONFIRMED = "confirmed_shortfall"
+
+
+def confirmed_shortfalls() -> list[str]:
+    """The shortfall sentences the sender confirmed with "Send anyway" (none unless that button was pressed)."""
+    if request.form.get(SEND_ANYWAY) != "1":
+        return []
+    return request.form.getlist(CONFIRMED)
 
 
 class SellerIdShape:

@@ -14,9 +14,10 @@ from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.errors import Conflict, DomainError
 from accelerator.domain.money import display_money
+from accelerator.domain.warnings import UnconfirmedShortfalls
 from accelerator.services import api_keys, portal, quote_csv, quotes, webhooks
 from accelerator.services.audit import Actor
-from accelerator.web.forms import ActionForm, show_domain_error
+from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import page_arg, require_role
 from accelerator.web.portal_forms import (
     CSV_MAX_KB,
@@ -59,13 +60,14 @@ def home():
             200 if valid else 400)
 
 
-def _request_page(request_id: int, *, offer_form=None, decline_form=None, status: int = 200):
-    """The request page with its two forms (the one just sent keeps what was typed and its errors)."""
+def _request_page(request_id: int, *, offer_form=None, decline_form=None, shortfalls=(), status: int = 200):
+    """The request page with its two forms (the one just sent keeps what was typed and its errors, and the
+    offer's shortfalls to confirm)."""
     page = portal.request_page(_insurer_id(), request_id)
     offer_form = offer_form or QuoteOfferForm.suggested(page.request)
     decline_form = decline_form or DeclineForm(formdata=None)
     return render_template("insurers/request.html", page=page, offer_form=offer_form, decline_form=decline_form,
-                           today=clock.today(), labels=portal.STATUS_LABELS), status
+                           today=clock.today(), labels=portal.STATUS_LABELS, shortfalls=shortfalls), status
 
 
 def _show_refusal(form, exc: DomainError) -> None:
@@ -91,7 +93,10 @@ def offer_quote(request_id: int):
     if not form.validate_on_submit():
         return _request_page(request_id, offer_form=form, status=400)
     try:
-        quote = quotes.offer_quote(_actor(), _insurer_id(), request_id, form.to_offer())
+        quote = quotes.offer_quote(_actor(), _insurer_id(), request_id, form.to_offer(),
+                                   confirmed=confirmed_shortfalls())
+    except UnconfirmedShortfalls as exc:  # nothing saved: say what falls short and ask to confirm
+        return _request_page(request_id, offer_form=form, shortfalls=exc.shortfalls)
     except DomainError as exc:
         _show_refusal(form, exc)
         return _request_page(request_id, offer_form=form, status=exc.status)

@@ -18,7 +18,7 @@ from accelerator.services.portal import INBOX_SORTS, STATUS_LABELS
 from accelerator.services.quote_csv import MAX_BYTES, OPTIONAL
 from accelerator.services.quote_csv import REQUIRED as CSV_REQUIRED
 from accelerator.services.quotes import QuoteOffer
-from accelerator.web.forms import BaseForm, CheckboxesField, MoneyField, choices, strip
+from accelerator.web.forms import BaseForm, CheckboxesField, MoneyField, add_rule_errors, choices, strip
 
 QUOTE_VALID_DAYS = 30  # what the offer form suggests for valid-until
 CSV_COLUMNS = CSV_REQUIRED + OPTIONAL
@@ -92,6 +92,12 @@ class QuoteOfferForm(BaseForm):
         form.deductible.data = request.deductible
         form.valid_until.data = clock.today() + timedelta(days=QUOTE_VALID_DAYS)
         return form
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every field's check and, in the same pass, the quote's rules between fields (limits, deductible,
+        valid until), so that one submit reports them all."""
+        ok = super().validate(extra_validators)
+        return not add_rule_errors(self, quotes.offer_errors(self.to_offer(), clock.today())) and ok
 
     def to_offer(self) -> QuoteOffer:
         """The service's input from the (shape-checked) form."""

@@ -18,10 +18,11 @@ from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, POLICY_NUMBER, parse_date
+from accelerator.services.policies import term_errors
 from accelerator.services.quotes import QuoteRequestData
 from accelerator.services.sellers import ProfileData
 from accelerator.services.uploads import UploadedPolicy
-from accelerator.web.forms import BaseForm, CheckboxesField, MoneyField, choices, strip
+from accelerator.web.forms import BaseForm, CheckboxesField, MoneyField, add_rule_errors, choices, strip
 
 # Sensible asks that meet the marketplace's default requirement ($1M / $1M, deductible at most $10,000).
 DEFAULT_PER_OCCURRENCE = Decimal("1000000.00")
@@ -104,6 +105,13 @@ class QuoteRequestForm(BaseForm):
         if field.data > self.today + timedelta(days=MAX_START_DAYS):
             raise FieldError("The start date must be within a year from today.")
 
+    def validate(self, extra_validators=None) -> bool:
+        """Every field's check and, in the same pass, the rules between the limits and the deductible."""
+        ok = super().validate(extra_validators)
+        return not add_rule_errors(self, term_errors(
+            effective_date=None, expiration_date=None, per_occurrence_limit=self.per_occurrence_limit.data,
+            aggregate_limit=self.aggregate_limit.data, deductible=self.deductible.data)) and ok
+
     def fill(self, values) -> None:
         """Start from prefilled values (a dataclass whose fields are named as this form's, e.g. a renewal's)."""
         for name, value in vars(values).items():
@@ -153,14 +161,21 @@ class UploadPolicyForm(BaseForm):
                             validators=[FileRequired("Choose the PDF of your certificate of insurance.")])
 
     def set_insurers(self, insurers) -> None:
-        """Offer the Accelerator's approved insurers, then "not listed"."""
+        """Offer the Accelerator's approved insurers, then "not listed"; keep their ratings for the page."""
+        self.insurer_ratings = {str(i.id): i.am_best_rating for i in insurers}
         self.insurer_id.choices = choices(
             [(str(i.id), f"{i.name} (NAIC {i.naic_code}, AM Best {i.am_best_rating})") for i in insurers]
             + [(OUTSIDE_INSURER, "An insurer not listed here")], "Choose the insurer")
 
     def validate(self, extra_validators=None) -> bool:
-        """Field checks, then: an outside insurer needs its name, NAIC code and rating."""
+        """Field checks and, in the same pass, the rules between dates and amounts, and an outside
+        insurer's name, NAIC code and rating."""
         ok = super().validate(extra_validators)
+        if add_rule_errors(self, term_errors(
+                effective_date=self.effective_date.data, expiration_date=self.expiration_date.data,
+                per_occurrence_limit=self.per_occurrence_limit.data, aggregate_limit=self.aggregate_limit.data,
+                deductible=self.deductible.data)):
+            ok = False
         if self.insurer_id.data == OUTSIDE_INSURER:
             for field, message in ((self.insurer_name, "Enter the insurer's name."),
                                    (self.insurer_naic_code, "Enter the insurer's five-digit NAIC code."),
@@ -180,7 +195,7 @@ class UploadPolicyForm(BaseForm):
             occurrence_based=self.coverage_basis.data == "occurrence",
             additional_insured=bool(self.additional_insured.data),
             excluded_categories=tuple(self.excluded_categories.data or ()),
-            insurer_id=None if outside else int(self.insurer_id.data),
+            insurer_id=None if outside or not (self.insurer_id.data or "").isdigit() else int(self.insurer_id.data),
             insurer_name=(self.insurer_name.data or "") if outside else "",
             insurer_naic_code=(self.insurer_naic_code.data or "") if outside else "",
             insurer_rating=(self.insurer_rating.data or "") if outside else "",

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from accelerator.domain.errors import DomainError
+from accelerator.domain.warnings import UnconfirmedShortfalls
 from accelerator.services import certificates, insurers, purchase, quotes, renewals, sellers, uploads
 from accelerator.services.audit import Actor
-from accelerator.web.forms import ActionForm, show_domain_error
+from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
 from accelerator.web.seller_forms import ProfileForm, QuoteRequestForm, UploadPolicyForm
 
@@ -93,9 +94,13 @@ def new_request():
             form.annual_revenue.data = seller.monthly_gross_sales * 12
         form.desired_start_date.data = form.today + timedelta(days=DEFAULT_START_IN_DAYS)
     status = 200
+    shortfalls = []
     if form.validate_on_submit():
         try:
-            quote_request, routed = quotes.submit_quote_request(seller.seller_id, form.to_data())
+            quote_request, routed = quotes.submit_quote_request(seller.seller_id, form.to_data(),
+                                                                confirmed=confirmed_shortfalls())
+        except UnconfirmedShortfalls as exc:
+            shortfalls = exc.shortfalls  # nothing saved: the page says what falls short and asks to confirm
         except DomainError as exc:
             show_domain_error(form, exc)
             status = exc.status
@@ -109,7 +114,7 @@ def new_request():
             return redirect(url_for("sellers.show_request", request_id=quote_request.id))
     elif form.is_submitted():
         status = 400
-    return render_template("sellers/request_form.html", form=form, seller=seller), status
+    return render_template("sellers/request_form.html", form=form, seller=seller, shortfalls=shortfalls), status
 
 
 @bp.get("/seller/requests/<int:request_id>")
@@ -209,9 +214,12 @@ def new_renewal(policy_id: int):
     """The renewal request, prefilled from the policy and the profile: adjust it and send it."""
     form = QuoteRequestForm()
     status = 200
+    shortfalls = []
     if form.validate_on_submit():
         try:
-            sent = renewals.submit_renewal(_seller_id(), policy_id, form.to_data())
+            sent = renewals.submit_renewal(_seller_id(), policy_id, form.to_data(), confirmed=confirmed_shortfalls())
+        except UnconfirmedShortfalls as exc:
+            shortfalls = exc.shortfalls
         except DomainError as exc:
             if exc.status == 404:
                 raise
@@ -241,7 +249,8 @@ def new_renewal(policy_id: int):
         return redirect(url_for("sellers.show_policy", policy_id=policy_id))
     if not form.is_submitted():
         form.fill(draft.prefill)
-    return render_template("sellers/renewal_form.html", form=form, draft=draft, policy=draft.policy), status
+    return render_template("sellers/renewal_form.html", form=form, draft=draft, policy=draft.policy,
+                           shortfalls=shortfalls), status
 
 
 @bp.get("/seller/policies/<int:policy_id>/certificate.pdf")
@@ -272,7 +281,13 @@ def upload_policy():
         else:
             flash(f"Policy {policy.policy_number} was uploaded. The marketplace will verify it; you will see the "
                   "outcome on your dashboard.", "success")
+            found = uploads.upload_shortfalls(form.to_data())
+            if found:
+                flash("As entered, it will not meet the marketplace's requirement: "
+                      + " ".join(s.message for s in found), "warning")
             return redirect(url_for("sellers.show_policy", policy_id=policy.id))
     elif form.is_submitted():
         status = 400
-    return render_template("sellers/upload.html", form=form, max_size=uploads.size_words(uploads.max_bytes())), status
+    shortfalls = uploads.upload_shortfalls(form.to_data()) if form.is_submitted() else []
+    return render_template("sellers/upload.html", form=form, max_size=uploads.size_words(uploads.max_bytes()),
+                           rules=[rule.as_json() for rule in uploads.upload_rules()], shortfalls=shortfalls), status

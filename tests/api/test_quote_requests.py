@@ -136,6 +136,17 @@ def test_offer_a_quote(api, insurer):
     assert read["status"] == "quoted" and read["quotes"] == [quote]
 
 
+def test_an_offer_below_the_requirement_is_taken_without_a_confirmation(api, insurer):
+    """The site asks its users to confirm such an offer; the contract's API does not."""
+    request = _routed(insurer)
+    quote = api.offer_quote(request.id, offer(per_occurrence_limit="500000.00", aggregate_limit="500000.00",
+                                              deductible="25000.00", occurrence_based=False,
+                                              additional_insured=False, excluded_categories=["toys"]))
+    assert api.last_status == 201
+    assert quote["meets_requirement"] is False and quote["per_occurrence_limit"] == "500000.00"
+    assert count(Quote) == 1
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"notes": "n" * 2001}, "notes"),
     ({"deductible": "1000000.00"}, "deductible"),

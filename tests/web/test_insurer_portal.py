@@ -234,7 +234,12 @@ def test_unchecked_terms_are_sent_as_false(staff, harbor, db):
     url = f"/insurer/requests/{request.id}"
     offer = _offer()
     del offer["occurrence_based"], offer["additional_insured"]
-    assert post_form(staff, f"{url}/quote", offer, token_from=url).status_code == 302
+    first = post_form(staff, f"{url}/quote", offer, token_from=url)
+    assert first.status_code == 200 and _count(db, Quote) == 0  # below the requirement: asked to confirm
+    confirmed = ["This quote is claims-made; the requirement is an occurrence-based policy.",
+                 "This quote does not name the marketplace as additional insured."]
+    assert post_form(staff, f"{url}/quote", {**offer, "send_anyway": "1", "confirmed_shortfall": confirmed},
+                     token_from=url).status_code == 302
     quote = db.session.execute(select(Quote)).scalar_one()
     assert quote.occurrence_based is False and quote.additional_insured is False
 

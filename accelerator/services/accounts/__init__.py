@@ -5,7 +5,7 @@ Where things are (every public name is re-exported here, so `accounts.<name>` wo
 - accounts/validation.py: `normalize_email`, `has_control_characters`, the name check
   (`_person_or_business_name`), `MAX_NAME`, `MAX_EMAIL`.
 - accounts/passwords.py: `check_password_strength`, `hash_password`, `MIN_PASSWORD`, `MAX_PASSWORD`.
-- accounts/registration.py: `register_seller`.
+- accounts/registration.py: `register_seller`, `registration_clashes`.
 - accounts/login.py: `authenticate` (with the login throttle and the dummy hash for unknown emails),
   `load_user` (Flask-Login's loader), `logout`.
 - accounts/admins.py: `create_admin`.
@@ -21,7 +21,7 @@ from accelerator.services.accounts.admins import create_admin
 from accelerator.services.accounts.login import authenticate, load_user, logout
 from accelerator.services.accounts.overview import PolicyLine, QuoteRequestLine, SellerOverview, seller_overview
 from accelerator.services.accounts.passwords import MAX_PASSWORD, MIN_PASSWORD, check_password_strength, hash_password
-from accelerator.services.accounts.registration import register_seller
+from accelerator.services.accounts.registration import register_seller, registration_clashes
 from accelerator.services.accounts.staff import (
     INVITATION_DAYS,
     InsurerStaff,
@@ -55,5 +55,6 @@ __all__ = [
     "logout",
     "normalize_email",
     "register_seller",
+    "registration_clashes",
     "seller_overview",
 ]

@@ -14,6 +14,25 @@ from accelerator.services.accounts.passwords import check_password_strength, has
 from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
 
 
+def registration_clashes(email: str | None, seller_id: str | None) -> dict[str, str]:
+    """Which of an email address and a seller ID already have an account (a value that is not one is
+    not looked up); changes nothing."""
+    errors = {}
+    try:
+        email = normalize_email(email or "")
+    except ValidationError:
+        email = None
+    try:
+        seller_id = normalize_seller_id(seller_id or "")
+    except ValueError:
+        seller_id = None
+    if email and db.session.execute(select(User.id).where(User.email == email)).first():
+        errors["email"] = "An account with this email already exists. Log in instead."
+    if seller_id and db.session.execute(select(User.id).where(User.seller_id == seller_id)).first():
+        errors["seller_id"] = "This seller ID is already registered."
+    return errors
+
+
 def register_seller(email: str, password: str, seller_id: str, legal_name: str) -> User:
     """Create a seller account (and its seller record, or claim an existing one without an account)."""
     email = normalize_email(email)
@@ -23,11 +42,7 @@ def register_seller(email: str, password: str, seller_id: str, legal_name: str) 
     except ValueError as exc:
         raise ValidationError("Check your seller ID.", fields={"seller_id": f"Seller ID {exc}."}) from exc
     legal_name = _person_or_business_name(legal_name, "legal_name", "Enter your legal business name.")
-    errors = {}
-    if db.session.execute(select(User.id).where(User.email == email)).first():
-        errors["email"] = "An account with this email already exists. Log in instead."
-    if db.session.execute(select(User.id).where(User.seller_id == seller_id)).first():
-        errors["seller_id"] = "This seller ID is already registered."
+    errors = registration_clashes(email, seller_id)
     if errors:
         raise Conflict("That account already exists.", fields=errors)
     password_hash = hash_password(password)

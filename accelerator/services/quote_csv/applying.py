@@ -13,7 +13,7 @@ from accelerator.services import audit, quotes
 from accelerator.services.quote_csv.columns import MAX_ID
 from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, RowError, UploadResult, _Row
 from accelerator.services.quote_csv.reading import decode, read_rows
-from accelerator.services.quote_csv.rows import check_row
+from accelerator.services.quote_csv.rows import check_row, request_id_of
 
 # --- applying the file --------------------------------------------------------------------------
 
@@ -35,26 +35,26 @@ def _routings(insurer_id: int, request_ids: list[int]) -> dict[int, tuple[QuoteR
     return found
 
 
-def _routing_errors(rows: list[_Row], routings: dict[int, tuple[QuoteRouting, str]]) -> list[RowError]:
-    """Rows naming a request not routed to the insurer, closed, declined, or already in the file."""
+def _routing_errors(named: list[tuple[int, int]], routings: dict[int, tuple[QuoteRouting, str]]) -> list[RowError]:
+    """Rows (number, request id) naming a request not routed to the insurer, closed, declined, or already
+    in the file."""
     errors = []
     first_row: dict[int, int] = {}
-    for row in rows:
-        rid = row.request_id
+    for number, rid in named:
         if rid in first_row:
-            errors.append(RowError(row.number, "quote_request_id",
+            errors.append(RowError(number, "quote_request_id",
                                    f"Quote request #{rid} is already in row {first_row[rid]}: offer one quote "
                                    "per request in a file."))
             continue
-        first_row[rid] = row.number
+        first_row[rid] = number
         if rid not in routings:
-            errors.append(RowError(row.number, "quote_request_id", f"No quote request #{rid} is routed to you."))
+            errors.append(RowError(number, "quote_request_id", f"No quote request #{rid} is routed to you."))
             continue
         routing, request_status = routings[rid]
         if request_status == "closed" or routing.status == "closed":
-            errors.append(RowError(row.number, "quote_request_id", f"Quote request #{rid} is closed."))
+            errors.append(RowError(number, "quote_request_id", f"Quote request #{rid} is closed."))
         elif routing.status == "declined":
-            errors.append(RowError(row.number, "quote_request_id", f"You declined quote request #{rid}."))
+            errors.append(RowError(number, "quote_request_id", f"You declined quote request #{rid}."))
     return errors
 
 
@@ -68,14 +68,18 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
     today = today or clock.today()
     records, errors = read_rows(decode(raw))
     rows: list[_Row] = []
+    named: list[tuple[int, int]] = []  # every row's request, also of rows wrong otherwise: one report says all
     for number, cells in records:
         row, row_errors = check_row(number, cells, today)
         errors.extend(row_errors)
         if row is not None:
             rows.append(row)
+        rid = row.request_id if row is not None else request_id_of(cells)
+        if rid is not None and not any(e.column == "quote_request_id" for e in row_errors):
+            named.append((number, rid))
     try:
-        routings = _routings(insurer_id, sorted({r.request_id for r in rows}))
-        errors.extend(_routing_errors(rows, routings))
+        routings = _routings(insurer_id, sorted({rid for _number, rid in named}))
+        errors.extend(_routing_errors(named, routings))
         if errors:
             raise QuoteCsvRejected(errors, len(records))
         now = clock.now()

@@ -9,7 +9,6 @@ from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.money import ZERO, parse_money
 from accelerator.domain.values import parse_date
 from accelerator.services import quotes
-from accelerator.services.policies import term_errors
 from accelerator.services.quote_csv.columns import COLUMNS, MAX_CELL
 from accelerator.services.quote_csv.outcomes import RowError, _Row
 
@@ -73,13 +72,14 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
             errors.append(RowError(number, name, f"Must be at most {limit:,} characters."))
         elif _CONTROL.search(cell(name)):
             errors.append(RowError(number, name, "Remove the control characters from this cell."))
-    if errors:
-        return None, errors
+    unreadable = {e.column for e in errors}  # the other cells are still read, so one upload reports them all
 
     values: dict = {}
 
     def parse(name: str, parser, *, required: bool = True):
         """Parse one cell into `values`, or note its error."""
+        if name in unreadable:
+            return
         raw = cell(name).strip()
         if required and not raw:
             errors.append(RowError(number, name, "Fill in this cell."))
@@ -101,9 +101,10 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     if errors:
         # The rules across the amounts that did parse are still judged, so one upload reports them all.
         failed = {e.column for e in errors}
-        rules = term_errors(effective_date=None, expiration_date=None,
-                            per_occurrence_limit=values.get("per_occurrence_limit"),
-                            aggregate_limit=values.get("aggregate_limit"), deductible=values.get("deductible"))
+        rules = quotes.offer_errors(quotes.QuoteOffer(
+            annual_premium=values.get("annual_premium"), per_occurrence_limit=values.get("per_occurrence_limit"),
+            aggregate_limit=values.get("aggregate_limit"), deductible=values.get("deductible"),
+            valid_until=values.get("valid_until"), notes="" if "notes" in failed else cell("notes").strip()), today)
         errors += [RowError(number, name, message) for name, message in rules.items() if name not in failed]
         return None, errors
     offer = quotes.QuoteOffer(
@@ -116,6 +117,14 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     if rule_errors:
         return None, [RowError(number, name, message) for name, message in rule_errors.items()]
     return _Row(number=number, request_id=values["quote_request_id"], offer=offer), []
+
+
+def request_id_of(cells: dict[str, str]) -> int | None:
+    """The quote request a row names, or None when its cell does not name one (its own error says why)."""
+    try:
+        return _request_id((cells.get("quote_request_id") or "").strip()[:MAX_CELL])
+    except ValueError:
+        return None
 
 
 def _request_id(text: str) -> int:

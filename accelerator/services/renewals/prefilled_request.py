@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -121,11 +122,12 @@ class SubmittedRenewal:
 
 
 def submit_renewal(seller_id: str, policy_id: int, data: QuoteRequestData,
-                   today: date | None = None) -> SubmittedRenewal:
+                   today: date | None = None, confirmed: Collection[str] | None = None) -> SubmittedRenewal:
     """Send the renewal request of one of the seller's policies, routed like any request.
 
     While a renewal request of the policy is open, that one is answered instead (created=False): a double
     click or a second tab never makes two. A policy that cannot be renewed is a Conflict saying why.
+    `confirmed`: the shortfalls the seller confirmed, as for submit_quote_request.
     """
     today = today or clock.now().date()
     try:
@@ -140,7 +142,8 @@ def submit_renewal(seller_id: str, policy_id: int, data: QuoteRequestData,
         if data.desired_start_date < today:
             raise ValidationError("The renewal request was not sent: some fields are not right.",
                                   fields={"desired_start_date": "The start date cannot be in the past."})
-        request, routed = submit_quote_request(seller_id, replace(data, renewal_of_policy_id=policy.id))
+        request, routed = submit_quote_request(seller_id, replace(data, renewal_of_policy_id=policy.id),
+                                               confirmed=confirmed)
     except DomainError:
         db.session.rollback()
         raise
