@@ -1,7 +1,8 @@
 """Quote requests and quotes: a seller's request routed to fitting insurers, their quotes and declines.
 
 - `submit_quote_request(seller_id, data)` creates a request, routes it (domain/routing.py: every
-  approved insurer whose appetite holds its categories, state and revenue) and emits
+  approved insurer whose appetite holds its categories, state and revenue, rated at least the
+  marketplace's minimum unless the seller asked for the others too) and emits
   `quote_request.routed` to each insurer it reaches.
 - Insurers list and read the requests routed to them, offer quotes and decline.
 - `emit_quote_accepted(quote_id)` is called when a seller buys a quote (in the caller's transaction).
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from accelerator import clock
@@ -48,6 +50,7 @@ class QuoteRequestData:
     states_shipped: tuple[str, ...] = ()
     claims_last_3_years: int = 0
     renewal_of_policy_id: int | None = None
+    accepts_below_minimum_rating: bool = False  # also ask insurers rated below the marketplace's minimum
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,19 @@ def appetites() -> list[InsurerAppetite]:
     """Every insurer's appetite as the routing rule judges it (the rule itself ignores non-approved ones)."""
     rows = db.session.execute(
         select(Insurer.id, Insurer.status, Insurer.categories, Insurer.licensed_states,
-               Insurer.min_revenue, Insurer.max_revenue)
+               Insurer.min_revenue, Insurer.max_revenue, Insurer.am_best_rating)
     ).all()
     return [InsurerAppetite(insurer_id=r.id, status=r.status, categories=frozenset(r.categories or ()),
                             states=frozenset(r.licensed_states or ()), min_revenue=r.min_revenue,
-                            max_revenue=r.max_revenue) for r in rows]
+                            max_revenue=r.max_revenue, rating=r.am_best_rating) for r in rows]
+
+
+def request_profile(categories, state: str, annual_revenue: Decimal,
+                    accepts_below_minimum_rating: bool) -> RequestProfile:
+    """A quote request as the routing rule judges it, against the marketplace's minimum AM Best rating."""
+    return RequestProfile(categories=frozenset(categories), state=state, annual_revenue=annual_revenue,
+                          min_rating=current_app.config["REQUIREMENT"].min_rating,
+                          accepts_below_minimum_rating=accepts_below_minimum_rating)
 
 
 def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteRequest, list[int]]:
@@ -112,10 +123,8 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteR
     errors = _request_errors(data)
     if errors:
         raise ValidationError("The quote request was not sent: some fields are not right.", fields=errors)
-    insurer_ids = route_quote_request(
-        appetites(),
-        RequestProfile(categories=frozenset(data.categories), state=data.state, annual_revenue=data.annual_revenue),
-    )
+    insurer_ids = route_quote_request(appetites(), request_profile(
+        data.categories, data.state, data.annual_revenue, data.accepts_below_minimum_rating))
     ensure_seller(seller_id)
     request = QuoteRequest(
         seller_id=seller_id, status="open", legal_name=data.legal_name.strip(), state=data.state,
@@ -124,6 +133,7 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData) -> tuple[QuoteR
         per_occurrence_limit=data.per_occurrence_limit, aggregate_limit=data.aggregate_limit,
         deductible=data.deductible, desired_start_date=data.desired_start_date,
         renewal_of_policy_id=data.renewal_of_policy_id,
+        accepts_below_minimum_rating=bool(data.accepts_below_minimum_rating),
     )
     db.session.add(request)
     db.session.flush()
