@@ -58,7 +58,7 @@ def _panel():
 # --- the directory ---------------------------------------------------------------------------------
 
 def test_the_directory_marks_an_insurer_below_the_minimum_in_words_and_not_the_others(client, db):
-    sound, edge, below = _panel()
+    _panel()
     html = _text(client.get("/insurers"))
     below_card = _card(html, "Notch Below Mutual", "</li>")
     assert NOTICE.format("B++") in below_card
@@ -122,7 +122,7 @@ def test_the_box_is_on_the_form_unticked_labelled_and_explained(seller_client, d
 
 
 def test_unticked_the_request_reaches_the_minimum_and_above_not_one_notch_below(seller_client, db):
-    sound, edge, below = _panel()
+    sound, edge, _below = _panel()
     response = post_form(seller_client, "/seller/requests/new", _form())
     assert response.status_code == 302
     request = db.session.execute(select(QuoteRequest)).scalar_one()
