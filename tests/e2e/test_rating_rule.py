@@ -76,6 +76,7 @@ def test_an_admin_approves_an_insurer_below_the_minimum_only_with_a_reason(page,
     page.get_by_role("button", name="Approve below A-").click()
     page.wait_for_url(f"**/admin/insurers/{cedar_id}")
     assert page.get_by_text("Cedar & Pine Mutual is approved.").is_visible()
+    _shot(page, "admin-insurer")
     _fresh()
     assert _db.session.get(Insurer, cedar_id).status == "approved"
     entry = _db.session.execute(select(AuditEntry).where(AuditEntry.action == "approve")).scalar_one()
@@ -83,6 +84,9 @@ def test_an_admin_approves_an_insurer_below_the_minimum_only_with_a_reason(page,
     page.goto("/admin/audit")
     assert page.get_by_text("Accepted by the risk committee while AM Best reviews it.").is_visible()
     _shot(page, "audit")
+    page.goto("/admin/insurers/new")
+    assert unlabelled_inputs(page) == []
+    _shot(page, "admin-new-insurer")
 
 
 def test_a_seller_ticks_for_insurers_below_the_minimum_and_sees_their_quote_marked(page, live_server, db):
