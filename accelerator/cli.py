@@ -25,12 +25,18 @@ insurers_cli = AppGroup("insurers", help="Manage insurers.")
 @click.option("--naic", required=True, help="The five-digit NAIC company code.")
 @click.option("--rating", required=True, type=click.Choice(AM_BEST_RATINGS), help="AM Best rating.")
 @click.option("--approve", is_flag=True, help="Approve the insurer at once.")
-def insurers_add(name: str, naic: str, rating: str, approve: bool) -> None:
+@click.option("--reason", help="Why an insurer rated below the marketplace's minimum is approved (needed then).")
+def insurers_add(name: str, naic: str, rating: str, approve: bool, reason: str | None) -> None:
     """Add an insurer; prints its id on the last line."""
+    if reason is not None and not approve:
+        raise click.UsageError("--reason goes with --approve: it says why the insurer is approved.")
     try:
         insurer = insurers.create_insurer(Actor.cli(), insurers.InsurerData(
-            name=name, naic_code=naic, am_best_rating=rating), approve=approve)
+            name=name, naic_code=naic, am_best_rating=rating), approve=approve, approval_reason=reason)
     except DomainError as exc:
+        if "approval_reason" in exc.fields:  # say it in the command's own words: its option is --reason
+            exc.fields["--reason"] = (exc.fields.pop("approval_reason") + ' Give it with --reason "..." (kept in '
+                                      "the audit log), or add the insurer without --approve.")
         _fail(exc)
     click.echo(f"Added insurer {insurer.name} ({insurer.status}), id:")
     click.echo(str(insurer.id))

@@ -184,6 +184,15 @@ def _message(code: str, policy: PolicyTerms, on: date, requirement: Requirement,
             f"{requirement.min_rating} or better.")
 
 
+def rating_shortfall(rating: str | None, min_rating: str) -> str | None:
+    """The notice shown wherever a seller meets an insurer rated below the minimum (its directory card, its
+    quotes), or None when the rating meets it."""
+    if rating_at_least(rating, min_rating):
+        return None
+    rated = f"Rated {rating} by AM Best" if rating else "Not rated by AM Best"
+    return f"{rated}: its policies do not meet the marketplace's requirement ({min_rating} or better)."
+
+
 def limit_shortfalls(per_occurrence_limit: Decimal, aggregate_limit: Decimal, requirement: Requirement) -> list[str]:
     """Each limit below the requirement, in words ("per-occurrence limit $500,000.00 is below the
     required $1,000,000.00"), for a policy's reasons and a quote's alike."""

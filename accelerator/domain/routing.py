@@ -6,7 +6,10 @@ An insurer receives a request when all of these hold:
 - it writes every category of the request (the request's categories are a subset of its own);
 - it is licensed in the request's state;
 - the request's annual revenue lies in its revenue band: at least `min_revenue` and at most
-  `max_revenue`, both inclusive, a missing bound being no bound.
+  `max_revenue`, both inclusive, a missing bound being no bound;
+- it is rated at least the request's `min_rating` by AM Best (the marketplace's minimum), unless the
+  seller asked for offers from insurers rated below it too (`accepts_below_minimum_rating`). A request
+  without a `min_rating` judges no rating; an insurer without a known rating is below any minimum.
 
 The answer is the matching insurer ids, each once, in ascending order.
 """
@@ -17,10 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from accelerator.domain.values import rating_at_least
+
 
 @dataclass(frozen=True)
 class InsurerAppetite:
-    """What an insurer will write: its status, categories, licensed states and revenue band."""
+    """What an insurer will write: its status, categories, licensed states and revenue band; its AM Best rating."""
 
     insurer_id: int
     status: str
@@ -28,15 +33,19 @@ class InsurerAppetite:
     states: frozenset[str] = field(default_factory=frozenset)
     min_revenue: Decimal | None = None
     max_revenue: Decimal | None = None
+    rating: str | None = None
 
 
 @dataclass(frozen=True)
 class RequestProfile:
-    """What a quote request asks cover for: its categories, the seller's state and annual revenue."""
+    """What a quote request asks cover for: its categories, the seller's state and annual revenue; the
+    lowest AM Best rating it is routed to, and whether the seller wants offers from insurers below it."""
 
     categories: frozenset[str]
     state: str
     annual_revenue: Decimal
+    min_rating: str | None = None
+    accepts_below_minimum_rating: bool = False
 
 
 def fits(insurer: InsurerAppetite, request: RequestProfile) -> bool:
@@ -48,6 +57,8 @@ def fits(insurer: InsurerAppetite, request: RequestProfile) -> bool:
         and request.state in insurer.states
         and (insurer.min_revenue is None or insurer.min_revenue <= request.annual_revenue)
         and (insurer.max_revenue is None or request.annual_revenue <= insurer.max_revenue)
+        and (request.min_rating is None or request.accepts_below_minimum_rating
+             or rating_at_least(insurer.rating, request.min_rating))
     )
 
 

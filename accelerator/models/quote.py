@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator import clock
@@ -46,6 +46,8 @@ class QuoteRequest(db.Model):
     desired_start_date: Mapped[date] = mapped_column(Date)
     # use_alter breaks the policies -> quotes -> quote_requests -> policies cycle when creating tables.
     renewal_of_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", use_alter=True))
+    # The seller also wants offers from insurers rated below the marketplace's minimum (off by default).
+    accepts_below_minimum_rating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the seller withdrew the request (it is then closed too; a bought request leaves it empty).

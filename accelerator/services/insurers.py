@@ -9,6 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -16,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.states import STATE_CODES
-from accelerator.domain.values import AM_BEST_RATINGS
+from accelerator.domain.values import AM_BEST_RATINGS, rating_at_least
 from accelerator.extensions import db
 from accelerator.models import INSURER_STATUSES, Insurer, Invitation, QuoteRequest, QuoteRouting, User
 from accelerator.services import audit
@@ -29,6 +30,7 @@ MAX_ID = 2**31 - 1
 # The longest value each free-text field may hold (the columns' sizes; a description is kept readable).
 TEXT_LIMITS = {"contact_name": 200, "contact_email": 254, "contact_phone": 40, "website": 300,
                "description": 5000}
+MAX_APPROVAL_REASON = 2000
 
 
 @dataclass
@@ -136,9 +138,45 @@ def _free_prefix(name: str) -> str:
     return candidate
 
 
-def create_insurer(actor: audit.Actor, data: InsurerData, *, approve: bool = False) -> Insurer:
-    """Add an insurer, pending unless approved at once."""
+def min_rating() -> str:
+    """The marketplace's minimum AM Best rating (REQUIREMENT_MIN_RATING)."""
+    return current_app.config["REQUIREMENT"].min_rating
+
+
+def rated_below_minimum(rating: str | None) -> bool:
+    """Whether an insurer so rated is below the marketplace's minimum: approving it takes a reason."""
+    return not rating_at_least(rating, min_rating())
+
+
+def _approval(rating: str | None, reason: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(errors, audit details) of approving an insurer so rated, for this reason.
+
+    An insurer rated below the minimum is approved only with a reason, which the audit entry keeps
+    with the rating and the minimum it falls short of; a reason given for any other is kept too.
+    """
+    reason = (reason or "").strip()
+    below = rated_below_minimum(rating)
+    if len(reason) > MAX_APPROVAL_REASON:
+        return {"approval_reason": f"Write at most {MAX_APPROVAL_REASON:,} characters."}, {}
+    if below and not reason:
+        return {"approval_reason": f"{rating} is below the marketplace's minimum AM Best rating of {min_rating()}: "
+                                   "say why you approve it anyway."}, {}
+    details: dict[str, str] = {}
+    if below:
+        details.update(am_best_rating=rating or "not rated", minimum_rating=min_rating())
+    if reason:
+        details["reason"] = reason
+    return {}, details
+
+
+def create_insurer(actor: audit.Actor, data: InsurerData, *, approve: bool = False,
+                   approval_reason: str | None = None) -> Insurer:
+    """Add an insurer, pending unless approved at once (below the minimum rating, with a reason)."""
     errors = _validate(data, None)
+    approval: dict[str, str] = {}
+    if approve and "am_best_rating" not in errors:
+        approval_errors, approval = _approval(data.am_best_rating, approval_reason)
+        errors.update(approval_errors)
     if errors:
         raise ValidationError("Check the insurer's details.", fields=errors)
     values = asdict(data)
@@ -150,7 +188,7 @@ def create_insurer(actor: audit.Actor, data: InsurerData, *, approve: bool = Fal
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict("An insurer with this name, NAIC code or prefix already exists.") from exc
-    audit.record(actor, "create", "insurer", insurer.id, name=insurer.name, status=insurer.status)
+    audit.record(actor, "create", "insurer", insurer.id, name=insurer.name, status=insurer.status, **approval)
     db.session.commit()
     return insurer
 
@@ -181,14 +219,23 @@ def update_insurer(actor: audit.Actor, insurer_id: int, data: InsurerData) -> In
     return insurer
 
 
-def set_status(actor: audit.Actor, insurer_id: int, status: str) -> Insurer:
-    """Approve or suspend an insurer (suspension stops its routing and its API keys at once)."""
+def set_status(actor: audit.Actor, insurer_id: int, status: str, *, reason: str | None = None) -> Insurer:
+    """Approve or suspend an insurer (suspension stops its routing and its API keys at once).
+
+    Approving an insurer rated below the marketplace's minimum takes a reason (else ValidationError on
+    `approval_reason` and nothing changes); the audit entry keeps it.
+    """
     if status not in ("approved", "suspended", "pending"):
         raise ValidationError("Unknown status.", fields={"status": "Choose approved or suspended."})
     insurer = get_insurer(insurer_id)
     if insurer.status != status:
+        details: dict[str, str] = {}
+        if status == "approved":
+            errors, details = _approval(insurer.am_best_rating, reason)
+            if errors:
+                raise ValidationError(f"{insurer.name} was not approved.", fields=errors)
         audit.record(actor, {"approved": "approve", "suspended": "suspend"}.get(status, "set_status"),
-                     "insurer", insurer.id, status={"from": insurer.status, "to": status})
+                     "insurer", insurer.id, status={"from": insurer.status, "to": status}, **details)
         insurer.status = status
     db.session.commit()
     return insurer

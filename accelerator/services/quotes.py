@@ -1,7 +1,8 @@
 """Quote requests and quotes: a seller's request routed to fitting insurers, their quotes and declines.
 
 - `submit_quote_request(seller_id, data)` creates a request, routes it (domain/routing.py: every
-  approved insurer whose appetite holds its categories, state and revenue) and emits
+  approved insurer whose appetite holds its categories, state and revenue, rated at least the
+  marketplace's minimum unless the seller asked for the others too) and emits
   `quote_request.routed` to each insurer it reaches.
 - Insurers list and read the requests routed to them, offer quotes and decline.
 - `emit_quote_accepted(quote_id)` is called when a seller buys a quote (in the caller's transaction).
@@ -62,6 +63,7 @@ class QuoteRequestData:
     states_shipped: tuple[str, ...] = ()
     claims_last_3_years: int = 0
     renewal_of_policy_id: int | None = None
+    accepts_below_minimum_rating: bool = False  # also ask insurers rated below the marketplace's minimum
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,19 @@ def appetites() -> list[InsurerAppetite]:
     """Every insurer's appetite as the routing rule judges it (the rule itself ignores non-approved ones)."""
     rows = db.session.execute(
         select(Insurer.id, Insurer.status, Insurer.categories, Insurer.licensed_states,
-               Insurer.min_revenue, Insurer.max_revenue)
+               Insurer.min_revenue, Insurer.max_revenue, Insurer.am_best_rating)
     ).all()
     return [InsurerAppetite(insurer_id=r.id, status=r.status, categories=frozenset(r.categories or ()),
                             states=frozenset(r.licensed_states or ()), min_revenue=r.min_revenue,
-                            max_revenue=r.max_revenue) for r in rows]
+                            max_revenue=r.max_revenue, rating=r.am_best_rating) for r in rows]
+
+
+def request_profile(categories, state: str, annual_revenue: Decimal,
+                    accepts_below_minimum_rating: bool) -> RequestProfile:
+    """A quote request as the routing rule judges it, against the marketplace's minimum AM Best rating."""
+    return RequestProfile(categories=frozenset(categories), state=state, annual_revenue=annual_revenue,
+                          min_rating=current_app.config["REQUIREMENT"].min_rating,
+                          accepts_below_minimum_rating=accepts_below_minimum_rating)
 
 
 def request_shortfalls(data: QuoteRequestData) -> list[Shortfall]:
@@ -144,10 +154,8 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Coll
         found = request_shortfalls(data)
         if unconfirmed(found, confirmed):
             raise UnconfirmedShortfalls(found)
-    insurer_ids = route_quote_request(
-        appetites(),
-        RequestProfile(categories=frozenset(data.categories), state=data.state, annual_revenue=data.annual_revenue),
-    )
+    insurer_ids = route_quote_request(appetites(), request_profile(
+        data.categories, data.state, data.annual_revenue, data.accepts_below_minimum_rating))
     if only_insurer_id is not None:
         if only_insurer_id not in insurer_ids:
             raise Conflict("This insurer no longer takes requests like this one: ask every insurer that fits "
@@ -161,6 +169,7 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Coll
         per_occurrence_limit=data.per_occurrence_limit, aggregate_limit=data.aggregate_limit,
         deductible=data.deductible, desired_start_date=data.desired_start_date,
         renewal_of_policy_id=data.renewal_of_policy_id,
+        accepts_below_minimum_rating=bool(data.accepts_below_minimum_rating),
     )
     db.session.add(request)
     db.session.flush()
@@ -272,6 +281,7 @@ def ask_again(seller_id: str, request_id: int, quote_id: int, today: date | None
         aggregate_limit=old.aggregate_limit, deductible=old.deductible,
         desired_start_date=max(old.desired_start_date, today), top_products=old.top_products or "",
         states_shipped=tuple(old.states_shipped or ()), claims_last_3_years=old.claims_last_3_years,
+        accepts_below_minimum_rating=old.accepts_below_minimum_rating,
     )
     request, _ = submit_quote_request(seller_id, data, only_insurer_id=quote.insurer_id)
     return AskedAgain(request, True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from accelerator.domain.categories import category_name
+from accelerator.domain.compliance import rating_shortfall
 from accelerator.domain.money import display_money, to_money
 from accelerator.domain.states import state_name
 from accelerator.extensions import login_manager
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_global(category_name, "category_name")
     app.add_template_global(state_name, "state_name")
+    app.add_template_global(rating_notice, "rating_notice")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -74,6 +76,11 @@ def money(amount, cents: bool = True) -> str:
     if amount is None or cents or to_money(amount) != to_money(amount).to_integral_value():
         return display_money(amount)
     return f"${int(to_money(amount)):,}"
+
+
+def rating_notice(rating: str | None) -> str | None:
+    """The notice for an insurer rated below the marketplace's minimum AM Best rating, or None."""
+    return rating_shortfall(rating, current_app.config["REQUIREMENT"].min_rating)
 
 
 def utc_time(value: datetime | None) -> str:

@@ -12,11 +12,12 @@ from flask_login import current_user
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from accelerator.domain.errors import Conflict, DomainError
+from accelerator.domain.errors import Conflict, DomainError, ValidationError
 from accelerator.services import accounts, audit, insurers, verification
 from accelerator.services.audit import Actor
 from accelerator.web.forms import (
     ActionForm,
+    ApproveInsurerForm,
     BaseForm,
     InsurerForm,
     InsurerStatusFilterForm,
@@ -63,7 +64,8 @@ def new_insurer():
     status = 200
     if form.validate_on_submit():
         try:
-            insurer = insurers.create_insurer(_actor(), form.to_data(), approve=form.approve.data)
+            insurer = insurers.create_insurer(_actor(), form.to_data(), approve=form.approve.data,
+                                              approval_reason=form.approval_reason.data)
         except DomainError as exc:
             show_domain_error(form, exc)
             status = exc.status
@@ -104,11 +106,42 @@ def edit_insurer(insurer_id: int):
     return render_template("admin/insurer_form.html", form=form, insurer=insurer), status
 
 
+def _approve_page(insurer_id: int, form: ApproveInsurerForm, status: int = 200):
+    """The approve step: what approving means for this insurer, and the reason field (with its error)."""
+    insurer = insurers.get_insurer(insurer_id)
+    return render_template("admin/approve.html", insurer=insurer, form=form, min_rating=insurers.min_rating(),
+                           below_minimum=insurers.rated_below_minimum(insurer.am_best_rating)), status
+
+
+@bp.get("/insurers/<int:insurer_id>/approve/confirm")
+def confirm_approval(insurer_id: int):
+    """The approve step before approving: for an insurer rated below the minimum, a reason is required."""
+    insurer = insurers.get_insurer(insurer_id)
+    if insurer.is_approved:
+        flash(f"{insurer.name} is already approved.", "info")
+        return redirect(url_for("admin.show_insurer", insurer_id=insurer_id))
+    return _approve_page(insurer_id, ApproveInsurerForm(formdata=None))
+
+
 @bp.post("/insurers/<int:insurer_id>/approve")
 def approve_insurer(insurer_id: int):
-    """Approve an insurer: it shows in the directory and receives quote requests."""
-    insurer = insurers.set_status(_actor(), insurer_id, "approved")
-    flash(f"{insurer.name} is approved.", "success")
+    """Approve an insurer: it shows in the directory and receives quote requests. Rated below the minimum,
+    it takes a reason; without one nothing changes and the approve step says why."""
+    insurers.get_insurer(insurer_id)  # 404 before reading the form
+    form = ApproveInsurerForm()
+    if not form.validate_on_submit():
+        return _approve_page(insurer_id, form, 400)
+    try:
+        insurer = insurers.set_status(_actor(), insurer_id, "approved", reason=form.approval_reason.data)
+    except ValidationError as exc:
+        show_domain_error(form, exc)
+        return _approve_page(insurer_id, form, exc.status)
+    if insurers.rated_below_minimum(insurer.am_best_rating):
+        flash(f"{insurer.name} is approved. Sellers see that it is rated {insurer.am_best_rating}, below "
+              f"{insurers.min_rating()}, and it receives quote requests only from sellers who ask for such "
+              "insurers.", "success")
+    else:
+        flash(f"{insurer.name} is approved.", "success")
     return redirect(url_for("admin.show_insurer", insurer_id=insurer_id))
 
 

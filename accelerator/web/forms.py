@@ -30,7 +30,7 @@ from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, normalize_seller_id
 from accelerator.models import INSURER_STATUSES
 from accelerator.services.accounts import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD
-from accelerator.services.insurers import TEXT_LIMITS, InsurerData
+from accelerator.services.insurers import MAX_APPROVAL_REASON, TEXT_LIMITS, InsurerData
 
 # Control characters other than tab, newline and carriage return: no field of ours accepts them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -251,9 +251,18 @@ class InsurerForm(BaseForm):
 
 
 class NewInsurerForm(InsurerForm):
-    """An insurer's fields, and whether to approve it at once."""
+    """An insurer's fields, and whether to approve it at once (below the minimum rating, with a reason)."""
 
     approve = BooleanField("Approve at once (it appears in the directory and can receive quote requests)")
+    approval_reason = TextAreaField("Reason for approving it", filters=[strip], validators=[
+        Length(max=MAX_APPROVAL_REASON, message=f"Write at most {MAX_APPROVAL_REASON:,} characters.")])
+
+
+class ApproveInsurerForm(BaseForm):
+    """The approve step: a reason, which the service requires for an insurer rated below the minimum."""
+
+    approval_reason = TextAreaField("Reason for approving it", filters=[strip], validators=[
+        Length(max=MAX_APPROVAL_REASON, message=f"Write at most {MAX_APPROVAL_REASON:,} characters.")])
 
 
 class ActionForm(BaseForm):

@@ -90,6 +90,8 @@ class QuoteRequestForm(BaseForm):
     deductible = MoneyField("Deductible", allow_zero=True, default=DEFAULT_DEDUCTIBLE,
                             validators=[InputRequired("Enter the deductible you want (0 for none).")])
     desired_start_date = DayField("Desired start date", validators=[InputRequired("Enter a start date.")])
+    accepts_below_minimum_rating = BooleanField(
+        "Also ask insurers rated below the marketplace's minimum AM Best rating", default=False)
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         """`today` decides which start dates are allowed (today up to a year ahead)."""
@@ -128,6 +130,7 @@ class QuoteRequestForm(BaseForm):
             deductible=self.deductible.data, desired_start_date=self.desired_start_date.data,
             top_products=self.top_products.data or "", states_shipped=tuple(self.states_shipped.data or ()),
             claims_last_3_years=self.claims_last_3_years.data or 0,
+            accepts_below_minimum_rating=bool(self.accepts_below_minimum_rating.data),
         )
 
 

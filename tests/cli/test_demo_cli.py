@@ -153,10 +153,11 @@ def test_demo_sellers_sales_and_quote_requests(app, db):
     assert len(requests) >= 3 and {r.status for r in requests} == {"open", "closed"}
     for request in requests:
         routed = {r.insurer_id for r in request.routings}
-        profile = RequestProfile(frozenset(request.categories), request.state, request.annual_revenue)
+        profile = RequestProfile(frozenset(request.categories), request.state, request.annual_revenue, "A-",
+                                 request.accepts_below_minimum_rating)
         expected = {i.id for i in insurers.values() if fits(InsurerAppetite(
-            i.id, i.status, frozenset(i.categories), frozenset(i.licensed_states), i.min_revenue, i.max_revenue),
-            profile)}
+            i.id, i.status, frozenset(i.categories), frozenset(i.licensed_states), i.min_revenue, i.max_revenue,
+            i.am_best_rating), profile)}
         assert len(routed) >= 2 and routed == expected
         assert {insurers[i].status for i in routed} == {"approved"}
         assert {q.insurer_id for q in request.quotes} <= routed

@@ -85,3 +85,39 @@ def test_a_blank_name_fails(app, db):
 
     assert_failed(result, "Enter the insurer's name")
     assert row_counts()["insurers"] == 0
+
+
+def test_approving_an_insurer_below_the_minimum_rating_needs_a_reason_and_adds_nothing_without(app, db):
+    result = _add(app, "--approve", rating="B+")
+
+    assert_failed(result, "B+ is below the marketplace's minimum AM Best rating of A-", "--reason")
+    assert row_counts()["insurers"] == 0
+    assert row_counts()["audit_log"] == 0
+
+
+def test_a_blank_reason_is_no_reason(app, db):
+    assert_failed(_add(app, "--approve", "--reason", "  ", rating="B++"), "--reason")
+    assert row_counts()["insurers"] == 0
+
+
+def test_approving_below_the_minimum_with_a_reason_approves_and_audits_it(app, db):
+    result = _add(app, "--approve", "--reason", "Accepted by the risk committee.", rating="B+")
+
+    assert_ok(result)
+    insurer = db.session.get(Insurer, int(last_line(result)))
+    assert insurer.status == "approved"
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.object_type == "insurer")).scalar_one()
+    assert (entry.actor, entry.action) == ("cli", "create")
+    assert entry.details == {"name": insurer.name, "status": "approved", "am_best_rating": "B+",
+                             "minimum_rating": "A-", "reason": "Accepted by the risk committee."}
+
+
+def test_adding_pending_below_the_minimum_needs_no_reason(app, db):
+    result = _add(app, rating="C")
+    assert_ok(result)
+    assert db.session.get(Insurer, int(last_line(result))).status == "pending"
+
+
+def test_a_reason_without_approve_is_refused(app, db):
+    assert_failed(_add(app, "--reason", "why not"), "--reason goes with --approve")
+    assert row_counts()["insurers"] == 0

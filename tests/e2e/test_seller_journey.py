@@ -93,6 +93,7 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     page.get_by_label("Washington").check()
     page.get_by_label("Your top products").fill("Wooden stacking blocks; pull-along toys.")
     page.get_by_label("Desired start date").fill(TODAY.isoformat())
+    page.get_by_label("Also ask insurers rated below").check()  # Cove (B+) is below the minimum
     page.get_by_role("button", name="Send to matching insurers").click()
     page.wait_for_url(re.compile(r".*/seller/requests/\d+$"))
     assert page.get_by_text("Your request went to 2 insurers.").is_visible()
@@ -120,7 +121,7 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     assert cards.count() == 2
     assert "Cove Casualty" in cards.nth(0).inner_text()
     assert "Does not meet the requirement" in cards.nth(0).inner_text()
-    assert "rated B+ by AM Best" in cards.nth(0).inner_text()
+    assert "Rated B+ by AM Best" in cards.nth(0).inner_text()
     assert "Meets the marketplace requirement" in cards.nth(1).inner_text()
     page.get_by_role("link", name="Limit (highest first)").click()
     page.wait_for_url("**sort=limit")

@@ -288,7 +288,8 @@ def test_renewal_quotes_beside_the_policy_then_buying_one_continues_the_cover(db
     harbor = factories.make_insurer(licensed_states=["WA"], categories=["toys"], policy_prefix="HX")
     cove = factories.make_insurer(licensed_states=["WA"], categories=["toys"], am_best_rating="B+")
     policy = _policy(seller, harbor, 20)
-    request = renewals.submit_renewal(seller.seller_id, policy.id, _data(policy), TODAY).request
+    request = renewals.submit_renewal(seller.seller_id, policy.id, _data(policy, accepts_below_minimum_rating=True),
+                                      TODAY).request
     valid = TODAY + timedelta(days=10)
     good = factories.make_quote(request, harbor, annual_premium=Decimal("1990.00"), valid_until=valid)
     factories.make_quote(request, cove, annual_premium=Decimal("1500.00"), valid_until=valid)

@@ -16,6 +16,7 @@ from accelerator.domain.compliance import (
     excluded_sold_categories,
     meets_requirement,
     policy_reasons,
+    rating_shortfall,
     requirement_failures,
 )
 from accelerator.domain.terms import PolicyTerms, Requirement
@@ -525,3 +526,14 @@ def test_property_status_agrees_with_an_independent_statement(policies, monthly,
     assert (result.reasons == ()) == (expected in ("not_required", "compliant"))
     if result.policy is not None:
         assert result.policy in qualifying
+
+
+@pytest.mark.parametrize(("rating", "minimum", "notice"), [
+    ("A-", "A-", None),
+    ("A++", "A-", None),
+    ("B++", "A-", "Rated B++ by AM Best: its policies do not meet the marketplace's requirement (A- or better)."),
+    ("B+", "B++", "Rated B+ by AM Best: its policies do not meet the marketplace's requirement (B++ or better)."),
+    (None, "A-", "Not rated by AM Best: its policies do not meet the marketplace's requirement (A- or better)."),
+])
+def test_the_rating_notice_is_given_exactly_below_the_minimum(rating, minimum, notice):
+    assert rating_shortfall(rating, minimum) == notice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
+from accelerator.domain.values import AM_BEST_RATINGS
 
 
 def insurer(insurer_id: int = 1, **overrides) -> InsurerAppetite:
@@ -99,6 +101,51 @@ def test_lists_in_place_of_sets_are_judged_as_sets():
     assert route_quote_request([listed], RequestProfile(["pet"], "CA", Decimal("1.00"))) == []
 
 
+def rated(rating: str | None, insurer_id: int = 1) -> InsurerAppetite:
+    """An approved, fitting insurer with this AM Best rating."""
+    return insurer(insurer_id, rating=rating)
+
+
+def asking(min_rating: str | None = "A-", accepts_below: bool = False) -> RequestProfile:
+    """A fitting request judged against `min_rating`, ticked or not for offers from insurers below it."""
+    return replace(request(), min_rating=min_rating, accepts_below_minimum_rating=accepts_below)
+
+
+@pytest.mark.parametrize(("rating", "routed"), [
+    ("A++", True),
+    ("A", True),
+    ("A-", True),  # the minimum itself
+    ("B++", False),  # one notch below
+    ("B+", False),
+    ("F", False),
+    ("S", False),  # suspended by AM Best: below any minimum
+    (None, False),  # not rated
+    ("AAA", False),  # not an AM Best rating
+])
+def test_an_insurer_below_the_minimum_rating_is_not_routed_unless_the_seller_ticked_for_it(rating, routed):
+    assert route_quote_request([rated(rating)], asking()) == ([1] if routed else [])
+    assert route_quote_request([rated(rating)], asking(accepts_below=True)) == [1]
+
+
+def test_the_minimum_comes_from_the_request_profile():
+    assert route_quote_request([rated("B++")], asking(min_rating="B++")) == [1]
+    assert route_quote_request([rated("B+")], asking(min_rating="B++")) == []
+    assert route_quote_request([rated("A")], asking(min_rating="A+")) == []
+    assert route_quote_request([rated("B")], asking(min_rating=None)) == [1]  # no minimum: rating not judged
+
+
+def test_ticking_opens_the_rating_only_not_the_rest_of_the_appetite():
+    below = insurer(1, rating="B+", status="pending")
+    elsewhere = insurer(2, rating="B+", states=frozenset({"TX"}))
+    assert route_quote_request([below, elsewhere], asking(accepts_below=True)) == []
+
+
+def test_a_mixed_panel_routes_the_rated_ones_and_the_others_only_when_ticked():
+    panel = [rated("A", 1), rated("A-", 2), rated("B++", 3), rated("C", 4)]
+    assert route_quote_request(panel, asking()) == [1, 2]
+    assert route_quote_request(panel, asking(accepts_below=True)) == [1, 2, 3, 4]
+
+
 CATEGORIES = st.frozensets(st.sampled_from(["toys", "baby", "pet"]))
 STATES = st.frozensets(st.sampled_from(["CA", "NY", "TX"]))
 REVENUE = st.sampled_from([Decimal(v) for v in ("0.01", "100000.00", "100000.01", "500000.00", "999999999.99")])
@@ -127,4 +174,17 @@ def test_property_routed_exactly_the_fitting_approved_insurers(insurers, profile
         and not (i.min_revenue is not None and profile.annual_revenue < i.min_revenue)
         and not (i.max_revenue is not None and profile.annual_revenue > i.max_revenue)
     }
+    assert set(routed) == expected
+
+
+RATINGS = st.none() | st.sampled_from(AM_BEST_RATINGS)
+
+
+@given(ratings=st.lists(RATINGS, max_size=8), minimum=st.sampled_from(AM_BEST_RATINGS), ticked=st.booleans())
+def test_property_the_rating_rule_is_the_order_of_am_best_ratings(ratings, minimum, ticked):
+    panel = [rated(r, i) for i, r in enumerate(ratings, start=1)]
+    routed = route_quote_request(panel, asking(minimum, ticked))
+    order = list(AM_BEST_RATINGS)
+    expected = {i for i, r in enumerate(ratings, start=1)
+                if ticked or (r is not None and order.index(r) <= order.index(minimum))}
     assert set(routed) == expected

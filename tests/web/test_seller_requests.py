@@ -161,11 +161,13 @@ def test_compare_shows_each_quote_with_terms_rating_and_requirement_badge(app, d
                  "The per-occurrence limit $500,000.00 is below the required $1,000,000.00 and the aggregate "
                  "limit $500,000.00 is below the required $1,000,000.00.",
                  "The deductible $25,000.00 is above the allowed $10,000.00.",
-                 "The insurer is rated B+ by AM Best; the requirement is A- or better."):
+                 "Rated B+ by AM Best: its policies do not meet the marketplace",
+                 "below A-"):
         assert text in cheap, text
     broad = html[html.index(f'id="quote-{q_broad.id}"'):]
     broad = broad[:broad.index("</li>\n")]
     assert "Meets the marketplace requirement" in broad and "Choose this quote" in broad
+    assert "below A-" not in broad and "Rated A+ by AM Best" not in broad
     fair = html[html.index(f'id="quote-{q_fair.id}"'):]
     fair = fair[:fair.index("</li>\n")]
     assert "(expired)" in fair and "cannot be bought" in fair and "Choose this quote" not in fair

@@ -97,7 +97,9 @@ def _load_insurers(actor: audit.Actor, password_hash: str) -> dict[str, Insurer]
     for status, staff, data in _insurer_specs():
         insurer = insurers.create_insurer(actor, data)
         if status != "pending":
-            insurers.set_status(actor, insurer.id, "approved")
+            below = insurers.rated_below_minimum(data.am_best_rating)
+            insurers.set_status(actor, insurer.id, "approved", reason="Demo data: a regional carrier accepted while "
+                                "below the minimum rating, to show how sellers see one." if below else None)
         if status == "suspended":
             insurers.set_status(actor, insurer.id, "suspended")
         if staff:

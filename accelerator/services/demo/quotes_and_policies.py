@@ -8,16 +8,17 @@ from fpdf import FPDF
 from sqlalchemy import select
 
 from accelerator.domain.money import display_money
-from accelerator.domain.routing import InsurerAppetite, RequestProfile, route_quote_request
+from accelerator.domain.routing import InsurerAppetite, route_quote_request
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
 from accelerator.services import uploads
 from accelerator.services.demo.helpers import D, _at
+from accelerator.services.quotes import request_profile
 
 
 def _request(seller: Seller, by_prefix: dict[str, Insurer], today: date, *, days_ago: int, revenue: str,
              products: str, shipped: list[str], status: str = "open", renewal_of: Policy | None = None,
-             **terms) -> QuoteRequest:
+             accepts_below_minimum_rating: bool = False, **terms) -> QuoteRequest:
     """A quote request, routed by the routing rule to every insurer whose appetite fits."""
     request = QuoteRequest(
         seller_id=seller.seller_id, status=status, legal_name=seller.legal_name, state=seller.state,
@@ -27,15 +28,17 @@ def _request(seller: Seller, by_prefix: dict[str, Insurer], today: date, *, days
         aggregate_limit=D(terms.get("aggregate", "2000000.00")), deductible=D(terms.get("deductible", "1000.00")),
         desired_start_date=renewal_of.expiration_date if renewal_of else today - timedelta(days=days_ago - 14),
         renewal_of_policy_id=renewal_of.id if renewal_of else None, created_at=_at(today - timedelta(days=days_ago)),
+        accepts_below_minimum_rating=accepts_below_minimum_rating,
         closed_at=_at(today - timedelta(days=days_ago - 12)) if status == "closed" else None)
     db.session.add(request)
     db.session.flush()
     appetites = [
         InsurerAppetite(i.id, i.status, frozenset(i.categories), frozenset(i.licensed_states), i.min_revenue,
-                        i.max_revenue)
+                        i.max_revenue, i.am_best_rating)
         for i in by_prefix.values()
     ]
-    profile = RequestProfile(frozenset(request.categories), request.state, request.annual_revenue)
+    profile = request_profile(request.categories, request.state, request.annual_revenue,
+                              accepts_below_minimum_rating)
     for insurer_id in route_quote_request(appetites, profile):
         db.session.add(QuoteRouting(quote_request_id=request.id, insurer_id=insurer_id,
                                     routed_at=request.created_at))
@@ -113,8 +116,10 @@ def _load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dic
                               today: date) -> dict[str, Policy]:
     """Quote requests with quotes (some expired) and the policies of every kind the site shows."""
     policies = {}
-    # Little Oak asked once seven months ago, bought Harbor's quote, and has had claims paid since.
+    # Little Oak asked once seven months ago (insurers rated below the minimum too), bought Harbor's quote, and
+    # has had claims paid since.
     oak = _request(sellers["A1"], ins, today, days_ago=215, revenue="380000.00", status="closed",
+                   accepts_below_minimum_rating=True,
                    products="Wooden stacking blocks, plush animals, teething rings", shipped=["CA", "NV", "OR", "WA"])
     bought = _respond(oak, ins["HMI"], today, days_after=2, premium="2340.00", status="accepted")
     _respond(oak, ins["LGI"], today, days_after=3, premium="2610.00", status="closed")

@@ -15,16 +15,17 @@ from accelerator.domain.compliance import (
     excluded_sold_categories,
     limit_shortfalls,
     meets_requirement,
+    rating_shortfall,
     requirement_failures,
 )
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import display_money
-from accelerator.domain.routing import RequestProfile, fits
+from accelerator.domain.routing import fits
 from accelerator.domain.states import state_name
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
-from accelerator.services.quotes import appetites
+from accelerator.services.quotes import appetites, request_profile
 
 if TYPE_CHECKING:
     from accelerator.services.renewals import TermChange
@@ -148,12 +149,12 @@ def _quote_failure(code: str, quote: Quote, requirement: Requirement, excluded: 
         return f"It does not name {current_app.config['MARKETPLACE_LEGAL_NAME']} as additional insured."
     if code == "claims_made":
         return "It is claims-made; the requirement is occurrence-based cover."
-    rating = quote.insurer.am_best_rating if quote.insurer else "not rated"
-    return f"The insurer is rated {rating} by AM Best; the requirement is {requirement.min_rating} or better."
+    return rating_shortfall(quote.insurer.am_best_rating if quote.insurer else None, requirement.min_rating) or ""
 
 
 def no_match_reasons(request: QuoteRequest) -> list[str]:
-    """Why no approved insurer received a request: which of categories, state and revenue nobody fits."""
+    """Why no approved insurer received a request: which of categories, state and revenue nobody fits, or
+    that those fitting are rated below the minimum (and the seller did not ask for them)."""
     approved = [a for a in appetites() if a.status == "approved"]
     if not approved:
         return ["There is no approved insurer on the Accelerator yet."]
@@ -161,16 +162,23 @@ def no_match_reasons(request: QuoteRequest) -> list[str]:
     names = ", ".join(category_name(c) for c in sorted(categories))
     state = state_name(request.state)
     revenue = display_money(request.annual_revenue)
-    profile = RequestProfile(categories=categories, state=request.state, annual_revenue=request.annual_revenue)
-    # Each part judged by the routing rule itself, with the insurer's other two parts opened up.
-    anywhere = {"states": frozenset({request.state})}
-    any_size = {"min_revenue": None, "max_revenue": None}
-    writes_all = [a for a in approved if fits(replace(a, **anywhere, **any_size), profile)]
-    licensed = [a for a in approved if fits(replace(a, categories=categories, **any_size), profile)]
-    takes_revenue = [a for a in approved if fits(replace(a, categories=categories, **anywhere), profile)]
+    profile = request_profile(categories, request.state, request.annual_revenue,
+                              request.accepts_below_minimum_rating)
     if any(fits(a, profile) for a in approved):
         return ["An insurer that fits this request joined or changed its appetite after you asked: "
                 "ask again to reach it."]
+    any_rating = replace(profile, min_rating=None)
+    if any(fits(a, any_rating) for a in approved):
+        return [f"The approved insurers that write your categories in {state} for annual revenue of {revenue} "
+                f"are rated below {profile.min_rating} by AM Best: their policies do not meet the marketplace's "
+                "requirement. To get their offers anyway, ask again and tick the box for insurers rated below "
+                f"{profile.min_rating}."]
+    # Each part judged by the routing rule itself, with the insurer's other two parts (and its rating) opened up.
+    anywhere = {"states": frozenset({request.state})}
+    any_size = {"min_revenue": None, "max_revenue": None}
+    writes_all = [a for a in approved if fits(replace(a, **anywhere, **any_size), any_rating)]
+    licensed = [a for a in approved if fits(replace(a, categories=categories, **any_size), any_rating)]
+    takes_revenue = [a for a in approved if fits(replace(a, categories=categories, **anywhere), any_rating)]
     reasons = []
     nobody = sorted(c for c in categories if not any(c in a.categories for a in approved))
     if nobody:

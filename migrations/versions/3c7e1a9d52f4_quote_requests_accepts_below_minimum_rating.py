@@ -1,0 +1,27 @@
+"""quote requests: whether the seller also wants offers from insurers rated below the minimum
+
+Revision ID: 3c7e1a9d52f4
+Revises: ba617dce0188
+Create Date: 2026-12-03 04:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3c7e1a9d52f4'
+down_revision = 'ba617dce0188'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('quote_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('accepts_below_minimum_rating', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('quote_requests', schema=None) as batch_op:
+        batch_op.drop_column('accepts_below_minimum_rating')
