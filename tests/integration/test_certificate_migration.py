@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from accelerator import create_app
 from accelerator.extensions import db as _db
 from accelerator.models import Policy, Seller
-from tests.conftest import test_config
+from tests.conftest import test_config as app_config
 from tests.factories import POLICY_END, POLICY_START, TODAY
 
 BEFORE = "ba617dce0188"
@@ -42,7 +42,7 @@ def scratch_url(database_url, tmp_path):
 @pytest.fixture()
 def scratch_app(scratch_url, tmp_path):
     """The app on the scratch database, inside its app context."""
-    app = create_app(test_config(scratch_url, str(tmp_path), SQLITE_BEGIN_IMMEDIATE=False))
+    app = create_app(app_config(scratch_url, str(tmp_path), SQLITE_BEGIN_IMMEDIATE=False))
     with app.app_context():
         yield app
         _db.session.remove()
