@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 import segno
 from PIL import Image
 from pypdf import PdfReader
@@ -320,3 +323,59 @@ def test_the_pdf_qr_code_decodes_to_the_verification_url(db, tmp_path):
     _qr_image(certificates.certificate_pdf(cert, url)).save(png)
     decoded = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True, text=True, check=True)
     assert decoded.stdout.strip() == url
+
+
+# --- racing requests, through the real server ---------------------------------------------------------
+
+_HIDDEN = re.compile(r'name="(csrf_token|superseding)" type="hidden" value="([^"]*)"')
+
+
+def _session(base: str, email: str) -> requests.Session:
+    """A browser-like session logged in through the login form."""
+    session = requests.Session()
+    token = dict(_HIDDEN.findall(session.get(f"{base}/login", timeout=10).text))["csrf_token"]
+    response = session.post(f"{base}/login", data={"email": email, "password": factories.TEST_PASSWORD,
+                                                   "csrf_token": token}, allow_redirects=False, timeout=10)
+    assert response.status_code == 302
+    return session
+
+
+def _at_once(calls) -> list[requests.Response]:
+    """Run the calls at the same moment, one thread each; their responses."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait(timeout=10)
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(r is not None for r in results)
+    return results
+
+
+def test_racing_requests_issue_one_first_certificate_and_one_new_one(live_server, db):
+    user = factories.make_seller_user()
+    policies = [factories.make_policy(seller_id=user.seller_id).id for _ in range(3)]
+    db.session.commit()  # nothing of ours holds the database while the server works
+    base = live_server.url
+    sessions = [_session(base, user.email), _session(base, user.email)]
+    for policy_id in policies:
+        page = f"{base}/seller/policies/{policy_id}"
+        shown = _at_once([lambda s=s, page=page: s.get(page, timeout=30) for s in sessions])
+        assert [r.status_code for r in shown] == [200, 200]
+        forms = [dict(_HIDDEN.findall(r.text)) for r in shown]
+        assert {f["superseding"] for f in forms} == {"1"}
+        asked = _at_once([lambda s=s, f=f, page=page: s.post(f"{page}/certificates", data=f, allow_redirects=False,
+                                                             timeout=30)
+                          for s, f in zip(sessions, forms, strict=True)])
+        assert [r.status_code for r in asked] == [302, 302]
+        db.session.rollback()
+        numbers = db.session.execute(select(Certificate.number).where(Certificate.policy_id == policy_id)
+                                     .order_by(Certificate.number)).scalars().all()
+        assert numbers == [1, 2]
+    db.session.rollback()
