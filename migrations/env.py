@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -98,8 +99,37 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, run the migrations with foreign keys off, then check them and turn them back on.
+
+    A batch migration rebuilds a table (copy, drop, rename); while foreign keys are enforced, dropping a
+    table that other rows reference fails. SQLite's own procedure for altering a table turns them off
+    around it, which only works outside a transaction: here, before the migrations begin.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if connection.in_transaction():
+        connection.commit()
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        if connection.in_transaction():
+            connection.commit()
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows whose foreign keys point nowhere: {broken[:10]}")
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -61,8 +61,6 @@ class Policy(db.Model):
     premium: Mapped[Decimal | None] = mapped_column(Money)
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), unique=True)
     certificate_path: Mapped[str | None] = mapped_column(String(200))
-    # The random token of the public certificate verification link; made when a certificate is first shown.
-    certificate_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

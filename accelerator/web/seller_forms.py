@@ -1,4 +1,5 @@
-"""The seller's forms: business profile, quote request, buying a quote and uploading a policy.
+"""The seller's forms: business profile, quote request, buying a quote, uploading a policy and asking for a
+new certificate.
 
 They check shape (a money amount, a date, a choice from the list); the rules that need other records
 stay in the services, whose per-field messages `show_domain_error` puts back on these forms.
@@ -13,6 +14,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
+from wtforms.widgets import HiddenInput
 
 from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
@@ -203,3 +205,9 @@ class UploadPolicyForm(BaseForm):
             insurer_naic_code=(self.insurer_naic_code.data or "") if outside else "",
             insurer_rating=(self.insurer_rating.data or "") if outside else "",
         )
+
+
+class NewCertificateForm(BaseForm):
+    """The button that asks for a new certificate: it names the newest certificate the seller saw."""
+
+    superseding = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])

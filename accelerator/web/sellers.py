@@ -16,9 +16,10 @@ from accelerator.domain.errors import DomainError
 from accelerator.domain.warnings import UnconfirmedShortfalls
 from accelerator.services import certificates, insurers, purchase, quotes, renewals, sellers, uploads
 from accelerator.services.audit import Actor
+from accelerator.web import long_date
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
-from accelerator.web.seller_forms import ProfileForm, QuoteRequestForm, UploadPolicyForm
+from accelerator.web.seller_forms import NewCertificateForm, ProfileForm, QuoteRequestForm, UploadPolicyForm
 
 bp = Blueprint("sellers", __name__)
 require_role(bp, "seller")
@@ -186,14 +187,38 @@ def buy_quote(request_id: int, quote_id: int):
 
 @bp.get("/seller/policies/<int:policy_id>")
 def show_policy(policy_id: int):
-    """A policy and its certificate of insurance (printable), with the PDF, the verification link, and its
-    renewal: the Renew button when it expires soon, the renewal quotes beside it once asked."""
+    """A policy and its newest certificate of insurance (printable), with the PDF, the verification link and
+    QR code, every certificate issued and the button for a new one; and its renewal: the Renew button when
+    it expires soon, the renewal quotes beside it once asked."""
     view = renewals.policy_page(_seller_id(), policy_id)
     page = view.page
     verify_url = (url_for("verify.certificate", token=page.certificate.verification_token, _external=True)
                   if page.certificate else None)
+    new_form = NewCertificateForm(superseding=page.certificate.number if page.certificate else None)
     return render_template("sellers/policy.html", page=page, policy=page.policy, cert=page.certificate,
-                           verify_url=verify_url, renewal=view.renewal, form=ActionForm())
+                           verify_url=verify_url, verify_qr=certificates.qr_svg_data_uri(verify_url) if verify_url
+                           else None, renewal=view.renewal, form=ActionForm(), new_form=new_form)
+
+
+@bp.post("/seller/policies/<int:policy_id>/certificates")
+def issue_certificate(policy_id: int):
+    """Ask for a new certificate, stating the business profile as it is today (a second click makes none)."""
+    form = NewCertificateForm()
+    superseding = form.superseding.data if form.validate() else None
+    try:
+        reissue = certificates.issue_certificate(_actor(), _seller_id(), policy_id, superseding)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(url_for("sellers.show_policy", policy_id=policy_id))
+    cert = reissue.certificate
+    if reissue.created:
+        flash(f"Certificate {cert.number} was issued on {long_date(cert.issued_on)}, naming {cert.insured_name}. "
+              "The earlier certificates stay valid and listed.", "success")
+    else:
+        flash(f"That certificate had already been replaced: certificate {cert.number} is the newest.", "info")
+    return redirect(url_for("sellers.show_policy", policy_id=policy_id))
 
 
 @bp.post("/seller/policies/<int:policy_id>/renew")
@@ -255,8 +280,18 @@ def new_renewal(policy_id: int):
 
 @bp.get("/seller/policies/<int:policy_id>/certificate.pdf")
 def certificate_pdf(policy_id: int):
-    """The certificate of insurance as a PDF download."""
-    cert = certificates.certificate(_seller_id(), policy_id)
+    """The newest certificate of insurance as a PDF download."""
+    return _certificate_download(certificates.certificate(_seller_id(), policy_id))
+
+
+@bp.get("/seller/policies/<int:policy_id>/certificates/<int:number>.pdf")
+def issued_certificate_pdf(policy_id: int, number: int):
+    """One of the policy's certificates, newest or earlier, as a PDF download."""
+    return _certificate_download(certificates.certificate(_seller_id(), policy_id, number))
+
+
+def _certificate_download(cert: certificates.CertificateOfInsurance) -> Response:
+    """A certificate's PDF, sent as an attachment that no cache keeps."""
     verify_url = url_for("verify.certificate", token=cert.verification_token, _external=True)
     body = certificates.certificate_pdf(cert, verify_url)
     return Response(body, mimetype="application/pdf", headers={

@@ -163,10 +163,11 @@ def test_register_profile_request_quote_compare_buy_certify_verify(browser, live
     stranger = browser.new_context()
     public = stranger.new_page()
     public.goto(link)
-    assert public.locator(".verify__verdict").inner_text() == "In force today"
+    assert public.locator(".verify__verdict").inner_text() == "In force"
     body = public.locator("main").inner_text()
     assert policy.policy_number in body and "Harbor Mutual" in body
-    assert "Bright Blocks" not in body and "BRIGHTBLOCKS01" not in body and "1,000,000" not in body
+    assert "Bright Blocks LLC" in body and "$1,000,000.00" in body  # the insured it names, and the limits
+    assert "BRIGHTBLOCKS01" not in body
     stranger.close()
 
     # The dashboard now shows the policy and the request with its two quotes.

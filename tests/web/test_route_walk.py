@@ -30,7 +30,7 @@ from werkzeug.routing import IntegerConverter
 
 from accelerator.extensions import db as _db
 from accelerator.models import ApiKey, WebhookEndpoint
-from accelerator.services import uploads
+from accelerator.services import certificates, uploads
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -62,6 +62,7 @@ ARGUMENTS: dict[str, str] = {
     "endpoint_id": "webhook_endpoint",
     "prefix": "api_key",
     "token": "token",
+    "number": "certificate_number",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -130,6 +131,7 @@ def _side(tag: str) -> Side:
     request = factories.make_quote_request(seller_id=seller_id, routed_to=[insurer], legal_name=f"Walk {tag} LLC")
     quote = factories.make_quote(request, insurer)
     policy = factories.make_policy(insurer=insurer, seller_id=seller_id, source="marketplace")
+    certificates.certificate(seller_id, policy.id)  # its certificate number 1
     upload = uploads.upload_policy(
         Actor(f"seller {seller_id}"), seller_id,
         uploads.UploadedPolicy(policy_number=f"UP-{tag}", effective_date=TODAY - timedelta(days=5),
@@ -204,6 +206,10 @@ def _values(world: World, side: Side, role: str, kind: str) -> list:
     """Ids of `kind` that `role` on `side` owns (an admin owns everything of both sides)."""
     if kind == "token":
         return []
+    if kind == "certificate_number":
+        # A certificate's number counts within its policy (every policy's first is 1): the policy is what is
+        # owned and checked, so the other side has no numbers of its own to try.
+        return [1] if side is world.a else []
     if role == "admin":
         return world.a.objects["admin"].get(kind, []) + world.b.objects["admin"].get(kind, [])
     return side.objects.get(role, {}).get(kind, [])

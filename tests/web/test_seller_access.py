@@ -7,7 +7,8 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
-from accelerator.models import AuditEntry, Policy, Quote, QuoteRequest, Seller
+from accelerator.models import AuditEntry, Certificate, Policy, Quote, QuoteRequest, Seller
+from accelerator.services import certificates
 from accelerator.web import sellers
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -29,18 +30,20 @@ def test_the_sellers_blueprint_has_the_journey_routes():
     endpoints = {e for e, _ in SELLER_ROUTES}
     assert {"sellers.home", "sellers.profile", "sellers.new_request", "sellers.show_request",
             "sellers.confirm_purchase", "sellers.buy_quote", "sellers.show_policy", "sellers.certificate_pdf",
-            "sellers.upload_policy"} <= endpoints
+            "sellers.issued_certificate_pdf", "sellers.issue_certificate", "sellers.upload_policy"} <= endpoints
 
 
 @pytest.fixture()
 def owned(db):
-    """A seller with a request, a quote on it and a policy: the ids every route is called with."""
+    """A seller with a request, a quote on it and a policy with its first certificate: the ids every route is
+    called with."""
     insurer = factories.make_insurer()
     user = factories.make_seller_user()
     request = factories.make_quote_request(seller_id=user.seller_id, routed_to=[insurer])
     quote = factories.make_quote(request, insurer)
     policy = factories.make_policy(seller_id=user.seller_id, insurer=insurer)
-    return {"user": user, "request_id": request.id, "quote_id": quote.id, "policy_id": policy.id}
+    number = certificates.certificate(user.seller_id, policy.id).number
+    return {"user": user, "request_id": request.id, "quote_id": quote.id, "policy_id": policy.id, "number": number}
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
@@ -54,7 +57,7 @@ def _state(db) -> tuple:
     """Everything a seller's action could change."""
     db.session.expire_all()
     counts = tuple(db.session.execute(select(func.count()).select_from(m)).scalar_one()
-                   for m in (AuditEntry, Policy, QuoteRequest))
+                   for m in (AuditEntry, Certificate, Policy, QuoteRequest))
     statuses = tuple(db.session.execute(select(Quote.status).order_by(Quote.id)).scalars())
     profiles = tuple(db.session.execute(select(Seller.profile_completed_at).order_by(Seller.id)).scalars())
     return counts, statuses, profiles
@@ -90,7 +93,8 @@ def test_seller_routes_refuse_everybody_but_sellers(app, db, owned, who, endpoin
 
 ID_ROUTES = [(e, m) for e, m in SELLER_ROUTES
              if e in ("sellers.show_request", "sellers.confirm_purchase", "sellers.buy_quote",
-                      "sellers.show_policy", "sellers.certificate_pdf")]
+                      "sellers.show_policy", "sellers.certificate_pdf", "sellers.issued_certificate_pdf",
+                      "sellers.issue_certificate")]
 
 
 @pytest.mark.parametrize("endpoint, method", ID_ROUTES)
