@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements-dev.txt
 scripts/browser.sh
+scripts/apt-install.sh zbar-tools /usr/bin/zbarimg   # reads the QR code on certificates
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -1,7 +1,7 @@
 """quote requests: whether the seller also wants offers from insurers rated below the minimum
 
 Revision ID: 3c7e1a9d52f4
-Revises: ba617dce0188
+Revises: c7e3a91d5b24
 Create Date: 2026-12-03 04:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c7e1a9d52f4'
-down_revision = 'ba617dce0188'
+down_revision = 'c7e3a91d5b24'
 branch_labels = None
 depends_on = None
 

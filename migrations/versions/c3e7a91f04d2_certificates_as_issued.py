@@ -6,7 +6,7 @@ its certificate number 1, stating the seller's name and state as they are now an
 migration, and keeps its verification link: the token moves from the policy to that certificate.
 
 Revision ID: c3e7a91f04d2
-Revises: ba617dce0188
+Revises: 3c7e1a9d52f4
 Create Date: 2026-12-03 04:30:00.000000
 
 """
@@ -18,7 +18,7 @@ from accelerator import clock
 
 # revision identifiers, used by Alembic.
 revision = 'c3e7a91f04d2'
-down_revision = 'ba617dce0188'
+down_revision = '3c7e1a9d52f4'
 branch_labels = None
 depends_on = None
 
