@@ -64,21 +64,36 @@ def test_config(url: str, instance_path: str, **overrides) -> dict:
 
 
 class ClosingClient(FlaskClient):
-    """The test client, reading each answer whole and closing it, as a WSGI server does.
+    """The test client, closing every answer and request body at the end of the test, as a WSGI server
+    closes them after each request.
 
-    Flask's client leaves a streamed answer open by default, so a file served with `send_file` would
-    stay open after the test and show up as a ResourceWarning (which fails the suite); and the body it
-    sent is closed too.
+    Flask's client leaves a streamed answer (a file served with `send_file`, say) and a large spooled
+    request body open, and they would show up later as ResourceWarnings, which fail the suite.
     """
 
-    def open(self, *args, buffered: bool = True, **kwargs):
-        response = super().open(*args, buffered=buffered, **kwargs)
-        # A large test body is spooled to a temporary file that nothing else closes.
-        for answer in (*response.history, response):
+    opened: list = []
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        ClosingClient.opened.extend((*response.history, response))
+        return response
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close what the test's requests left open."""
+        while cls.opened:
+            answer = cls.opened.pop()
+            answer.close()
             stream = answer.request.environ.get("wsgi.input")
             if stream is not None and hasattr(stream, "close"):
                 stream.close()
-        return response
+
+
+@pytest.fixture(autouse=True)
+def _close_answers():
+    """Close every answer the test client gave during the test."""
+    yield
+    ClosingClient.close_all()
 
 
 @pytest.fixture(scope="session")
