@@ -98,7 +98,7 @@ def find_seller(seller_id: object) -> Seller:
 
 def compliance_history(policies: list[PolicyTerms], sales: dict[date, Decimal], today: date,
                        requirement: Requirement) -> list[HistoryPoint]:
-    """The seller's status at each month end since the first month over the sales threshold, then today.
+    """The seller's status at each month end after the first month over the sales threshold, then today.
 
     Judged by the compliance rule on the data as it stands now (a policy verified later counts from its
     effective date), newest first, at most HISTORY_POINTS month ends. Empty when no month was over.
@@ -107,7 +107,8 @@ def compliance_history(policies: list[PolicyTerms], sales: dict[date, Decimal], 
     if not over:
         return []
     days = []
-    day = month_end(over[0])
+    # The first month over the threshold requires insurance once it has ended: judge from the next month's end.
+    day = month_end(month_end(over[0]) + timedelta(days=1))
     while day < today:
         days.append(day)
         day = month_end(day + timedelta(days=1))
@@ -153,14 +154,16 @@ def seller_record(seller_id: object) -> SellerRecord:
         quote_requests=quote_requests, claims=claims, reminders=reminders)
 
 
-def coverage_checks(seller_id: object, page: int = 1, per_page: int = CHECKS_PER_PAGE) -> CheckPage:
-    """The coverage checks asked about the seller in the last CHECKS_WINDOW_DAYS days, newest first.
+def coverage_checks(seller_id: object, page: int = 1, per_page: int | None = None) -> CheckPage:
+    """The coverage checks asked about the seller in the last CHECKS_WINDOW_DAYS days, newest first,
+    CHECKS_PER_PAGE a page unless told.
 
     One query reads the log backwards by time until it has a page (plus one row, to know whether a
     next page exists); no count, so a busy log costs no more than the rows it skips.
     """
     key = find_seller(seller_id).seller_id
     page = min(max(int(page), 1), MAX_PAGE)
+    per_page = per_page or CHECKS_PER_PAGE
     since = clock.today() - timedelta(days=CHECKS_WINDOW_DAYS)
     rows = list(db.session.execute(
         select(CoverageCheck).where(CoverageCheck.seller_id == key,

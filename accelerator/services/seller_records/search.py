@@ -55,15 +55,16 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_sellers(text: object, page: int = 1, per_page: int = PER_PAGE) -> SellerSearch:
+def search_sellers(text: object, page: int = 1, per_page: int | None = None) -> SellerSearch:
     """Sellers whose seller ID, legal name, contact email or account email contains `text`, ignoring case.
 
     Empty (or only white space) lists every seller. LIKE wildcards in the search are matched
-    literally. ILIKE on PostgreSQL, lower() LIKE lower() on SQLite (which folds ASCII letters only).
-    A page past the end is empty, never an error.
+    literally; PER_PAGE a page unless told. ILIKE on PostgreSQL, lower() LIKE lower() on SQLite
+    (which folds ASCII letters only). A page past the end is empty, never an error.
     """
     query = clean_query(text)
     page = min(max(int(page), 1), MAX_PAGE)
+    per_page = per_page or PER_PAGE
     statement = select(Seller.seller_id, Seller.legal_name, Seller.contact_email)
     if query:
         pattern = _like(query)
