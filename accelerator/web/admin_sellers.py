@@ -41,7 +41,7 @@ def search():
     form = SellerSearchForm(request.args)
     found = seller_records.search_sellers(request.args.get("q", ""), page_arg())
     form.q.data = found.query
-    return render_template("admin_sellers/search.html", form=form, found=found)
+    return render_template("admin_sellers/search.html", form=form, found=found, max_query=seller_records.MAX_QUERY)
 
 
 @bp.get("/<seller_id>")

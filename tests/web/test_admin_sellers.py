@@ -196,7 +196,7 @@ def test_the_record_shows_profile_sales_compliance_and_every_dealing(admin_clien
     uploads = _section(html, "uploads-title")
     assert "UP-REJECTED" in uploads and f'href="/admin/verification/{upload.id}"' in uploads and "Rejected" in uploads
     requests = _section(html, "requests-title")
-    assert f"#{request.id}" in requests and "1 from 1 insurer" in requests
+    assert f"#{request.id}" in requests and "1 quote; sent to 1 insurer" in requests
     checks = _section(html, "checks-title")
     assert "chk_recent0001" in checks and "$310.00" in checks
     assert "chk_ancient001" not in checks and "chk_other00001" not in checks  # too old; another seller's
