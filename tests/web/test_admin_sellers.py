@@ -16,6 +16,7 @@ from accelerator import clock
 from accelerator.extensions import db as _db
 from accelerator.models import AuditEntry, Claim, EmailMessage, Invitation
 from accelerator.services import seller_records
+from accelerator.services.mail import send_pending
 from accelerator.services.seller_records import record as record_module
 from accelerator.services.seller_records import search as search_module
 from tests import factories
@@ -39,6 +40,20 @@ def _emails(kind: str | None = None) -> list[EmailMessage]:
 def _count(model) -> int:
     """How many rows the model's table holds."""
     return _db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.fixture()
+def mail_folder(app, tmp_path, monkeypatch):
+    """Mail goes to a fresh folder as .eml files."""
+    folder = tmp_path / "mail"
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    monkeypatch.setitem(app.config, "MAIL_FOLDER", str(folder))
+    return folder
+
+
+def _sent(folder) -> list[str]:
+    """The text of each .eml file the sender wrote."""
+    return [path.read_text() for path in sorted(folder.glob("*.eml"))] if folder.exists() else []
 
 
 @pytest.fixture()
@@ -245,7 +260,7 @@ def _reminder_form(admin_client, seller_id: str) -> dict:
     return fields
 
 
-def test_a_reminder_queues_exactly_one_email_even_on_a_double_click(admin_client, sellers, admin_user):
+def test_a_reminder_queues_exactly_one_email_even_on_a_double_click(admin_client, sellers, admin_user, mail_folder):
     form = _reminder_form(admin_client, "OVERDUE001")
     first = admin_client.post("/admin/sellers/OVERDUE001/reminder", data=form)
     second = admin_client.post("/admin/sellers/OVERDUE001/reminder", data=form)  # the same form again
@@ -265,6 +280,10 @@ def test_a_reminder_queues_exactly_one_email_even_on_a_double_click(admin_client
     assert "A reminder to owner@late-toys.example is queued" in page
     assert "already queued" in page  # the second click was told, and queued nothing
     assert "Reminder: your marketplace insurance is overdue" in page  # listed among the emails
+    # The sender sends it (no re-check drops it) to the account's address.
+    assert send_pending(clock.now()).sent == 1
+    [sent] = _sent(mail_folder)
+    assert "To: owner@late-toys.example" in sent and "X-Accelerator-Kind: compliance_reminder" in sent
 
 
 def _audit(action: str) -> list[AuditEntry]:
@@ -362,7 +381,7 @@ def test_compliance_rows_link_to_the_record_and_filter_by_deadline(admin_client,
 
 # --- staff invitations ---------------------------------------------------------------------------------
 
-def test_a_staff_invitation_is_emailed_with_the_link_shown_once(admin_client, db):
+def test_a_staff_invitation_is_emailed_with_the_link_shown_once(admin_client, db, mail_folder):
     insurer = factories.make_insurer(name="Harbor Mutual")
     response = post_form(admin_client, f"/admin/insurers/{insurer.id}/invite", {"email": "New.Staff@Harbor.example"})
     assert response.status_code == 200
@@ -386,3 +405,7 @@ def test_a_staff_invitation_is_emailed_with_the_link_shown_once(admin_client, db
     post_form(admin_client, f"/admin/insurers/{insurer.id}/invite", {"email": "taken@harbor.example"})
     assert len(_emails("staff_invitation")) == 1
     assert _count(Invitation) == 1
+    # The email goes: the sender writes it, with the link, to the invited address.
+    assert send_pending(clock.now()).sent == 1
+    [sent] = _sent(mail_folder)
+    assert "To: new.staff@harbor.example" in sent and path in sent.replace("=\n", "")
