@@ -33,7 +33,7 @@ def _emails(kind: str | None = None) -> list[EmailMessage]:
     query = select(EmailMessage).order_by(EmailMessage.id)
     if kind:
         query = query.where(EmailMessage.kind == kind)
-    _db.session.expire_all()
+    _db.session.rollback()  # a fresh snapshot: the live server writes through its own connections
     return list(_db.session.execute(query).scalars())
 
 
@@ -288,7 +288,7 @@ def test_a_reminder_queues_exactly_one_email_even_on_a_double_click(admin_client
 
 def _audit(action: str) -> list[AuditEntry]:
     """The audit entries of one action, oldest first."""
-    _db.session.expire_all()
+    _db.session.rollback()
     return list(_db.session.execute(select(AuditEntry).where(AuditEntry.action == action)
                                     .order_by(AuditEntry.id)).scalars())
 
@@ -409,3 +409,38 @@ def test_a_staff_invitation_is_emailed_with_the_link_shown_once(admin_client, db
     assert send_pending(clock.now()).sent == 1
     [sent] = _sent(mail_folder)
     assert "To: new.staff@harbor.example" in sent and path in sent.replace("=\n", "")
+
+
+def test_two_clicks_at_the_same_moment_queue_one_reminder(live_server, sellers, admin_user):
+    """The same form posted twice at once to the real server (threads, real HTTP): one email, one audit entry."""
+    import threading
+
+    import requests
+
+    from tests.conftest import TEST_PASSWORD
+
+    session = requests.Session()
+    login_page = session.get(f"{live_server.url}/login", timeout=30).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    session.post(f"{live_server.url}/login", data={"csrf_token": token, "email": admin_user.email,
+                                                   "password": TEST_PASSWORD}, timeout=30)
+    record = session.get(f"{live_server.url}/admin/sellers/OVERDUE001", timeout=30)
+    assert record.status_code == 200
+    fields = {c["name"]: c.get("value", "") for c in parse_page(record.text).controls
+              if c.get("name") in ("csrf_token", "token")}
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def click() -> None:
+        barrier.wait()
+        statuses.append(session.post(f"{live_server.url}/admin/sellers/OVERDUE001/reminder", data=fields,
+                                     allow_redirects=False, timeout=30).status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    assert len(_emails(seller_records.REMINDER_KIND)) == 1
+    assert len(_audit("send_reminder")) == 1
