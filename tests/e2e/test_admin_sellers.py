@@ -71,6 +71,7 @@ def _data(db) -> str:
 
 
 def _count(model, *where) -> int:
+    """How many rows of the model match, read on a fresh snapshot (the live server writes apart)."""
     _db.session.expire_all()
     count = _db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
     _db.session.rollback()

@@ -6,10 +6,12 @@ invitation's email."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from accelerator import clock
@@ -20,7 +22,7 @@ from accelerator.services.mail import send_pending
 from accelerator.services.seller_records import record as record_module
 from accelerator.services.seller_records import search as search_module
 from tests import factories
-from tests.conftest import csrf_token, post_form
+from tests.conftest import TEST_PASSWORD, csrf_token, post_form
 from tests.factories import NOW
 from tests.web.conftest import parse_page
 from tests.web.reports_helpers import table_rows
@@ -413,12 +415,6 @@ def test_a_staff_invitation_is_emailed_with_the_link_shown_once(admin_client, db
 
 def test_two_clicks_at_the_same_moment_queue_one_reminder(live_server, sellers, admin_user):
     """The same form posted twice at once to the real server (threads, real HTTP): one email, one audit entry."""
-    import threading
-
-    import requests
-
-    from tests.conftest import TEST_PASSWORD
-
     session = requests.Session()
     login_page = session.get(f"{live_server.url}/login", timeout=30).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
@@ -432,6 +428,7 @@ def test_two_clicks_at_the_same_moment_queue_one_reminder(live_server, sellers, 
     statuses: list[int] = []
 
     def click() -> None:
+        """Post the form the moment the other thread does."""
         barrier.wait()
         statuses.append(session.post(f"{live_server.url}/admin/sellers/OVERDUE001/reminder", data=fields,
                                      allow_redirects=False, timeout=30).status_code)
