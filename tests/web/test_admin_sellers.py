@@ -375,8 +375,10 @@ def test_compliance_rows_link_to_the_record_and_filter_by_deadline(admin_client,
     assert [row[0].split()[0] for row in rows] == ["COVERED003", "DUESOON002", "OVERDUE001"]
     near = admin_client.get("/admin/reports/compliance?on=2026-11-05&within=7&status=due").get_data(as_text=True)
     assert "No seller is due on November 5, 2026." in near
-    bad = admin_client.get("/admin/reports/compliance?within=-3")
-    assert bad.status_code == 400 and "whole number of days" in bad.get_data(as_text=True)
+    for odd in ("-3", "7.5", "367", "9" * 5000, "٣"):
+        bad = admin_client.get("/admin/reports/compliance", query_string={"within": odd})
+        assert bad.status_code == 400 and "whole number of days" in bad.get_data(as_text=True), odd
+    assert admin_client.get("/admin/reports/compliance.csv?within=x").status_code == 400
     csv = admin_client.get("/admin/reports/compliance.csv?status=due&within=7").get_data(as_text=True)
     assert csv.splitlines()[1:] and all(line.startswith("DUESOON002") for line in csv.splitlines()[1:])
 

@@ -81,7 +81,7 @@ def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None
         day = None
     days = None
     if within:
-        if within.isascii() and within.isdigit() and 0 <= int(within) <= forms.MAX_WITHIN_DAYS:
+        if within.isascii() and within.isdigit() and len(within) <= 3 and int(within) <= forms.MAX_WITHIN_DAYS:
             days = int(within)
         else:
             form.within.errors = [f"Enter a whole number of days from 0 to {forms.MAX_WITHIN_DAYS}, or leave it empty."]
