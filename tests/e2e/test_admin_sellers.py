@@ -89,6 +89,8 @@ def test_the_home_leads_to_a_record_that_sends_one_reminder(page, live_server, d
 
     page.get_by_role("link", name="Seller overdue").click()
     page.wait_for_url("**/admin/reports/compliance?status=overdue*")
+    assert not unlabelled_inputs(page)
+    page.screenshot(path=str(shots / "compliance-list.png"), full_page=True)
     page.get_by_role("link", name="GREENLEAF01").click()
     page.wait_for_url("**/admin/sellers/GREENLEAF01")
     assert page.get_by_role("heading", level=1).inner_text() == "Greenleaf Home Goods LLC"

@@ -54,7 +54,7 @@ class ComplianceFilterForm(Form):
 
     status = SelectField("Status", default="", choices=choices(STATUS_LABELS.items(), "Every status"))
     on = StringField("Judged on", filters=[strip], widget=DateInput())
-    within = StringField("Deadline within (days)", filters=[strip])
+    within = StringField("Deadline within (days)", filters=[strip])  # empty: any deadline
 
 
 def _message(name: str, message: str) -> str:
