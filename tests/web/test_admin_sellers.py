@@ -295,6 +295,16 @@ def _audit(action: str) -> list[AuditEntry]:
                                     .order_by(AuditEntry.id)).scalars())
 
 
+def test_a_reminder_to_a_seller_who_got_covered_before_sending_is_cancelled(admin_client, sellers, mail_folder):
+    admin_client.post("/admin/sellers/OVERDUE001/reminder", data=_reminder_form(admin_client, "OVERDUE001"))
+    factories.make_policy(seller_id="OVERDUE001")  # verified, in force today: compliant
+    report = send_pending(clock.now())
+    assert (report.sent, report.cancelled) == (0, 1)
+    [email] = _emails(seller_records.REMINDER_KIND)
+    assert email.status == "cancelled" and "no longer due or overdue" in email.last_error
+    assert _sent(mail_folder) == []
+
+
 def test_another_form_within_the_window_queues_nothing_then_one_after_it(admin_client, sellers):
     assert admin_client.post("/admin/sellers/DUESOON002/reminder",
                              data=_reminder_form(admin_client, "DUESOON002")).status_code == 302

@@ -15,12 +15,12 @@ from accelerator.domain.compliance import DUE, OVERDUE
 from accelerator.domain.errors import Conflict, ValidationError
 from accelerator.extensions import db
 from accelerator.models import EmailMessage, User
-from accelerator.services import audit
+from accelerator.services import audit, reminders
 from accelerator.services.mail import OutgoingEmail, queue_email
 from accelerator.services.sales import seller_compliance
 from accelerator.services.seller_records.record import find_seller
 
-REMINDER_KIND = "compliance_reminder"
+REMINDER_KIND = reminders.KIND_ADMIN  # the sender re-checks it: not sent once the seller is compliant
 # No second reminder to the same seller this soon, whatever the form: two admins, two tabs, a reload.
 REPEAT_WINDOW = timedelta(minutes=10)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
