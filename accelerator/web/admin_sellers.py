@@ -36,12 +36,12 @@ class ReminderForm(BaseForm):
 
 
 @bp.get("")
-def search():
+def search_sellers():
     """Sellers matching the search (every seller when it is empty), by seller ID, a page at a time."""
     form = SellerSearchForm(request.args)
     found = seller_records.search_sellers(request.args.get("q", ""), page_arg())
     form.q.data = found.query
-    return render_template("admin_sellers/search.html", form=form, found=found, max_query=seller_records.MAX_QUERY)
+    return render_template("admin_sellers/search_sellers.html", form=form, found=found, max_query=seller_records.MAX_QUERY)
 
 
 @bp.get("/<seller_id>")
@@ -51,7 +51,7 @@ def show_seller(seller_id: str):
     record = seller_records.seller_record(seller_id)
     checks = seller_records.coverage_checks(record.seller.seller_id, page_arg("checks_page"))
     form = ReminderForm(formdata=None, token=seller_records.new_reminder_token())
-    return render_template("admin_sellers/record.html", record=record, checks=checks, reminder_form=form,
+    return render_template("admin_sellers/show_seller.html", record=record, checks=checks, reminder_form=form,
                            labels=STATUS_LABELS, repeat_minutes=int(seller_records.REPEAT_WINDOW.total_seconds() // 60))
 
 
