@@ -108,10 +108,12 @@ def _bordereau(conditions: list) -> Iterator[str]:
         after = rows[-1].policy_number
 
 
-def compliance_list(on: object, statuses: Iterable[str] | str | None = None) -> Iterator[str]:
+def compliance_list(on: object, statuses: Iterable[str] | str | None = None,
+                    deadline_by: date | None = None) -> Iterator[str]:
     """Every seller's compliance on `on` (COMPLIANCE_HEADER), by seller ID; optionally only `statuses`
-    (codes of metrics.STATUSES: compliant, pending_verification, due, overdue, not_required)."""
-    standings = metrics.seller_standings(on, statuses)
+    (codes of metrics.STATUSES: compliant, pending_verification, due, overdue, not_required) and only
+    deadlines on or before `deadline_by`."""
+    standings = metrics.seller_standings(on, statuses, deadline_by)
     return _compliance_lines(standings)
 
 

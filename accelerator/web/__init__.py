@@ -35,6 +35,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(sellers.bp)
     app.register_blueprint(insurers.bp)
     app.register_blueprint(admin.bp)
+    from accelerator.web import admin_sellers
+
+    app.register_blueprint(admin_sellers.bp)
     from accelerator.web import documents, verify
 
     app.register_blueprint(documents.bp)

@@ -12,8 +12,9 @@ from flask_login import current_user
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from accelerator import clock
 from accelerator.domain.errors import Conflict, DomainError, ValidationError
-from accelerator.services import accounts, audit, insurers, verification
+from accelerator.services import accounts, audit, insurers, metrics, verification
 from accelerator.services.audit import Actor
 from accelerator.web.forms import (
     ActionForm,
@@ -41,10 +42,16 @@ def _actor() -> Actor:
     return Actor.of_user(current_user)
 
 
+DUE_SOON_DAYS = 7
+
+
 @bp.get("")
 def index():
-    """The admin's start page: insurers by status and those awaiting approval."""
-    return render_template("admin/index.html", overview=insurers.admin_overview(), action_form=ActionForm())
+    """The admin's start page: what needs action (uploads, sellers overdue or due soon), insurers by status
+    and those awaiting approval."""
+    return render_template("admin/index.html", overview=insurers.admin_overview(), action_form=ActionForm(),
+                           uploads_waiting=verification.counts()["pending"],
+                           actions=metrics.compliance_actions(clock.today(), DUE_SOON_DAYS))
 
 
 @bp.get("/insurers")
@@ -155,7 +162,7 @@ def suspend_insurer(insurer_id: int):
 
 @bp.route("/insurers/<int:insurer_id>/invite", methods=["GET", "POST"])
 def invite_staff(insurer_id: int):
-    """Invite a person to the insurer's staff; the link is shown this once (there is no email yet)."""
+    """Invite a person to the insurer's staff: the link is emailed to them and shown here this once."""
     insurer = insurers.get_insurer(insurer_id)
     form = InviteStaffForm()
     status = 200

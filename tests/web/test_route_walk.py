@@ -50,6 +50,7 @@ ROLES: dict[str, frozenset[str]] = {
     "sellers.": frozenset({"seller"}),
     "documents.": frozenset({"seller", "admin"}),
     "admin_reports.": frozenset({"admin"}),
+    "admin_sellers.": frozenset({"admin"}),
     "insurer_reports.": frozenset({"insurer"}),  # a seller's own uploads; admins see all
 }
 
@@ -63,6 +64,7 @@ ARGUMENTS: dict[str, str] = {
     "prefix": "api_key",
     "token": "token",
     "number": "certificate_number",
+    "seller_id": "seller",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -155,7 +157,8 @@ def _side(tag: str) -> Side:
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
                     "webhook_endpoint": [endpoint.id], "api_key": [prefix]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
-                  "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id]},
+                  "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id],
+                  "seller": [seller_id]},
     }
     return side
 

@@ -1,4 +1,5 @@
-"""Insurer staff: invitations (one-time tokens, stored hashed), accepting them, and an insurer's staff list."""
+"""Insurer staff: invitations (one-time tokens, stored hashed, emailed through the outbox), accepting them,
+and an insurer's staff list."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,8 +19,10 @@ from accelerator.models import Insurer, Invitation, User
 from accelerator.services import audit
 from accelerator.services.accounts.passwords import check_password_strength, hash_password
 from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
+from accelerator.services.mail import OutgoingEmail, queue_email
 
 INVITATION_DAYS = 7
+INVITATION_EMAIL_KIND = "staff_invitation"
 
 
 def _token_hash(token: str) -> str:
@@ -26,8 +30,27 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def invitation_link(token: str) -> str:
+    """The absolute link that accepts an invitation (SITE_URL + /invite/<token>)."""
+    return current_app.config["SITE_URL"].rstrip("/") + f"/invite/{token}"
+
+
+def _queue_invitation_email(invitation: Invitation, insurer: Insurer, token: str) -> None:
+    """Queue the invitation's email (its one-time link) in the outbox, in the inviting transaction."""
+    context = dict(insurer_name=insurer.name, link=invitation_link(token), expires_at=invitation.expires_at,
+                   subject=f"You are invited to join {insurer.name} on the Insurance Accelerator",
+                   site_url=current_app.config["SITE_URL"].rstrip("/"),
+                   marketplace=current_app.config["MARKETPLACE_NAME"])
+    queue_email(OutgoingEmail(
+        dedupe_key=f"{INVITATION_EMAIL_KIND}:{invitation.id}", kind=INVITATION_EMAIL_KIND,
+        to_address=invitation.email, subject=context["subject"],
+        text_body=render_template("email/staff_invitation.txt", **context).strip() + "\n",
+        html_body=render_template("email/staff_invitation.html", **context),
+        related_type="invitation", related_id=str(invitation.id)))
+
+
 def invite_staff(actor: audit.Actor, insurer_id: int, email: str) -> tuple[Invitation, str]:
-    """Invite a person to an insurer's staff; returns the invitation and its one-time token."""
+    """Invite a person to an insurer's staff and email them the link; returns the invitation and its token."""
     insurer = db.session.get(Insurer, insurer_id)
     if insurer is None:
         raise NotFound("No such insurer.")
@@ -39,7 +62,9 @@ def invite_staff(actor: audit.Actor, insurer_id: int, email: str) -> tuple[Invit
                             invited_by_id=actor.user_id, expires_at=clock.now() + timedelta(days=INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
-    audit.record(actor, "invite_staff", "insurer", insurer.id, email=email, invitation=invitation.id)
+    _queue_invitation_email(invitation, insurer, token)
+    audit.record(actor, "invite_staff", "insurer", insurer.id, email=email, invitation=invitation.id,
+                 emailed=True)
     db.session.commit()
     return invitation, token
 

@@ -23,12 +23,15 @@ Where things are (every public name is re-exported here, so `mail.<name>` works)
   recording an outcome (_record).
 - mail/message.py: build_mime (the MIME message and its Message-ID).
 - mail/transports.py: MailFolder, SmtpTransport, open_transport, PermanentFailure.
+- mail/queueing.py: queue_email and OutgoingEmail (one email queued by its dedupe key, in the caller's
+  transaction; for emails that are not reminders: staff invitations, an admin's reminder to a seller).
 """
 
 from __future__ import annotations
 
 from accelerator.services.mail.message import build_mime
 from accelerator.services.mail.outbox import LEASE
+from accelerator.services.mail.queueing import OutgoingEmail, queue_email
 from accelerator.services.mail.sending import MAX_BACKOFF, SendReport, backoff, default_worker_id, send_pending
 from accelerator.services.mail.transports import MailFolder, PermanentFailure, SmtpTransport, open_transport
 
@@ -36,6 +39,7 @@ __all__ = [
     "LEASE",
     "MAX_BACKOFF",
     "MailFolder",
+    "OutgoingEmail",
     "PermanentFailure",
     "SendReport",
     "SmtpTransport",
@@ -43,5 +47,6 @@ __all__ = [
     "build_mime",
     "default_worker_id",
     "open_transport",
+    "queue_email",
     "send_pending",
 ]

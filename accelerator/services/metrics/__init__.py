@@ -17,7 +17,8 @@ Admin:   compliance_by_week(start, end) -> [WeeklyCompliance]   (the one that lo
          coverage_checks_by_day(start, end) -> [DailyChecks]
          premiums_by_category(start, end) -> PremiumsByCategory   (policies taking effect, by effective date)
          premium_bound(start, end) -> BoundPremium                (quotes bought here, by purchase date)
-         seller_standings(on, statuses=None) -> iterator of SellerStanding (every seller, streamed)
+         seller_standings(on, statuses=None, deadline_by=None) -> iterator of SellerStanding (streamed)
+         compliance_actions(on, within_days=7) -> ComplianceActions (overdue, due soon: the admin home)
 Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
          quote_win_rate(insurer_id, start, end) -> WinRate
          policies_in_force_on(insurer_id, on) -> int
@@ -27,7 +28,8 @@ Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
 Where things are (every public name is re-exported here, so `metrics.<name>` works):
 - metrics/ranges.py: DateRange, parse_day, parse_range, MAX_RANGE_DAYS, check_insurer, cover_end, and
   the private helpers the figures share (SQL per dialect: _utc_day, _seconds_between, _json_elements; _rate).
-- metrics/compliance.py: compliance_by_week, seller_standings, end_read_transaction, STATUSES, and CHUNK
+- metrics/compliance.py: compliance_by_week, seller_standings, compliance_actions, end_read_transaction,
+  STATUSES, and CHUNK
   (patch it there: `accelerator.services.metrics.compliance.CHUNK`).
 - metrics/quotes.py: quote_funnel, median_time_to_quote.
 - metrics/checks_and_premiums.py: coverage_checks_by_day, premiums_by_category, premium_bound, ROUTES.
@@ -53,8 +55,10 @@ from accelerator.services.metrics.checks_and_premiums import (
 )
 from accelerator.services.metrics.compliance import (
     STATUSES,
+    ComplianceActions,
     SellerStanding,
     WeeklyCompliance,
+    compliance_actions,
     compliance_by_week,
     end_read_transaction,
     seller_standings,
@@ -91,6 +95,7 @@ __all__ = [
     "BoundPremium",
     "CategoryPremium",
     "ClaimsAgainstAggregate",
+    "ComplianceActions",
     "DailyChecks",
     "DailyCount",
     "DateRange",
@@ -105,6 +110,7 @@ __all__ = [
     "WinRate",
     "check_insurer",
     "claims_against_aggregate",
+    "compliance_actions",
     "compliance_by_week",
     "cover_end",
     "coverage_checks_by_day",

@@ -25,6 +25,10 @@ Kinds, their rule, their dedupe key and the page they link to (SITE_URL + path):
   `verification_decision:<policy id>:<verified|rejected>:<decision time, unix seconds>`.
   Link `/seller/policies/<policy id>`.
 
+`compliance_reminder` (KIND_ADMIN) is an admin's reminder from the seller record, queued by
+services/seller_records (key `compliance_reminder:<seller id>:<form token>`); at send time it goes
+only while the seller is still `due` or `overdue` (as `requirement_due`/`requirement_overdue`).
+
 Reminders go to the seller's (active) account email, else to the seller record's contact email; a
 seller with neither gets none until one exists.
 
@@ -47,6 +51,7 @@ from __future__ import annotations
 from accelerator.services.reminders.kinds import (
     CHUNK,
     EXPIRY_NOTICES,
+    KIND_ADMIN,
     KIND_DUE,
     KIND_EXPIRING,
     KIND_OVERDUE,
@@ -64,6 +69,7 @@ __all__ = [
     "CHUNK",
     "EXPIRY_NOTICES",
     "KINDS",
+    "KIND_ADMIN",
     "KIND_DUE",
     "KIND_EXPIRING",
     "KIND_OVERDUE",

@@ -18,6 +18,9 @@ KIND_DUE = "requirement_due"
 KIND_OVERDUE = "requirement_overdue"
 KIND_VERIFICATION = "verification_decision"
 KINDS = (KIND_QUOTE, KIND_EXPIRING, KIND_DUE, KIND_OVERDUE, KIND_VERIFICATION)
+# An admin's reminder from the seller record (services/seller_records): queued there, not by a rule
+# here, but re-checked at send time like requirement_due/overdue.
+KIND_ADMIN = "compliance_reminder"
 
 
 @dataclass(frozen=True)

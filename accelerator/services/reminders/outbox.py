@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
-from accelerator.services.reminders.kinds import KINDS, Reminder, _chunks, _day_start, _one_line
+from accelerator.services.reminders.kinds import KIND_ADMIN, KINDS, Reminder, _chunks, _day_start, _one_line
 from accelerator.services.reminders.rules import (
     _expiry_reminders,
     _quote_reminders,
@@ -92,8 +92,13 @@ def recheck(message: EmailMessage, today: date) -> str | None:
     """Why a queued reminder must not be sent on `today`, or None to send it.
 
     A reminder is sent only while its key is still due for its object on the sending day; its
-    recipient follows the seller's current address. Messages of other kinds are not judged here.
+    recipient follows the seller's current address. An admin's reminder (KIND_ADMIN) is sent only while
+    the seller is still due or overdue. Messages of other kinds are not judged here.
     """
+    if message.kind == KIND_ADMIN:
+        if message.related_type == "seller" and _requirement_reminders(today, seller_id=message.related_id or ""):
+            return None
+        return f"no longer due on {today.isoformat()}: the seller is no longer due or overdue"
     if message.kind not in KINDS:
         return None
     current = {r.key: r for r in _current(message, today)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -65,10 +65,11 @@ for _key, _report in ADMIN_REPORTS.items():
                           view_func=_chart_csv(_key, _report, lambda period: (period,)))
 
 
-def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None]:
-    """The list's filters from the query string: (form with errors at its fields, day or None, status)."""
-    on = _arg("on") or forms._today().isoformat()
-    form = ComplianceFilterForm(MultiDict({"status": _arg("status"), "on": _echo(on)}))
+def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None, date | None]:
+    """The list's filters from the query string: (form with errors at its fields, day or None, status,
+    the last deadline shown or None)."""
+    on, within = _arg("on") or forms._today().isoformat(), _arg("within")
+    form = ComplianceFilterForm(MultiDict({"status": _arg("status"), "on": _echo(on), "within": _echo(within)}))
     form.validate()
     status = None if form.status.errors else (form.status.data or None)
     if form.status.errors:
@@ -78,21 +79,30 @@ def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None
     except ValidationError as exc:
         _place(form, exc)
         day = None
-    return form, (day if not form.errors else None), status
+    days = None
+    if within:
+        if within.isascii() and within.isdigit() and len(within) <= 3 and int(within) <= forms.MAX_WITHIN_DAYS:
+            days = int(within)
+        else:
+            form.within.errors = [f"Enter a whole number of days from 0 to {forms.MAX_WITHIN_DAYS}, or leave it empty."]
+    if form.errors:
+        return form, None, status, None
+    return form, day, status, (day + timedelta(days=days) if days is not None else None)
 
 
 @admin_bp.get("/compliance")
 def compliance_list():
     """Sellers by compliance status on a day (today by default), optionally of one status, a page at a time."""
-    form, day, status = _compliance_filters()
+    form, day, status, deadline_by = _compliance_filters()
     page = page_arg()
     rows: list[metrics.SellerStanding] = []
     if day is not None:
         # The standings are judged seller by seller, in seller-ID order: read just past this page.
-        wanted = islice(metrics.seller_standings(day, status), (page - 1) * SELLERS_PER_PAGE,
+        wanted = islice(metrics.seller_standings(day, status, deadline_by), (page - 1) * SELLERS_PER_PAGE,
                         page * SELLERS_PER_PAGE + 1)
         rows = list(wanted)
     return render_template("admin_reports/compliance.html", form=form, day=day, status=status, page=page,
+                           deadline_by=deadline_by, within=(deadline_by - day).days if deadline_by else None,
                            rows=rows[:SELLERS_PER_PAGE], has_next=len(rows) > SELLERS_PER_PAGE,
                            labels=STATUS_LABELS, per_page=SELLERS_PER_PAGE), 200 if day else 400
 
@@ -100,11 +110,12 @@ def compliance_list():
 @admin_bp.get("/compliance.csv")
 def compliance_csv():
     """The compliance list (every seller, or those of ?status=) on ?on= (today by default), streamed as CSV."""
-    form, day, status = _compliance_filters()
+    form, day, status, deadline_by = _compliance_filters()
     if day is None:
         return _bad_request(form)
-    name = f"compliance_{day.isoformat()}{'_' + status if status else ''}.csv"
-    return _streamed(exports.compliance_list(day, status), name)
+    name = (f"compliance_{day.isoformat()}{'_' + status if status else ''}"
+            f"{'_by_' + deadline_by.isoformat() if deadline_by else ''}.csv")
+    return _streamed(exports.compliance_list(day, status, deadline_by), name)
 
 
 @admin_bp.get("/checks")

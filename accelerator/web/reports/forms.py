@@ -22,7 +22,8 @@ STATUS_LABELS = {
     compliance.DUE: "Due", compliance.OVERDUE: "Overdue", compliance.PENDING_VERIFICATION: "Pending verification",
     compliance.COMPLIANT: "Compliant", compliance.NOT_REQUIRED: "Not required",
 }
-FIELD_LABELS = {"start": "start date", "end": "end date", "on": "date", "status": "status"}
+FIELD_LABELS = {"start": "start date", "end": "end date", "on": "date", "status": "status", "within": "days"}
+MAX_WITHIN_DAYS = 366
 MAX_ECHO = 40  # characters of a bad value shown back in its input
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -53,6 +54,7 @@ class ComplianceFilterForm(Form):
 
     status = SelectField("Status", default="", choices=choices(STATUS_LABELS.items(), "Every status"))
     on = StringField("Judged on", filters=[strip], widget=DateInput())
+    within = StringField("Deadline within (days)", filters=[strip])  # empty: any deadline
 
 
 def _message(name: str, message: str) -> str:
