@@ -82,3 +82,39 @@ def test_a_200_character_api_key_name_keeps_the_pages_to_the_screen(context_at, 
         assert admin_pg.get_by_text(LONG_NAME).first.is_visible()
         _shot(admin_pg, f"audit-{width}")
         assert no_horizontal_scroll(admin_pg), f"audit log at {width} px"
+
+
+def _nav_links(pg) -> list[str]:
+    """The names of the main navigation's links and buttons that a person can see and reach on screen."""
+    return pg.evaluate(
+        """() => Array.from(document.querySelectorAll('nav[aria-label="Main"] a, nav[aria-label="Main"] button'))
+            .filter(el => {
+                const box = el.getBoundingClientRect();
+                const style = getComputedStyle(el);
+                return box.width > 0 && box.height > 0 && style.visibility !== 'hidden'
+                       && box.left >= 0 && box.right <= window.innerWidth + 1;
+            })
+            .map(el => el.textContent.trim())"""
+    )
+
+
+def test_every_main_navigation_link_is_reachable_on_a_phone(context_at, db):
+    seller = factories.make_seller_user(email="sam@oak.example")
+    staff = factories.make_insurer_user(email="dana@harbor.example")
+    admin = factories.make_user(role="admin", email="ada@marketplace.example")
+    people = [(None, "/"), (seller.email, "/seller"), (staff.email, "/insurer"), (admin.email, "/admin")]
+    db.session.commit()
+
+    for email, home in people:
+        desktop, phone = context_at(DESKTOP), context_at(PHONE)
+        for pg in (desktop, phone):
+            if email:
+                _login(pg, email, home)
+            else:
+                pg.goto(home)
+        role = home.strip("/") or "anonymous"
+        _shot(phone, f"nav-{role}-375")
+        everything = _nav_links(desktop)
+        assert len(everything) >= 4, everything
+        assert _nav_links(phone) == everything, f"{role} at 375 px"
+        assert no_horizontal_scroll(phone), role
