@@ -118,3 +118,42 @@ def test_every_main_navigation_link_is_reachable_on_a_phone(context_at, db):
         assert len(everything) >= 4, everything
         assert _nav_links(phone) == everything, f"{role} at 375 px"
         assert no_horizontal_scroll(phone), role
+
+
+def _texts_outside(pg) -> list[str]:
+    """The visible charts' texts whose drawn box (real fonts) reaches past their SVG's viewBox."""
+    return pg.evaluate(
+        """() => Array.from(document.querySelectorAll('.report__chart svg.chart'))
+            .filter(svg => svg.getBoundingClientRect().width > 0)
+            .flatMap(svg => {
+                const [x, y, w, h] = svg.getAttribute('viewBox').split(' ').map(Number);
+                return Array.from(svg.querySelectorAll('text'))
+                    .filter(t => !t.getAttribute('transform'))
+                    .filter(t => { const b = t.getBBox(); return b.x < x || b.x + b.width > x + w; })
+                    .map(t => svg.id || svg.querySelector('title').textContent + ': ' + t.textContent);
+            })"""
+    )
+
+
+def test_the_coverage_chart_keeps_its_last_date_label_inside(context_at, db):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    for day in range(29):
+        for route in ("marketplace", "insurer", "review", "seller")[: 1 + day % 4]:
+            factories.make_coverage_check(checked_at=start + timedelta(days=day), route=route)
+    admin = factories.make_user(role="admin", email="ada@marketplace.example")
+    email = admin.email
+    db.session.commit()
+
+    for viewport in (DESKTOP, PHONE):
+        pg = context_at(viewport)
+        _login(pg, email, "/admin")
+        pg.goto("/admin/reports/?start=2026-03-02&end=2026-03-30")
+        chart = pg.locator("#checks-by-route .report__chart:visible svg.chart")
+        dates = [t for t in chart.locator("text").all_text_contents() if t.startswith("2026-03-")]
+        assert len(dates) >= 3 and dates[-1] >= "2026-03-25", dates  # labelled up to the range's end
+        chart.screenshot(path=str(SHOTS / f"checks-by-route-{viewport['width']}.png"))
+        assert _texts_outside(pg) == [], f"at {viewport['width']} px"
+        card = pg.evaluate("getComputedStyle(document.querySelector('#checks-by-route')).backgroundColor")
+        assert card == "rgb(255, 255, 255)"  # the background the series colours are measured against
