@@ -157,3 +157,29 @@ def test_the_coverage_chart_keeps_its_last_date_label_inside(context_at, db):
         assert _texts_outside(pg) == [], f"at {viewport['width']} px"
         card = pg.evaluate("getComputedStyle(document.querySelector('#checks-by-route')).backgroundColor")
         assert card == "rgb(255, 255, 255)"  # the background the series colours are measured against
+
+
+def test_a_date_field_keeps_its_focus_ring_while_its_calendar_button_has_the_focus(context_at, db):
+    admin = factories.make_user(role="admin", email="ada@marketplace.example")
+    email = admin.email
+    db.session.commit()
+    pg = context_at(DESKTOP)
+    _login(pg, email, "/admin")
+    pg.goto("/admin/reports/")
+    field = pg.get_by_label("Start date")
+    field.focus()
+    state = """() => { const el = document.activeElement; const s = getComputedStyle(el);
+        return {id: el.id, visible: el.matches(':focus-visible'), outline: s.outlineStyle + ' ' + s.outlineWidth}; }"""
+    seen = []
+    # Tab through the field's parts (month, day, year) to its calendar button, where Chromium focuses the
+    # input without :focus-visible.
+    for _ in range(5):
+        seen.append(pg.evaluate(state))
+        if seen[-1]["id"] != "start" or not seen[-1]["visible"]:
+            break
+        pg.keyboard.press("Tab")
+    assert seen[-1]["id"] == "start" and not seen[-1]["visible"], seen  # the calendar button has the focus
+    box = field.bounding_box()
+    pg.screenshot(path=str(SHOTS / "date-calendar-button-focus.png"),
+                  clip={"x": box["x"] - 8, "y": box["y"] - 8, "width": box["width"] + 16, "height": box["height"] + 16})
+    assert all(step["outline"] == "solid 3px" for step in seen), seen
