@@ -13,8 +13,9 @@ from sqlalchemy import select
 from accelerator.models import AuditEntry
 from accelerator.services import audit, quotes
 from tests import factories
-from tests.conftest import login_as
+from tests.conftest import TEST_PASSWORD, login_as, post_form
 from tests.factories import TODAY
+from tests.web.conftest import error_for
 
 
 @pytest.fixture()
@@ -111,3 +112,55 @@ def test_older_entries_routed_by_id_show_the_insurers_names(admin_client, db):
     assert (f'insurer</span> <a href="/admin/insurers/{harbor.id}">Harbor Mutual</a></li>'
             in _details_row(html, "create", "api key acc_abc"))
     assert "insurer</span> Elsewhere Insurance Co</li>" in _details_row(html, "upload", "policy 7")
+
+
+def _title(html: str) -> str:
+    """The page's <title>."""
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+INSURER = {"name": "Harbor Mutual", "naic_code": "12345", "am_best_rating": "A", "licensed_states": ["OR"],
+           "categories": ["toys"], "policy_prefix": "hm"}
+
+
+def test_checkboxes_of_a_group_in_error_are_described_by_its_error(admin_client, db):
+    html = admin_client.get("/admin/insurers/new").get_data(as_text=True)
+    assert 'aria-describedby="categories-error"' not in html  # no error, nothing to point at
+    sent = post_form(admin_client, "/admin/insurers/new", {**INSURER, "categories": ["toys", "weapons"]})
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 400
+    assert "valid choice" in error_for(html, "categories")  # the first checkbox, as error_for reads it
+    boxes = re.findall(r'<input class="checkbox__input" type="checkbox" name="categories"[^>]*>', html)
+    assert len(boxes) > 3
+    assert all('aria-invalid="true" aria-describedby="categories-error"' in box for box in boxes)
+    states = re.findall(r'<input class="checkbox__input" type="checkbox" name="licensed_states"[^>]*>', html)
+    assert states and not any("aria-describedby" in box for box in states)  # that group has no error
+
+
+@pytest.mark.parametrize(("url", "data", "title"), [
+    ("/login", {"email": "nobody@example.com", "password": "wrong"}, "Log in"),
+    ("/register", {"email": "not an email"}, "Register as a seller"),
+    ("/admin/insurers/new", {**INSURER, "naic_code": "12"}, "Add an insurer"),
+    ("/insurer/api-keys", {"name": ""}, "API keys"),
+])
+def test_a_page_sent_back_with_form_errors_says_error_first_in_its_title(app, db, url, data, title):
+    client = app.test_client()
+    if url.startswith("/admin"):
+        login_as(client, factories.make_user(role="admin"))
+    elif url.startswith("/insurer"):
+        login_as(client, factories.make_insurer_user())
+    suffix = f" · {app.config['MARKETPLACE_NAME']} Insurance Accelerator"
+    assert _title(client.get(url).get_data(as_text=True)) == title + suffix
+    sent = post_form(client, url, data)
+    assert sent.status_code in (400, 401, 422), sent.status_code
+    assert _title(sent.get_data(as_text=True)) == "Error: " + title + suffix
+
+
+def test_a_page_without_form_errors_keeps_its_title(app, db, client):
+    user = factories.make_seller_user()
+    response = post_form(client, "/login", {"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Error" not in _title(html)
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and not _title(missing.get_data(as_text=True)).startswith("Error: ")
