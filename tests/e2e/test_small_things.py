@@ -5,6 +5,7 @@ ring of a date field stays visible while its calendar button has the focus."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -136,8 +137,6 @@ def _texts_outside(pg) -> list[str]:
 
 
 def test_the_coverage_chart_keeps_its_last_date_label_inside(context_at, db):
-    from datetime import UTC, datetime, timedelta
-
     start = datetime(2026, 3, 2, 12, tzinfo=UTC)
     for day in range(29):
         for route in ("marketplace", "insurer", "review", "seller")[: 1 + day % 4]:
