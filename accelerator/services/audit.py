@@ -6,11 +6,14 @@ from sqlalchemy import func, select
 
 from accelerator import clock
 from accelerator.extensions import db
-from accelerator.models import AuditEntry, User
+from accelerator.models import AuditEntry, Insurer, User
 from accelerator.services.session_writes import SessionWriter
 
 # Pages past this are clamped: a huge page number would overflow the database's OFFSET.
 MAX_PAGE = 100_000
+# Details that name insurers: by id (older entries: `routed_to` a list of ids, `insurer` an id), by
+# {"id", "name"} (a request's `routed_to` since names were recorded), or by name (an upload's `insurer`).
+INSURER_DETAILS = ("routed_to", "insurer")
 
 
 class Actor:
@@ -83,3 +86,17 @@ def list_entries(page: int = 1, per_page: int = 50, object_type: str | None = No
 def count_entries() -> int:
     """How many audit entries exist."""
     return db.session.execute(select(func.count(AuditEntry.id))).scalar_one()
+
+
+def insurer_names(entries) -> dict[int, str]:
+    """The current names of the insurers that these entries' details name by id alone (see INSURER_DETAILS)."""
+    ids = set()
+    for entry in entries:
+        for key in INSURER_DETAILS:
+            value = (entry.details or {}).get(key)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    ids.add(item)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Insurer.id, Insurer.name).where(Insurer.id.in_(ids))).all())

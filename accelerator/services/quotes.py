@@ -182,8 +182,10 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Coll
     for routing in routings:
         webhooks.emit(routing.insurer_id, "quote_request.routed",
                       {"quote_request": quote_request_json(request, routing, [])})
+    # The log names each insurer as it was called then (and keeps its id, which names do not).
+    names = dict(db.session.execute(select(Insurer.id, Insurer.name).where(Insurer.id.in_(insurer_ids))).all())
     audit.record(audit.Actor(f"seller {seller_id}"), "submit", "quote_request", request.id,
-                 routed_to=insurer_ids)
+                 routed_to=[{"id": i, "name": names[i]} for i in insurer_ids])
     db.session.commit()
     return request, insurer_ids
 

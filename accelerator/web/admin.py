@@ -183,7 +183,8 @@ def invite_staff(insurer_id: int):
 @bp.get("/audit")
 def audit_log():
     """The audit log, newest first."""
-    return render_template("admin/audit.html", entries=audit.list_entries(page_arg(), AUDIT_PER_PAGE))
+    entries = audit.list_entries(page_arg(), AUDIT_PER_PAGE)
+    return render_template("admin/audit.html", entries=entries, insurer_names=audit.insurer_names(entries.items))
 
 
 # --- verification of seller uploads -----------------------------------------------------------------

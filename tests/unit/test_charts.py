@@ -225,3 +225,75 @@ def test_stacked_totals_are_labelled_only_where_neighbours_cannot_touch(days, la
     svg = charts.stacked_bar_chart(series, chart_id="checks", title="Checks", description="", x_label="Day",
                                    y_label="Checks")
     assert ("7" in _texts(svg)) is labelled
+
+
+def _contrast(colour: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(hex_colour: str) -> float:
+        """Relative luminance (WCAG 2)."""
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_defines_it():
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert _contrast("#E69F00", "#ffffff") == pytest.approx(2.25, abs=0.01)  # the orange that was too light
+    assert _contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_every_series_colour_stands_out_3_to_1_against_the_chart_background():
+    """WCAG 1.4.11: the bars, lines and markers are graphics a person must make out (3:1)."""
+    assert charts.BACKGROUND.lower() == "#ffffff"  # the cards the charts sit on
+    assert len(set(c.lower() for c in charts.COLOURS)) == len(charts.COLOURS) == 8
+    for colour in charts.COLOURS:
+        assert _contrast(colour, charts.BACKGROUND) >= 3, colour
+
+
+def test_the_charts_draw_their_series_in_those_colours():
+    routes = [Series.of(name, [("2026-03-01", 1)]) for name in ("marketplace", "insurer", "review", "seller")]
+    root = parse(charts.stacked_bar_chart(routes, chart_id="checks", title="Checks", description="",
+                                          x_label="Day", y_label="Checks"))
+    fills = [rect.get("fill") for p in root.iter(f"{SVG}pattern") for rect in p.iter(f"{SVG}rect")]
+    assert fills == list(charts.COLOURS[:4])
+    lines = parse(charts.line_chart(routes[:2], chart_id="lines", title="Lines", description="", x_label="Day",
+                                    y_label="Checks"))
+    strokes = [p.get("stroke") for p in lines.iter(f"{SVG}path") if p.get("fill") == "none"]
+    assert strokes == list(charts.COLOURS[:2])
+
+
+# At 11 px the average character of a label (digits and dashes) is at most this wide.
+LABEL_CHAR_PX = 6.6
+
+
+def _draw_days(kind: str, days: int, width: int) -> ET.Element:
+    """A chart of `kind` with one label a day, as the dashboards draw coverage checks."""
+    labels = [date(2026, 3, 1) + timedelta(days=i) for i in range(days)]
+    routes = [Series.of(name, [(d, (i * 7 + n) % 5) for i, d in enumerate(labels)])
+              for n, name in enumerate(("Marketplace pays", "Insurer pays", "Needs review", "Seller pays"))]
+    options = dict(chart_id="checks", title="Coverage checks per day by route", description="", x_label="Day",
+                   y_label="Coverage checks", width=width)
+    if kind == "stacked":
+        return parse(charts.stacked_bar_chart(routes, **options))
+    if kind == "bars":
+        return parse(charts.bar_chart(routes[0], **options))
+    return parse(charts.line_chart(routes[:2], **options))
+
+
+@pytest.mark.parametrize("kind", ["stacked", "bars", "line"])
+@pytest.mark.parametrize("width", [720, 360])
+@pytest.mark.parametrize("days", [1, 7, 10, 13, 14, 22, 29, 30, 31, 45, 60, 91, 92])
+def test_the_last_date_label_lies_within_the_svg(kind, width, days):
+    root = _draw_days(kind, days, width)
+    assert root.get("viewBox").split()[2] == str(width)
+    dates = [t for t in root.iter(f"{SVG}text") if (t.text or "").startswith("2026-")
+             and t.get("text-anchor") == "middle" and t.get("font-size") == "11"]
+    assert dates, "the axis has date labels"
+    last = max(dates, key=lambda t: float(t.get("x")))
+    first = min(dates, key=lambda t: float(t.get("x")))
+    half = len(last.text) * LABEL_CHAR_PX / 2
+    assert float(last.get("x")) + half <= width, (last.text, last.get("x"))
+    assert float(first.get("x")) - half >= 0, (first.text, first.get("x"))

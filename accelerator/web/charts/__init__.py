@@ -39,11 +39,11 @@ from accelerator.web.charts.data import (
     table_for,
     to_csv,
 )
-from accelerator.web.charts.drawing import COLOURS, DASHES, FONT, GRID
+from accelerator.web.charts.drawing import BACKGROUND, COLOURS, DASHES, FONT, GRID
 from accelerator.web.charts.lines import line_chart
 
 __all__ = [
-    "COLOURS", "DASHES", "FONT", "GRID", "ChartTable", "Formatter", "Number", "Series", "bar_chart",
+    "BACKGROUND", "COLOURS", "DASHES", "FONT", "GRID", "ChartTable", "Formatter", "Number", "Series", "bar_chart",
     "format_hours", "format_money", "format_number", "format_percent", "line_chart", "stacked_bar_chart",
     "table_for", "to_csv",
 ]

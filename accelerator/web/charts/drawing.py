@@ -10,8 +10,12 @@ from markupsafe import Markup, escape
 
 from accelerator.web.charts.data import Formatter, Number, Series
 
-# Okabe-Ito colours: told apart by people with any common colour-vision deficiency (and never alone).
-COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Series colours, each at least 3:1 against the white card behind the chart (WCAG 1.4.11, graphics) and never
+# the only difference (dashes, markers, patterns, legends). The first four are the Okabe-Ito colours that reach
+# 3:1 (blue, vermillion, bluish green, reddish purple), told apart with any common colour-vision deficiency;
+# Okabe-Ito's orange, sky blue and yellow are too light on white, so purple, ochre and a mid blue follow black.
+BACKGROUND = "#ffffff"
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#6A3D9A", "#946800", "#000000", "#4A8DB8")
 DASHES = ("", "8 4", "2 3", "10 3 2 3", "5 5", "1 4", "12 2", "3 6")
 GRID = "#d6dce4"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -135,6 +139,17 @@ def _left_margin(tick_labels: Iterable[str]) -> float:
     """Room on the left for the longest tick label."""
     longest = max((len(t) for t in tick_labels), default=1)
     return min(130.0, max(48.0, 30 + longest * _CHAR_PX))
+
+
+def _band_plot_right(width: float, x0: float, labels: Sequence[str]) -> float:
+    """The right edge of a plot of equal bands starting at x0, leaving the last band's centred label room
+    to end inside the SVG (a band narrower than its label would otherwise push it past the right edge)."""
+    limit = width - 16.0
+    if not labels:
+        return limit
+    half = min(16, max(len(label) for label in labels)) * _CHAR_PX / 2
+    edge = 1 / (2 * len(labels))  # the last band's centre lies this share of the plot's width before its end
+    return min(limit, (width - 4 - half - x0 * edge) / (1 - edge))
 
 
 def _x_labels(labels: Sequence[str], x_of: Callable[[int], float], y: float, room: float) -> list[str]:
