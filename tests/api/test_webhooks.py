@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -209,8 +210,8 @@ def test_an_app_without_the_loopback_setting_refuses_to_deliver_there(api, app, 
     assert attempt.error == "refused: not an https URL"
 
 
-def test_the_connected_socket_address_is_checked(app, db, live_app, receiver):
-    """Whatever a name resolved to at registration, the address actually connected to is judged."""
+def test_addresses_are_checked_before_connecting(app, db, live_app, receiver):
+    """Whatever a name resolved to at registration, the address to connect to is judged before connecting."""
     for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
         with pytest.raises(webhooks.BlockedAddress):
             webhooks.delivery_session().post(url, data=b"{}", timeout=5)
@@ -218,6 +219,104 @@ def test_the_connected_socket_address_is_checked(app, db, live_app, receiver):
     with live_app.app_context():
         assert webhooks.delivery_session().post(receiver.url, data=b"{}", timeout=5).status_code == 200
     assert len(receiver.received) == 1
+
+
+def local_table(entries: dict[str, str]):
+    """A resolver answering from a local table: the app never asks DNS outside the machine."""
+    return lambda host, port: [entries[host]]
+
+
+class Listener:
+    """A bare TCP socket listening on loopback that never accepts: a connection would wait in its backlog."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+
+    def was_connected_to(self) -> bool:
+        time.sleep(0.2)
+        try:
+            peer, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        peer.close()
+        return True
+
+    def close(self):
+        self.sock.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_name_repointed_at_loopback_is_refused_before_connecting_with_one_neutral_reason(api, app, receiver):
+    """DNS rebinding: registered while public, resolved to 127.0.0.1 at delivery; open and closed ports look alike."""
+    listener = Listener()
+    try:
+        first = api.register_webhook(receiver.url)
+        second = api.register_webhook(receiver.url)
+        _db.session.rollback()
+        # As if both had registered as https names that resolved to a public address then.
+        _db.session.get(WebhookEndpoint, first["id"]).url = f"https://hooks.insurer.test:{listener.port}/hook"
+        _db.session.get(WebhookEndpoint, second["id"]).url = f"https://hooks.insurer.test:{closed_port()}/hook"
+        _db.session.commit()
+        assert webhooks.check_url(f"https://hooks.insurer.test:{listener.port}/hook", allow_loopback=False,
+                                  resolver=local_table({"hooks.insurer.test": "93.184.216.34"}))
+        api.report_policy(policy_body())
+        api.cancel_policy("HX-2026-000123", "2026-06-01")
+        _db.session.rollback()
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": "127.0.0.1"}))
+        report = webhooks.deliver_due(session=session)
+        assert report.retrying == 2
+        assert not listener.was_connected_to()
+        _db.session.rollback()
+        errors = _db.session.execute(_db.select(WebhookAttempt.error)).scalars().all()
+        assert errors == [webhooks.NOT_ALLOWED, webhooks.NOT_ALLOWED]
+        entries = api.webhook_deliveries()["items"]
+        assert [e["attempts"][0]["error"] for e in entries] == ["the endpoint's address is not allowed"] * 2
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::ffff:127.0.0.1", "10.0.0.1", "2002:7f00:1::", "169.254.169.254"])
+def test_the_session_never_connects_to_a_refused_address(db, address):
+    listener = Listener()
+    try:
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": address}))
+        with pytest.raises(webhooks.BlockedAddress) as exc:
+            session.post(f"https://hooks.insurer.test:{listener.port}/hook", data=b"{}", timeout=5)
+        assert str(exc.value) == webhooks.NOT_ALLOWED
+        assert not listener.was_connected_to()
+    finally:
+        listener.close()
+
+
+def test_a_name_with_one_refused_address_among_public_ones_is_refused(db):
+    listener = Listener()
+    try:
+        session = webhooks.delivery_session(resolver=lambda host, port: ["93.184.216.34", "127.0.0.1"])
+        with pytest.raises(webhooks.BlockedAddress):
+            session.post(f"http://hooks.insurer.test:{listener.port}/hook", data=b"{}", timeout=5)
+        assert not listener.was_connected_to()
+    finally:
+        listener.close()
+
+
+def test_the_connection_is_pinned_to_the_checked_address_and_keeps_the_host_name(live_app, receiver):
+    """The socket goes to the address the resolver gave (and was checked); the Host header keeps the name."""
+    port = receiver.server.server_port
+    with live_app.app_context():
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": "127.0.0.1"}))
+        answer = session.post(f"http://hooks.insurer.test:{port}/hook", data=b"{}", timeout=5)
+    assert answer.status_code == 200
+    path, headers, _ = receiver.received[0]
+    assert path == "/hook" and headers["Host"] == f"hooks.insurer.test:{port}"
 
 
 def test_removing_an_endpoint_drops_its_pending_events(api, live_app, receiver):
