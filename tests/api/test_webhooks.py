@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from accelerator import clock
 from accelerator.client import ApiError
@@ -317,6 +320,34 @@ def test_the_connection_is_pinned_to_the_checked_address_and_keeps_the_host_name
     assert answer.status_code == 200
     path, headers, _ = receiver.received[0]
     assert path == "/hook" and headers["Host"] == f"hooks.insurer.test:{port}"
+
+
+def test_https_is_pinned_while_sni_and_certificate_checks_stay_with_the_name(live_app, tmp_path):
+    """A TLS receiver on 127.0.0.1 with a certificate for hooks.insurer.test: reached by the name, verified."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "2", "-subj", "/CN=hooks.insurer.test",
+                    "-addext", "subjectAltName=DNS:hooks.insurer.test"], check=True, capture_output=True)
+    receiver = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server_names: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    port = receiver.server.server_port
+    table = local_table({"hooks.insurer.test": "127.0.0.1", "other.insurer.test": "127.0.0.1"})
+    try:
+        with live_app.app_context():
+            session = webhooks.delivery_session(resolver=table)
+            answer = session.post(f"https://hooks.insurer.test:{port}/hook", data=b"{}", timeout=5, verify=str(cert))
+            assert answer.status_code == 200
+            assert server_names == ["hooks.insurer.test"]
+            assert receiver.received[0][1]["Host"] == f"hooks.insurer.test:{port}"
+            # The same address under a name the certificate does not carry: verification fails.
+            with pytest.raises(requests.exceptions.SSLError):
+                session.post(f"https://other.insurer.test:{port}/hook", data=b"{}", timeout=5, verify=str(cert))
+    finally:
+        receiver.close()
 
 
 def test_removing_an_endpoint_drops_its_pending_events(api, live_app, receiver):
