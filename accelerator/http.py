@@ -1,11 +1,11 @@
-"""Cross-cutting HTTP behaviour: security headers, error pages and the DomainError mapping."""
+"""Cross-cutting HTTP behaviour: request limits, security headers, error pages and the DomainError mapping."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from accelerator.domain.errors import DomainError, RateLimited
 from accelerator.extensions import db
@@ -25,8 +25,10 @@ API_ERROR_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     429: "rate_limited",
+    431: "headers_too_large",
     500: "internal_error",
     503: "unavailable",
 }
@@ -37,7 +39,9 @@ PAGE_TITLES = {
     404: "Page not found",
     405: "That is not allowed here",
     413: "That upload is too large",
+    414: "That address is too long",
     429: "Too many attempts",
+    431: "That request's headers are too large",
     500: "Something went wrong on our side",
     503: "Temporarily unavailable",
 }
@@ -68,8 +72,54 @@ def error_page(status: int, message: str | None = None, headers: dict | None = N
     return html, status, headers or {}
 
 
+# What the app accepts; gunicorn.conf.py lets requests well past these through, so that the answer is
+# ours (JSON under /api/) and not the server's own HTML page.
+MAX_REQUEST_TARGET = 8000  # characters of path and query string, as sent (gunicorn's line limit: 8190)
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_FIELD_SIZE = 8190  # bytes of one header line, name and value
+MAX_HEADER_BYTES = 65536  # of all header lines together
+
+
+def request_limit_error(environ: dict) -> HTTPException | None:
+    """A 414 when the request target is too long, a 431 when the headers are too large; None when within."""
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if target is None:
+        query = environ.get("QUERY_STRING", "")
+        target = environ.get("PATH_INFO", "") + ("?" + query if query else "")
+    if len(target) > MAX_REQUEST_TARGET:
+        return RequestURITooLarge(f"The address is longer than {MAX_REQUEST_TARGET} characters.")
+    fields = [(key, value) for key, value in environ.items()
+              if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+    sizes = [len(key) + 2 + len(str(value).encode("latin-1", "replace")) for key, value in fields]
+    if len(fields) > MAX_HEADER_FIELDS:
+        return RequestHeaderFieldsTooLarge(f"The request has more than {MAX_HEADER_FIELDS} header fields.")
+    if any(size > MAX_HEADER_FIELD_SIZE for size in sizes):
+        return RequestHeaderFieldsTooLarge(f"A header field is longer than {MAX_HEADER_FIELD_SIZE} bytes.")
+    if sum(sizes) > MAX_HEADER_BYTES:
+        return RequestHeaderFieldsTooLarge(f"The request's headers are larger than {MAX_HEADER_BYTES} bytes.")
+    return None
+
+
+class RequestLimits:
+    """WSGI middleware in front of everything (the coverage fast path too): over-long addresses and headers
+    get the app's own error answer (the contract's JSON under /api/, a page elsewhere), never a view."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        error = request_limit_error(environ)
+        if error is None:
+            return self.wsgi_app(environ, start_response)
+        with self.app.request_context(environ):
+            response = self.app.finalize_request(self.app.handle_user_exception(error))
+        return response(environ, start_response)
+
+
 def register_http(app: Flask) -> None:
-    """Install security headers and error handlers."""
+    """Install the request limits, security headers and error handlers."""
+    app.wsgi_app = RequestLimits(app, app.wsgi_app)
 
     @app.after_request
     def security_headers(response):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, parse_id, read_json, require_role
+from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, read_json, require_role
 from accelerator.api.openapi import ID, TIMESTAMP, operation, page_of, path_param, query_param, ref
 from accelerator.api.serializers import webhook_delivery_json, webhook_endpoint_json
-from accelerator.domain.errors import NotFound
 from accelerator.services import webhooks
 from accelerator.services.audit import Actor
 
@@ -41,15 +40,12 @@ def list_webhooks():
     return jsonify(paginated(webhooks.list_endpoints(g.api_key.insurer_id, page, per_page), webhook_endpoint_json))
 
 
-@bp.delete("/webhooks/<endpoint_id>")
+@bp.delete("/webhooks/<int:endpoint_id>")  # digits only, so /webhooks/deliveries is never an endpoint id
 @require_role("insurer")
-def delete_webhook(endpoint_id: str):
+def delete_webhook(endpoint_id: int):
     """Remove an endpoint: nothing more is sent to it; its undelivered events are dropped."""
     QueryArgs().check()
-    eid = parse_id(endpoint_id)
-    if eid is None:
-        raise NotFound("No such webhook endpoint of yours.")
-    webhooks.remove_endpoint(_actor(), g.api_key.insurer_id, eid)
+    webhooks.remove_endpoint(_actor(), g.api_key.insurer_id, endpoint_id)
     return "", 204
 
 

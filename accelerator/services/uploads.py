@@ -2,9 +2,10 @@
 
 The PDF is judged by its content, never by its name or the browser's content type: it must start
 with the `%PDF-` signature and hold together as a PDF (a cross-reference pointer and an end-of-file
-marker). It is stored outside `static/`, in UPLOAD_FOLDER, under a random name, and is served only
-to its seller and to admins, as an attachment. The policy lands as `seller_upload`, `pending`.
-Nothing is saved, and no file is left behind, when anything is wrong.
+marker), and hold nothing active: no JavaScript, launch actions, embedded files, automatic actions,
+rich media or XFA, and no HTML (see pdf_content.py). It is stored outside `static/`, in UPLOAD_FOLDER,
+under a random name, and is served only to its seller and to admins, as an attachment. The policy lands
+as `seller_upload`, `pending`. Nothing is saved, and no file is left behind, when anything is wrong.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
 from accelerator.services import audit
 from accelerator.services.accounts import has_control_characters
+from accelerator.services.pdf_content import active_content_problem
 from accelerator.services.policies import term_errors
 
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.pdf$")
@@ -85,7 +87,7 @@ def pdf_problem(content: bytes) -> str | None:
     offset = int(pointers[-1])
     if offset >= len(content) or (b" obj" not in content and b"\nobj" not in content):
         return "This PDF is damaged (its index points nowhere). Save or export it again."
-    return None
+    return active_content_problem(content)
 
 
 def read_limited(stream: BinaryIO, limit: int) -> bytes | None:

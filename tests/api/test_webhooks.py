@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from accelerator import clock
 from accelerator.client import ApiError
@@ -209,8 +213,8 @@ def test_an_app_without_the_loopback_setting_refuses_to_deliver_there(api, app, 
     assert attempt.error == "refused: not an https URL"
 
 
-def test_the_connected_socket_address_is_checked(app, db, live_app, receiver):
-    """Whatever a name resolved to at registration, the address actually connected to is judged."""
+def test_addresses_are_checked_before_connecting(app, db, live_app, receiver):
+    """Whatever a name resolved to at registration, the address to connect to is judged before connecting."""
     for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
         with pytest.raises(webhooks.BlockedAddress):
             webhooks.delivery_session().post(url, data=b"{}", timeout=5)
@@ -218,6 +222,132 @@ def test_the_connected_socket_address_is_checked(app, db, live_app, receiver):
     with live_app.app_context():
         assert webhooks.delivery_session().post(receiver.url, data=b"{}", timeout=5).status_code == 200
     assert len(receiver.received) == 1
+
+
+def local_table(entries: dict[str, str]):
+    """A resolver answering from a local table: the app never asks DNS outside the machine."""
+    return lambda host, port: [entries[host]]
+
+
+class Listener:
+    """A bare TCP socket listening on loopback that never accepts: a connection would wait in its backlog."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+
+    def was_connected_to(self) -> bool:
+        time.sleep(0.2)
+        try:
+            peer, _ = self.sock.accept()
+        except BlockingIOError:
+            return False
+        peer.close()
+        return True
+
+    def close(self):
+        self.sock.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_name_repointed_at_loopback_is_refused_before_connecting_with_one_neutral_reason(api, app, receiver):
+    """DNS rebinding: registered while public, resolved to 127.0.0.1 at delivery; open and closed ports look alike."""
+    listener = Listener()
+    try:
+        first = api.register_webhook(receiver.url)
+        second = api.register_webhook(receiver.url)
+        _db.session.rollback()
+        # As if both had registered as https names that resolved to a public address then.
+        _db.session.get(WebhookEndpoint, first["id"]).url = f"https://hooks.insurer.test:{listener.port}/hook"
+        _db.session.get(WebhookEndpoint, second["id"]).url = f"https://hooks.insurer.test:{closed_port()}/hook"
+        _db.session.commit()
+        assert webhooks.check_url(f"https://hooks.insurer.test:{listener.port}/hook", allow_loopback=False,
+                                  resolver=local_table({"hooks.insurer.test": "93.184.216.34"}))
+        api.report_policy(policy_body())
+        api.cancel_policy("HX-2026-000123", "2026-06-01")
+        _db.session.rollback()
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": "127.0.0.1"}))
+        report = webhooks.deliver_due(session=session)
+        assert report.retrying == 2
+        assert not listener.was_connected_to()
+        _db.session.rollback()
+        errors = _db.session.execute(_db.select(WebhookAttempt.error)).scalars().all()
+        assert errors == [webhooks.NOT_ALLOWED, webhooks.NOT_ALLOWED]
+        entries = api.webhook_deliveries()["items"]
+        assert [e["attempts"][0]["error"] for e in entries] == ["the endpoint's address is not allowed"] * 2
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::ffff:127.0.0.1", "10.0.0.1", "2002:7f00:1::", "169.254.169.254"])
+def test_the_session_never_connects_to_a_refused_address(db, address):
+    listener = Listener()
+    try:
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": address}))
+        with pytest.raises(webhooks.BlockedAddress) as exc:
+            session.post(f"https://hooks.insurer.test:{listener.port}/hook", data=b"{}", timeout=5)
+        assert str(exc.value) == webhooks.NOT_ALLOWED
+        assert not listener.was_connected_to()
+    finally:
+        listener.close()
+
+
+def test_a_name_with_one_refused_address_among_public_ones_is_refused(db):
+    listener = Listener()
+    try:
+        session = webhooks.delivery_session(resolver=lambda host, port: ["93.184.216.34", "127.0.0.1"])
+        with pytest.raises(webhooks.BlockedAddress):
+            session.post(f"http://hooks.insurer.test:{listener.port}/hook", data=b"{}", timeout=5)
+        assert not listener.was_connected_to()
+    finally:
+        listener.close()
+
+
+def test_the_connection_is_pinned_to_the_checked_address_and_keeps_the_host_name(live_app, receiver):
+    """The socket goes to the address the resolver gave (and was checked); the Host header keeps the name."""
+    port = receiver.server.server_port
+    with live_app.app_context():
+        session = webhooks.delivery_session(resolver=local_table({"hooks.insurer.test": "127.0.0.1"}))
+        answer = session.post(f"http://hooks.insurer.test:{port}/hook", data=b"{}", timeout=5)
+    assert answer.status_code == 200
+    path, headers, _ = receiver.received[0]
+    assert path == "/hook" and headers["Host"] == f"hooks.insurer.test:{port}"
+
+
+def test_https_is_pinned_while_sni_and_certificate_checks_stay_with_the_name(live_app, tmp_path):
+    """A TLS receiver on 127.0.0.1 with a certificate for hooks.insurer.test: reached by the name, verified."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "2", "-subj", "/CN=hooks.insurer.test",
+                    "-addext", "subjectAltName=DNS:hooks.insurer.test"], check=True, capture_output=True)
+    receiver = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server_names: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: server_names.append(name)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    port = receiver.server.server_port
+    table = local_table({"hooks.insurer.test": "127.0.0.1", "other.insurer.test": "127.0.0.1"})
+    try:
+        with live_app.app_context():
+            session = webhooks.delivery_session(resolver=table)
+            answer = session.post(f"https://hooks.insurer.test:{port}/hook", data=b"{}", timeout=5, verify=str(cert))
+            assert answer.status_code == 200
+            assert server_names == ["hooks.insurer.test"]
+            assert receiver.received[0][1]["Host"] == f"hooks.insurer.test:{port}"
+            # The same address under a name the certificate does not carry: verification fails.
+            with pytest.raises(requests.exceptions.SSLError):
+                session.post(f"https://other.insurer.test:{port}/hook", data=b"{}", timeout=5, verify=str(cert))
+    finally:
+        receiver.close()
 
 
 def test_removing_an_endpoint_drops_its_pending_events(api, live_app, receiver):

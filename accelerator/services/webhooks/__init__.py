@@ -11,8 +11,11 @@ webhooks deliver`, once or `--loop`) sends what is due: a POST of the JSON
 
 A 2xx answer delivers it; anything else (a redirect too: none is followed) is retried with
 exponential backoff until WEBHOOK_MAX_ATTEMPTS. URLs must be https and resolve only to public
-addresses, checked at registration and again on the connected socket at delivery (so DNS cannot be
-re-pointed at a private address in between); WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback.
+addresses (IPv4 embedded in IPv6 judged as IPv4), checked at registration and again at delivery, where the
+name is resolved, every address checked, and the socket connected only to a checked address (so DNS cannot
+be re-pointed at a private address in between; a refusal is logged as one neutral reason, NOT_ALLOWED);
+WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback. Both checks take a `resolver` (default `resolve`,
+the system's), so tests give a local table instead of DNS.
 
 Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`.
 
@@ -20,8 +23,9 @@ Where things are (every name below is also importable from this package, so `web
 - webhooks/settings.py: `max_attempts` and `backoff` (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_*), and `_setting`,
   the config reader the other modules share.
 - webhooks/signing.py: `sign`, `verify_signature`, `SIGNATURE_HEADER`.
-- webhooks/addresses.py: the SSRF guards: `check_url` (at registration), `address_allowed`, `BlockedAddress`,
-  `delivery_session` (the session whose connections check the connected peer), `MAX_URL_LENGTH`.
+- webhooks/addresses.py: the SSRF guards: `check_url` (at registration), `address_allowed`, `embedded_ipv4`,
+  `resolve`, `BlockedAddress`, `NOT_ALLOWED`, `delivery_session` (the session whose connections are pinned to
+  checked addresses), `MAX_URL_LENGTH`.
 - webhooks/endpoints.py: `register_endpoint`, `list_endpoints`, `remove_endpoint`, `list_deliveries` (the
   delivery log), `MAX_ENDPOINTS`.
 - webhooks/events.py: `emit` (the outbox) and `EVENT_TYPES`.
@@ -35,10 +39,13 @@ from __future__ import annotations
 
 from accelerator.services.webhooks.addresses import (
     MAX_URL_LENGTH,
+    NOT_ALLOWED,
     BlockedAddress,
     address_allowed,
     check_url,
     delivery_session,
+    embedded_ipv4,
+    resolve,
 )
 from accelerator.services.webhooks.delivery import LEASE, USER_AGENT, DeliveryReport, deliver_due, deliver_event
 from accelerator.services.webhooks.endpoints import (
@@ -53,8 +60,8 @@ from accelerator.services.webhooks.settings import backoff, max_attempts
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
-    "EVENT_TYPES", "LEASE", "MAX_ENDPOINTS", "MAX_URL_LENGTH", "SIGNATURE_HEADER", "USER_AGENT", "BlockedAddress",
-    "DeliveryReport", "address_allowed", "backoff", "check_url", "deliver_due", "deliver_event", "delivery_session",
-    "emit", "list_deliveries", "list_endpoints", "max_attempts", "register_endpoint", "remove_endpoint", "sign",
-    "verify_signature",
+    "EVENT_TYPES", "LEASE", "MAX_ENDPOINTS", "MAX_URL_LENGTH", "NOT_ALLOWED", "SIGNATURE_HEADER", "USER_AGENT",
+    "BlockedAddress", "DeliveryReport", "address_allowed", "backoff", "check_url", "deliver_due", "deliver_event",
+    "delivery_session", "embedded_ipv4", "emit", "list_deliveries", "list_endpoints", "max_attempts",
+    "register_endpoint", "remove_endpoint", "resolve", "sign", "verify_signature",
 ]

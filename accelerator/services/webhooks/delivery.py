@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookAttempt, WebhookEvent
-from accelerator.services.webhooks.addresses import BlockedAddress, delivery_session
+from accelerator.services.webhooks.addresses import NOT_ALLOWED, BlockedAddress, delivery_session
 from accelerator.services.webhooks.settings import _setting, backoff, max_attempts
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign
 
@@ -58,8 +58,8 @@ def _post(session: requests.Session, url: str, body: bytes, headers: dict) -> tu
         response = session.post(url, data=body, headers=headers, timeout=(min(5.0, timeout), timeout),
                                 allow_redirects=False, stream=True)
         response.close()
-    except BlockedAddress as exc:
-        return None, str(exc)
+    except BlockedAddress:
+        return None, NOT_ALLOWED  # nothing was connected, so nothing about the port can leak
     except requests.Timeout:
         return None, "timed out"
     except requests.RequestException as exc:
