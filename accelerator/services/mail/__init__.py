@@ -22,6 +22,7 @@ Where things are (every public name is re-exported here, so `mail.<name>` works)
 - mail/outbox.py: the leases: LEASE, claiming due messages (_claim), holding a claim (_hold) and
   recording an outcome (_record).
 - mail/message.py: build_mime (the MIME message and its Message-ID).
+- mail/queue.py: queue_email (one message into the outbox, once per dedupe key; the caller commits).
 - mail/transports.py: MailFolder, SmtpTransport, open_transport, PermanentFailure.
 """
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from accelerator.services.mail.message import build_mime
 from accelerator.services.mail.outbox import LEASE
+from accelerator.services.mail.queue import queue_email
 from accelerator.services.mail.sending import MAX_BACKOFF, SendReport, backoff, default_worker_id, send_pending
 from accelerator.services.mail.transports import MailFolder, PermanentFailure, SmtpTransport, open_transport
 
@@ -43,5 +45,6 @@ __all__ = [
     "build_mime",
     "default_worker_id",
     "open_transport",
+    "queue_email",
     "send_pending",
 ]
