@@ -27,6 +27,7 @@ Both paths cost one password hash: an unknown email is checked against a dummy h
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -44,6 +45,7 @@ from accelerator.services.accounts.passwords import hash_password
 from accelerator.services.accounts.validation import MAX_EMAIL, has_control_characters
 
 _DUMMY_HASHES: dict[str, str] = {}  # hash method -> a hash of a random password, made once
+_DUMMY_LOCK = threading.Lock()
 _THROTTLE = LoginThrottle.__table__
 _TOO_MANY = "Too many failed logins. Wait a few minutes and try again."
 
@@ -52,7 +54,9 @@ def _dummy_hash() -> str:
     """A hash of a random password with the configured method, for checking unknown emails."""
     method = current_app.config["PASSWORD_HASH_METHOD"]
     if method not in _DUMMY_HASHES:
-        _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(16))
+        with _DUMMY_LOCK:  # once, even when the first unknown emails arrive at the same moment
+            if method not in _DUMMY_HASHES:
+                _DUMMY_HASHES[method] = hash_password(secrets.token_urlsafe(16))
     return _DUMMY_HASHES[method]
 
 
@@ -104,13 +108,15 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     account_key, address_key = f"acct:{email}", f"addr:{remote_addr or 'unknown'}"
     now = clock.now()
     address_busy = _locked_until(address_key, now)
-    # Reserve the check before looking at the password, committed at once so every other attempt sees it.
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    stored_hash = user.password_hash if user else None
+    # Reserve the check before looking at the password, committed at once so every other attempt sees
+    # it (and no transaction is open while the hash is computed).
     count = _count_attempt(account_key, now, gate=1 if address_busy else limit, lock_at=limit)
     db.session.commit()
     if count is None:
         raise _refuse(now, _locked_until(account_key, now), address_busy)
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    ok = check_password_hash(stored_hash or _dummy_hash(), password or "")
     if not ok or user is None or not user.is_active:
         _count_attempt(address_key, now, gate=None, lock_at=current_app.config["LOGIN_ADDRESS_MAX_FAILURES"])
         db.session.commit()
