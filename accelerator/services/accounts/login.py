@@ -105,7 +105,8 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     if len(email) > MAX_EMAIL or has_control_characters(email):
         email = ""  # no account has such an address; it still counts as a failure below
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    account_key, address_key = f"acct:{email}", f"addr:{remote_addr or 'unknown'}"
+    # An address is at most 45 characters (IPv6); a longer one (a forged X-Forwarded-For) is cut to fit.
+    account_key, address_key = f"acct:{email}", f"addr:{(remote_addr or 'unknown')[:64]}"
     now = clock.now()
     address_busy = _locked_until(address_key, now)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
