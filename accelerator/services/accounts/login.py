@@ -11,7 +11,8 @@ Throttling (the design; README, Configuration, lists the settings):
   password leaves its reservation as the failure it is (so the counter is the number of failed
   checks); the right one deletes the row. The check that reaches the limit locks the account until
   LOGIN_LOCKOUT_SECONDS later; after that, or once a window passes without reaching it, counting
-  starts again at one.
+  starts again at one. (The price: anyone can keep an account locked by failing for it; its owner then
+  waits out the window. Guesses at an account stay capped wherever they come from.)
 - Per address (`addr:<client address>`, see TRUSTED_PROXIES): wrong passwords are counted the same
   way; at LOGIN_ADDRESS_MAX_FAILURES in a window the address is *busy* until LOGIN_LOCKOUT_SECONDS
   after its latest failure. A busy address is not locked out: from it, an account that has no
