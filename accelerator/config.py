@@ -139,6 +139,8 @@ def load_config(instance_path: str) -> dict:
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000"),
         "LOGIN_MAX_FAILURES": _int_env("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_SECONDS": _int_env("LOGIN_LOCKOUT_SECONDS", 900),
+        # Failed logins from one address before it is "busy" (accounts that failed are then refused).
+        "LOGIN_ADDRESS_MAX_FAILURES": _int_env("LOGIN_ADDRESS_MAX_FAILURES", 20),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
         # Webhook delivery (accelerator/services/webhooks/). Loopback targets are for tests only.
         "WEBHOOK_ALLOW_LOOPBACK": _bool_env("WEBHOOK_ALLOW_LOOPBACK", False),

@@ -265,6 +265,8 @@ def _live_server(live_app):
     server = LiveServer(live_app).start()
     yield server
     server.stop()
+    with live_app.app_context():  # close the server's pooled connections (PostgreSQL warns of them at exit)
+        _db.engine.dispose()
 
 
 @pytest.fixture()

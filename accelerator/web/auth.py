@@ -52,26 +52,27 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """A seller creates their own account with their marketplace seller ID."""
+    """A seller creates their own account with their marketplace seller ID, then logs in; the answer
+    is the same whether the email already had an account (its owner is emailed instead)."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = RegistrationForm()
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.register_seller(form.email.data, form.password.data, form.seller_id.data,
-                                            form.legal_name.data)
+            email = accounts.register_seller(form.email.data, form.password.data, form.seller_id.data,
+                                             form.legal_name.data)
         except DomainError as exc:
             show_domain_error(form, exc)
             status = exc.status
         else:
-            start_session(user)
-            flash(f"Welcome. Your account for seller ID {user.seller_id} is ready.", "success")
-            return redirect(url_for("sellers.profile"))
+            flash(f"Check your email: we have sent a message to {email} that tells you how to log in. "
+                  "A new account can log in right away with the password you chose.", "success")
+            return redirect(url_for("auth.login"))
     elif form.is_submitted():
         status = 400
-        # An email or seller ID already registered is said with the field errors, in the same answer.
-        add_rule_errors(form, accounts.registration_clashes(form.email.data, form.seller_id.data))
+        # A seller ID already registered is said with the field errors, in the same answer.
+        add_rule_errors(form, accounts.registration_clashes(form.seller_id.data))
     return render_template("auth/register.html", form=form), status
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
-from accelerator.models import AuditEntry, Seller, User
+from accelerator.models import AuditEntry, EmailMessage, Seller, User
 from tests import factories
 from tests.conftest import TEST_PASSWORD, csrf_token, post_form
-from tests.web.conftest import error_for
+from tests.web.conftest import error_for, parse_page
 
 GOOD = {
     "email": "Owner@Shop.example",
@@ -17,6 +19,11 @@ GOOD = {
     "seller_id": "  ab12cd34ef ",
     "legal_name": "Blocks & Co LLC",
 }
+
+
+def _email_is_invalid(html: str) -> bool:
+    """Whether the page marks its email field as having an error."""
+    return any(c.get("name") == "email" and c.get("aria-invalid") == "true" for c in parse_page(html).controls)
 
 
 def _count(db, model) -> int:
@@ -36,30 +43,75 @@ def _logged_in_as(client) -> str | None:
 
 # --- registration ------------------------------------------------------------------------------------
 
-def test_register_creates_the_seller_upper_cases_the_id_and_logs_in(client, db):
+def _outbox(db) -> list[EmailMessage]:
+    """The queued emails, oldest first."""
+    return list(db.session.execute(select(EmailMessage).order_by(EmailMessage.id)).scalars())
+
+
+def test_register_creates_the_seller_upper_cases_the_id_and_says_to_check_the_email(client, db):
     response = post_form(client, "/register", GOOD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/seller/profile"  # a new seller starts with the business profile
+    assert response.headers["Location"] == "/login"  # as for an address that has an account
     user = db.session.execute(select(User)).scalar_one()
     assert user.email == "owner@shop.example"
     assert user.role == "seller" and user.seller_id == "AB12CD34EF"
     seller = db.session.execute(select(Seller)).scalar_one()
     assert seller.seller_id == "AB12CD34EF" and seller.legal_name == "Blocks & Co LLC"
-    assert _logged_in_as(client) == "owner@shop.example"
-    page = client.get("/seller").get_data(as_text=True)
-    assert "AB12CD34EF" in page and "Blocks &amp; Co LLC" in page
     assert db.session.execute(select(AuditEntry.action)).scalar_one() == "register"
+    [message] = _outbox(db)
+    assert (message.kind, message.to_address, message.status) == ("account_created", "owner@shop.example", "pending")
+    assert "AB12CD34EF" in message.text_body and "/login" in message.text_body
+    page = client.get("/login").get_data(as_text=True)
+    assert "Check your email: we have sent a message to owner@shop.example" in page
+    assert _logged_in_as(client) is None
+    # The new account logs in with the password it chose.
+    assert post_form(client, "/login", {"email": GOOD["email"], "password": GOOD["password"]}).status_code == 302
+    assert _logged_in_as(client) == "owner@shop.example"
 
 
-def test_register_with_a_taken_email_shows_the_message_at_the_field(client, db):
+def _answer(client, data: dict) -> tuple[int, str | None, str]:
+    """What a registration answers: status, redirect, and the page the browser then shows."""
+    response = post_form(client, "/register", data)
+    return response.status_code, response.headers.get("Location"), client.get("/login").get_data(as_text=True)
+
+
+def _without_tokens(html: str) -> str:
+    """A page with its per-session CSRF token taken out, to compare two pages."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+
+
+def test_register_with_a_taken_email_answers_as_a_new_one_and_emails_the_owner(app, db):
+    owner = factories.make_seller_user(email="owner@shop.example", seller=factories.make_seller(seller_id="ZZ99ZZ99"))
+    before = (owner.password_hash, owner.session_token)
+    new = _answer(app.test_client(), {**GOOD, "email": "somebody.new@shop.example", "seller_id": "CD34EF56"})
+    taken = _answer(app.test_client(), GOOD)
+    assert taken[:2] == new[:2] == (302, "/login")
+    assert _without_tokens(taken[2]).replace("owner@shop.example", "X") == \
+        _without_tokens(new[2]).replace("somebody.new@shop.example", "X")
+    assert _count(db, User) == 2  # the owner and the new account; nothing for the taken address
+    assert db.session.execute(select(Seller.seller_id).order_by(Seller.seller_id)).scalars().all() == [
+        "CD34EF56", "ZZ99ZZ99"]  # the taken address claimed no seller ID
+    db.session.expire_all()
+    owner = db.session.get(User, owner.id)
+    assert (owner.password_hash, owner.session_token, owner.seller_id) == (*before, "ZZ99ZZ99")
+    messages = [(m.kind, m.to_address) for m in _outbox(db)]
+    assert messages == [("account_created", "somebody.new@shop.example"),
+                        ("registration_attempt", "owner@shop.example")]
+    attempt = _outbox(db)[1]
+    assert "You already have an account" in attempt.text_body and "/login" in attempt.text_body
+    # Trying again the same day answers the same and does not flood the owner's mailbox.
+    assert _answer(app.test_client(), {**GOOD, "seller_id": "EF56AB12"})[:2] == (302, "/login")
+    assert len(_outbox(db)) == 2
+
+
+def test_register_with_a_taken_email_in_any_case_is_not_said_at_the_field(client, db):
     factories.make_seller_user(email="owner@shop.example")
-    response = post_form(client, "/register", GOOD)
+    response = post_form(client, "/register", {**GOOD, "email": "OWNER@shop.example", "confirm": "other"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "already exists" in error_for(html, "email")
+    assert response.status_code == 400
+    assert "not the same" in error_for(html, "confirm")
+    assert not _email_is_invalid(html) and "already exists" not in html
     assert _count(db, User) == 1
-    assert 'value="AB12CD34EF"' in html  # what was typed is kept (the password is not)
-    assert 'value="a long enough password"' not in html
 
 
 @pytest.mark.parametrize("typed", ["AB12CD34EF", "ab12cd34ef", "Ab12Cd34eF"])

@@ -24,14 +24,15 @@ Where things are (every public name is re-exported here, so `mail.<name>` works)
 - mail/message.py: build_mime (the MIME message and its Message-ID).
 - mail/transports.py: MailFolder, SmtpTransport, open_transport, PermanentFailure.
 - mail/queueing.py: queue_email and OutgoingEmail (one email queued by its dedupe key, in the caller's
-  transaction; for emails that are not reminders: staff invitations, an admin's reminder to a seller).
+  transaction; for emails that are not reminders: staff invitations, an admin's reminder to a seller),
+  and queue_templated_email (the same, rendered from templates/email/<kind>: registration emails).
 """
 
 from __future__ import annotations
 
 from accelerator.services.mail.message import build_mime
 from accelerator.services.mail.outbox import LEASE
-from accelerator.services.mail.queueing import OutgoingEmail, queue_email
+from accelerator.services.mail.queueing import OutgoingEmail, queue_email, queue_templated_email
 from accelerator.services.mail.sending import MAX_BACKOFF, SendReport, backoff, default_worker_id, send_pending
 from accelerator.services.mail.transports import MailFolder, PermanentFailure, SmtpTransport, open_transport
 
@@ -48,5 +49,6 @@ __all__ = [
     "default_worker_id",
     "open_transport",
     "queue_email",
+    "queue_templated_email",
     "send_pending",
 ]

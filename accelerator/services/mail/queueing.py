@@ -1,9 +1,11 @@
-"""Queueing one email in the outbox by its dedupe key, inside the caller's transaction."""
+"""Queueing one email in the outbox by its dedupe key, inside the caller's transaction (as given, or
+rendered from templates/email/<kind>.txt and .html)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, render_template
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -46,3 +48,18 @@ def queue_email(email: OutgoingEmail) -> int | None:
     # RETURNING, not rowcount: a row comes back only when this statement inserted it (psycopg gives -1).
     row = result.first()
     return row[0] if row else None
+
+
+def queue_templated_email(dedupe_key: str, kind: str, to_address: str, subject: str, context: dict, *,
+                          path: str = "/", related: tuple[str, str] | None = None) -> bool:
+    """Render templates/email/<kind>.txt and .html with `context` (plus the subject, the link SITE_URL +
+    `path`, the site's URL and the marketplace's name) and queue it; whether a message was added."""
+    site_url = current_app.config["SITE_URL"].rstrip("/")
+    context = dict(context, subject=subject, link=site_url + path, site_url=site_url,
+                   marketplace=current_app.config["MARKETPLACE_NAME"])
+    related_type, related_id = related or (None, None)
+    return queue_email(OutgoingEmail(
+        dedupe_key=dedupe_key, kind=kind, to_address=to_address, subject=subject,
+        text_body=render_template(f"email/{kind}.txt", **context).strip() + "\n",
+        html_body=render_template(f"email/{kind}.html", **context),
+        related_type=related_type, related_id=related_id)) is not None
