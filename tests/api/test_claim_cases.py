@@ -7,10 +7,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from accelerator import clock
 from accelerator.client import AcceleratorClient, ApiError
-from accelerator.models import Claim, ClaimCase, CoverageCheck
+from accelerator.extensions import db as _db
+from accelerator.models import Claim, ClaimCase, CoverageCheck, WebhookEvent
 from tests import factories
 from tests.api.conftest import count, policy_body
 from tests.factories import NOW
@@ -328,3 +330,27 @@ def test_a_policy_reported_for_the_seller_rechecks_its_waiting_case(market, api,
     assert rechecked["check"]["check_id"] != opened["check"]["check_id"]
     assert events(rechecked) == [("opened", "marketplace"), ("rechecked", "system")]
     assert api.get_claim_case("AZ-2026-0042")["case_id"] == "AZ-2026-0042"
+
+
+# --- webhook events -------------------------------------------------------------------------------
+
+
+def test_events_go_to_the_marketplaces_endpoints_and_to_the_insurer_for_its_own_cases(market, api, other_api,
+                                                                                       policy):
+    market_hook = market.register_webhook("http://127.0.0.1:9/market")
+    insurer_hook = api.register_webhook("http://127.0.0.1:9/insurer")
+    other_api.register_webhook("http://127.0.0.1:9/other")
+    assert [h["id"] for h in market.list_webhooks()["items"]] == [market_hook["id"]]
+    market.open_claim_case(case())
+    api.deny_claim_case("AZ-2026-0042", "Misuse.")
+    _db.session.rollback()
+    sent = _db.session.execute(select(WebhookEvent.endpoint_id, WebhookEvent.event_type, WebhookEvent.payload)
+                               .order_by(WebhookEvent.id)).all()
+    by_endpoint: dict[str, list[str]] = {}
+    for endpoint_id, event_type, _ in sent:
+        by_endpoint.setdefault(str(endpoint_id), []).append(event_type)
+    expected = ["claim_case.opened", "claim_case.escalated", "claim_case.updated"]
+    assert by_endpoint == {market_hook["id"]: expected, insurer_hook["id"]: expected}
+    last = sent[-1].payload["data"]["claim_case"]
+    assert (last["case_id"], last["state"], last["escalation"]) == ("AZ-2026-0042", "escalated", "insurer_denied")
+    assert [d["type"] for d in market.webhook_deliveries()["items"]][:1] == ["claim_case.updated"]
