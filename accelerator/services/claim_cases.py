@@ -25,7 +25,7 @@ from accelerator.domain import claim_cases as rules
 from accelerator.domain.errors import Conflict, Forbidden, NotFound
 from accelerator.domain.money import format_money
 from accelerator.extensions import db
-from accelerator.models import ClaimCase, ClaimCaseEvent, CoverageCheck
+from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claims, coverage, webhooks
 from accelerator.services.paging import Page, fetch_page
 
@@ -338,11 +338,11 @@ def record_payment(actor: audit.Actor, case_id: str, insurer_id: int | None, pay
 
 def _pay_claim(actor: audit.Actor, row: ClaimCase, amount: Decimal) -> None:
     """The insurer's payment as a claim paid on the chosen policy: draws its aggregate down once."""
-    from accelerator.models import Policy
-
     policy = db.session.get(Policy, row.policy_id) if row.policy_id is not None else None
     if policy is None:
         raise Conflict("The policy this case stands on is no longer on record.", code="invalid_transition")
+    if db.session.execute(select(Claim.id).where(Claim.claim_id == row.case_id)).first() is not None:
+        raise Conflict(f"A claim paid under the id {row.case_id} is already on record.", code="already_paid")
     claim = claims.ClaimInput(claim_id=row.case_id, seller_id=row.seller_id, policy_number=policy.policy_number,
                               insurer_id=policy.insurer_id, incident_date=row.incident_date, amount_paid=amount)
     claims.draw_down(actor, claim, policy.id)

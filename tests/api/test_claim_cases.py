@@ -354,3 +354,14 @@ def test_events_go_to_the_marketplaces_endpoints_and_to_the_insurer_for_its_own_
     last = sent[-1].payload["data"]["claim_case"]
     assert (last["case_id"], last["state"], last["escalation"]) == ("AZ-2026-0042", "escalated", "insurer_denied")
     assert [d["type"] for d in market.webhook_deliveries()["items"]][:1] == ["claim_case.updated"]
+
+
+def test_an_insurer_payment_under_an_id_already_paid_as_a_claim_is_already_paid(market, api, policy):
+    market.open_claim_case(case())
+    market.record_claim({"claim_id": "AZ-2026-0042", "seller_id": SELLER, "policy_number": "CC-1",
+                         "incident_date": "2026-06-01", "amount_paid": "2500.00"})
+    with pytest.raises(ApiError) as refused:
+        api.pay_claim_case("AZ-2026-0042", "insurer", "2500.00")
+    assert (refused.value.status, refused.value.code) == (409, "already_paid")
+    assert api.get_policy("CC-1")["aggregate_remaining"] == "7500.00"
+    assert market.get_claim_case("AZ-2026-0042")["state"] == "awaiting_insurer"
