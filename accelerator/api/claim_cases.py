@@ -227,7 +227,7 @@ CLAIM_CASE = {
     },
 }
 
-_PATH = path_param("case_id", {"type": "string"}, "The claims service's case id.")
+_PATH = path_param("case_id", {"type": "string", "examples": ["AZ-2026-0042"]}, "The claims service's case id.")
 _ANSWERED = {"200": ("The case after the answer (the same answer again answers the same).", ref("ClaimCase"))}
 _TRANSITIONS = ("409 `invalid_transition` (its message names the state) for an answer the state does not "
                 "allow; a case whose respond_by has passed is escalated first, so an answer after the "
