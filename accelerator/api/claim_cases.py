@@ -30,10 +30,12 @@ from accelerator.services.audit import Actor
 
 
 def _actor() -> Actor:
+    """The request's API key, as the audit log names it."""
     return Actor.api_key(g.api_key.prefix)
 
 
 def _capitalized(exc: ValueError) -> str:
+    """A service's ValueError as a field message."""
     text = str(exc)
     return f"{text[:1].upper()}{text[1:]}."
 
@@ -58,6 +60,7 @@ def _choice(fields: Fields, name: str, choices: tuple[str, ...], *, required: bo
 
 
 def _answered(view) -> tuple:
+    """The case after an answer: 200 with the case object."""
     return jsonify(claim_case_json(view)), 200
 
 

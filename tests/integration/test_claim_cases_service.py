@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from accelerator import clock
-from accelerator.services import claim_cases, policies, uploads, verification
+from accelerator.services import claim_cases, policies, purchase, uploads, verification
 from accelerator.services.audit import Actor
 from tests import factories
-from tests.factories import NOW
+from tests.factories import NOW, TODAY
 
 ACTOR = Actor("test")
 SELLER = "RECHECK001"
@@ -101,3 +101,19 @@ def test_another_sellers_policy_changes_nothing(db, folder):
     factories.make_policy(seller_id=factories.make_seller().seller_id)
     assert claim_cases.recheck_seller("OTHER00001") == 0
     assert history() == ["opened"]
+
+
+def test_a_bought_policy_moves_a_waiting_case_to_its_insurer(db):
+    seller = factories.make_seller(seller_id=SELLER)
+    harbor = factories.make_insurer(name="Harbor Mutual", policy_prefix="HX")
+    request = factories.make_quote_request(seller_id=seller.seller_id, routed_to=[harbor], desired_start_date=TODAY)
+    quote = factories.make_quote(request, harbor)
+    case = claim_cases.open_case(ACTOR, None, claim_cases.CaseInput(
+        case_id="RC-1", seller_id=SELLER, kind="property_damage", incident_date=TODAY,
+        amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="Smoke damage.",
+        respond_by=None))[0]
+    assert case.case.state == "awaiting_seller"
+    purchase.buy_quote(ACTOR, SELLER, request.id, quote.id)
+    view = claim_cases.get_case("RC-1")
+    assert (view.case.route, view.case.state, view.case.insurer_id) == ("insurer", "awaiting_insurer", harbor.id)
+    assert history() == ["opened", "rechecked"]
