@@ -103,7 +103,8 @@ def _row(case_id: str, insurer_id: int | None = None, *, lock: bool = False) -> 
     if insurer_id is not None:
         query = query.where(ClaimCase.insurer_id == insurer_id)
     if lock:
-        query = query.with_for_update()
+        # Read afresh under the lock: the row may already be in the session as it was before the wait.
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = db.session.execute(query).scalar_one_or_none()
     if row is None:
         raise NotFound("No such claim case" + (" of yours." if insurer_id is not None else "."))

@@ -365,3 +365,30 @@ def test_an_insurer_payment_under_an_id_already_paid_as_a_claim_is_already_paid(
     assert (refused.value.status, refused.value.code) == (409, "already_paid")
     assert api.get_policy("CC-1")["aggregate_remaining"] == "7500.00"
     assert market.get_claim_case("AZ-2026-0042")["state"] == "awaiting_insurer"
+
+
+def test_ten_payments_at_once_draw_the_aggregate_down_once(live_server, market, insurer_key, policy):
+    market.open_claim_case(case())
+    statuses, codes = [], []
+    start = threading.Barrier(10)
+
+    def pay(amount: str):
+        with AcceleratorClient(live_server.url, insurer_key, timeout=60) as client:
+            start.wait()
+            try:
+                client.pay_claim_case("AZ-2026-0042", "insurer", amount)
+                statuses.append(client.last_status)
+            except ApiError as exc:
+                codes.append(exc.code)
+
+    threads = [threading.Thread(target=pay, args=("2500.00" if n % 2 else "2400.00",)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    paid = market.get_claim_case("AZ-2026-0042")["payment"]["amount"]
+    assert statuses == [200] * 5
+    assert codes == ["already_paid"] * 5
+    assert count(Claim) == 1
+    with AcceleratorClient(live_server.url, insurer_key, timeout=30) as client:
+        assert client.get_policy("CC-1")["aggregate_remaining"] == format(Decimal("10000.00") - Decimal(paid), "f")
