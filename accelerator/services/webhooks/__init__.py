@@ -14,7 +14,9 @@ exponential backoff until WEBHOOK_MAX_ATTEMPTS. URLs must be https and resolve o
 addresses, checked at registration and again on the connected socket at delivery (so DNS cannot be
 re-pointed at a private address in between); WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback.
 
-Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`.
+Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `claim_case.opened`,
+`claim_case.updated`, `claim_case.escalated`. An endpoint with no insurer belongs to the marketplace
+(`emit(None, ...)` writes to the marketplace's endpoints).
 
 Where things are (every name below is also importable from this package, so `webhooks.<name>` works):
 - webhooks/settings.py: `max_attempts` and `backoff` (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_*), and `_setting`,
