@@ -301,6 +301,27 @@ def deny(actor: audit.Actor, case_id: str, insurer_id: int, reason: str) -> Case
     return _answer(actor, case_id, insurer_id, "deny", lambda case, now: rules.deny(case, "insurer", reason, now))
 
 
+def _sellers(case_id: str, seller_id: str) -> str:
+    """The case id when the case is the seller's own; 404 otherwise."""
+    owner = db.session.execute(select(ClaimCase.seller_id).where(ClaimCase.case_id == case_id)).scalar()
+    if owner is None or owner != seller_id:
+        raise NotFound("No such claim case of yours.")
+    return case_id
+
+
+def seller_accept(actor: audit.Actor, case_id: str, seller_id: str) -> CaseView:
+    """The seller accepts its own case in awaiting_seller (or for an insurer not on the Accelerator)."""
+    days = response_days()
+    return _answer(actor, _sellers(case_id, seller_id), None, "accept",
+                   lambda case, now: rules.accept(case, "seller", now, days))
+
+
+def seller_dispute(actor: audit.Actor, case_id: str, seller_id: str, reason: str) -> CaseView:
+    """The seller disputes its own case with a reason: escalated to the marketplace (seller_disputed)."""
+    return _answer(actor, _sellers(case_id, seller_id), None, "dispute",
+                   lambda case, now: rules.deny(case, "seller", reason, now))
+
+
 def step_in(actor: audit.Actor, case_id: str, note: str | None) -> CaseView:
     """The marketplace steps in: it pays, and the party that was to pay owes it."""
     return _answer(actor, case_id, None, "step_in", lambda case, now: rules.step_in(case, note, now))

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accelerator import clock
+from accelerator.domain.errors import Conflict, NotFound
 from accelerator.services import claim_cases, policies, purchase, uploads, verification
 from accelerator.services.audit import Actor
 from tests import factories
@@ -117,3 +118,21 @@ def test_a_bought_policy_moves_a_waiting_case_to_its_insurer(db):
     view = claim_cases.get_case("RC-1")
     assert (view.case.route, view.case.state, view.case.insurer_id) == ("insurer", "awaiting_insurer", harbor.id)
     assert history() == ["opened", "rechecked"]
+
+
+def test_the_seller_accepts_or_disputes_its_own_case_only(db):
+    factories.make_seller(seller_id=SELLER)
+    opened("RC-1")
+    opened("RC-2")
+    with pytest.raises(NotFound):
+        claim_cases.seller_accept(ACTOR, "RC-1", "OTHER00001")
+    accepted = claim_cases.seller_accept(ACTOR, "RC-1", SELLER)
+    assert (accepted.case.state, accepted.case.accepted_by) == ("accepted", "seller")
+    disputed = claim_cases.seller_dispute(ACTOR, "RC-2", SELLER, "Not our kettle.")
+    assert (disputed.case.state, disputed.case.escalation) == ("escalated", "seller_disputed")
+    with pytest.raises(Conflict) as refused:
+        claim_cases.seller_accept(ACTOR, "RC-2", SELLER)
+    assert refused.value.code == "invalid_transition"
+    assert history("RC-2") == ["opened", "disputed"]
+    paid = claim_cases.record_payment(ACTOR, "RC-2", None, "seller", Decimal("2500.00"))
+    assert (paid.case.state, paid.case.payment_payer) == ("paid", "seller")
