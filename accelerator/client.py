@@ -278,6 +278,55 @@ class AcceleratorClient:
         return self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on})
 
 
+    # --- claim cases (marketplace and insurer) -----------------------------------------------------
+
+    def open_claim_case(self, case: JSON, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases: 201 the first time, 200 with the case as it is now for the same case_id."""
+        return self.request("POST", "/api/v1/claim-cases", json=case, idempotency_key=idempotency_key)
+
+    def list_claim_cases(self, *, state: str | None = None, seller_id: str | None = None, page: int | None = None,
+                         per_page: int | None = None) -> Page:
+        """GET /api/v1/claim-cases: newest first (an insurer sees its own)."""
+        return self.request("GET", "/api/v1/claim-cases", params={
+            "state": state, "seller_id": seller_id, "page": page, "per_page": per_page})
+
+    def get_claim_case(self, case_id: str) -> JSON:
+        """GET /api/v1/claim-cases/{case_id}: the case as it stands now."""
+        return self.request("GET", f"/api/v1/claim-cases/{_segment(case_id)}")
+
+    def accept_claim_case(self, case_id: str, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/accept (insurer)."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/accept", json={},
+                            idempotency_key=idempotency_key)
+
+    def deny_claim_case(self, case_id: str, reason: str, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/deny (insurer)."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/deny", json={"reason": reason},
+                            idempotency_key=idempotency_key)
+
+    def step_in_claim_case(self, case_id: str, note: str | None = None, *,
+                           idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/step-in (marketplace)."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/step-in", json={"note": note},
+                            idempotency_key=idempotency_key)
+
+    def pay_claim_case(self, case_id: str, payer: str, amount: str, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/payments: the case's one payment."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/payments",
+                            json={"payer": payer, "amount": amount}, idempotency_key=idempotency_key)
+
+    def recover_claim_case(self, case_id: str, amount: str, *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/recoveries (marketplace)."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/recoveries", json={"amount": amount},
+                            idempotency_key=idempotency_key)
+
+    def close_claim_case(self, case_id: str, outcome: str, note: str | None = None, *,
+                         idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/claim-cases/{case_id}/close (marketplace): invalid or withdrawn."""
+        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/close",
+                            json={"outcome": outcome, "note": note}, idempotency_key=idempotency_key)
+
+
 def _segment(value: str) -> str:
     """A path segment, percent-encoded so a value can never reach another path."""
     from urllib.parse import quote

@@ -124,6 +124,8 @@ def load_config(instance_path: str) -> dict:
         "MARKETPLACE_NAME": os.environ.get("MARKETPLACE_NAME", "Marketplace"),
         "MARKETPLACE_LEGAL_NAME": os.environ.get("MARKETPLACE_LEGAL_NAME", "Marketplace Services LLC"),
         "MARKETPLACE_GUARANTEE_LIMIT": _money_env("MARKETPLACE_GUARANTEE_LIMIT", "1000.00"),
+        # Days a party has to answer a claim case, and to pay it once accepted.
+        "CLAIM_RESPONSE_DAYS": _int_env("CLAIM_RESPONSE_DAYS", 7),
         "REQUIREMENT": requirement_from_env(),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,

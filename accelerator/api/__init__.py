@@ -5,7 +5,8 @@ Where things are:
 - api/core/ (a package): key auth and `require_role` (auth.py), `read_json` (bodies.py),
   `Fields`/`QueryArgs`, `page_args`, `paginated` (fields.py), `idempotent` (replays.py: read its
   docstring first); all importable from `accelerator.api.core`.
-- api/serializers.py: the JSON shapes (`policy_json`, `quote_json`, `quote_request_json`, `claim_json`).
+- api/serializers.py: the JSON shapes (`policy_json`, `quote_json`, `quote_request_json`, `claim_json`,
+  `claim_case_json`).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
   OpenAPI fragment).
@@ -15,13 +16,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from accelerator.api import claims, coverage, discovery, openapi, policies, quote_requests, sellers, webhooks
+from accelerator.api import (
+    claim_cases,
+    claims,
+    coverage,
+    discovery,
+    openapi,
+    policies,
+    quote_requests,
+    sellers,
+    webhooks,
+)
 from accelerator.api.blueprint import bp
 from accelerator.extensions import csrf
 
 # Every resource module: importing it adds its routes to `bp`; its OPENAPI fragment joins the document.
 # The marketplace endpoints (coverage, claims, sellers) are added here the same way.
-RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers)
+RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers, claim_cases)
 
 __all__ = ["RESOURCE_MODULES", "bp", "register_api"]
 

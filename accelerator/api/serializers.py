@@ -1,4 +1,4 @@
-"""JSON shapes of the API: the contract's policy object, quotes, quote requests, claims, webhooks.
+"""JSON shapes of the API: the contract's policy object, quotes, quote requests, claims, claim cases, webhooks.
 
 Ids are strings of digits (`"7"`); money is `format_money` (`"2500.00"`); dates are `YYYY-MM-DD`;
 timestamps RFC 3339 UTC with a `Z`. Each function takes model rows and returns plain dicts.
@@ -69,6 +69,39 @@ def claim_json(claim: Claim) -> dict:
         "incident_date": day(claim.incident_date),
         "amount_paid": format_money(claim.amount_paid),
         "aggregate_remaining": format_money(claim.aggregate_remaining),
+    }
+
+
+def claim_case_json(view) -> dict:
+    """The contract's claim case object, `check` the coverage check answer it stands on (a CaseView)."""
+    case = view.case
+    payment = None
+    if case.payment_payer is not None:
+        payment = {"payer": case.payment_payer, "amount": format_money(case.payment_amount),
+                   "paid_at": timestamp(case.paid_at)}
+    recovery = None
+    if case.recovery_from is not None:
+        recovery = {"from": case.recovery_from, "due": format_money(case.recovery_due),
+                    "recovered": format_money(case.recovery_recovered)}
+    return {
+        "case_id": case.case_id,
+        "seller_id": case.seller_id,
+        "kind": case.kind,
+        "incident_date": day(case.incident_date),
+        "amount_claimed": format_money(case.amount_claimed),
+        "category": case.category,
+        "order_id": case.order_id,
+        "description": case.description,
+        "opened_at": timestamp(case.opened_at),
+        "check": view.check,
+        "route": case.route,
+        "insurer_id": ident(case.insurer_id),
+        "state": case.state,
+        "escalation": case.escalation,
+        "respond_by": timestamp(case.respond_by),
+        "payment": payment,
+        "recovery": recovery,
+        "history": [{"at": timestamp(e.at), "event": e.event, "by": e.by, "note": e.note} for e in case.events],
     }
 
 

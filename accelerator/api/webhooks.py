@@ -1,13 +1,18 @@
-"""Insurer endpoints for webhooks: register, list and remove endpoints; read the delivery log."""
+"""Webhooks for insurers and the marketplace: register, list and remove endpoints; read the delivery log.
+
+A marketplace key's endpoints belong to the marketplace (no insurer): they receive the claim case events
+of every case; an insurer's receive its own events.
+"""
 
 from __future__ import annotations
 
 from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, read_json, require_role
+from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, parse_id, read_json, require_role
 from accelerator.api.openapi import ID, TIMESTAMP, operation, page_of, path_param, query_param, ref
 from accelerator.api.serializers import webhook_delivery_json, webhook_endpoint_json
+from accelerator.domain.errors import NotFound
 from accelerator.services import webhooks
 from accelerator.services.audit import Actor
 
@@ -19,7 +24,7 @@ def _actor() -> Actor:
 
 
 @bp.post("/webhooks")
-@require_role("insurer")
+@require_role("insurer", "marketplace")
 @idempotent
 def register_webhook():
     """Register an HTTPS endpoint for this insurer's events; the signing secret is in this answer only."""
@@ -31,7 +36,7 @@ def register_webhook():
 
 
 @bp.get("/webhooks")
-@require_role("insurer")
+@require_role("insurer", "marketplace")
 def list_webhooks():
     """This insurer's active webhook endpoints (without their secrets)."""
     args = QueryArgs()
@@ -41,16 +46,19 @@ def list_webhooks():
 
 
 @bp.delete("/webhooks/<int:endpoint_id>")  # digits only, so /webhooks/deliveries is never an endpoint id
-@require_role("insurer")
+@require_role("insurer", "marketplace")
 def delete_webhook(endpoint_id: int):
     """Remove an endpoint: nothing more is sent to it; its undelivered events are dropped."""
     QueryArgs().check()
-    webhooks.remove_endpoint(_actor(), g.api_key.insurer_id, endpoint_id)
+    eid = parse_id(str(endpoint_id))  # within the ids a row can have (a longer number is none of them)
+    if eid is None:
+        raise NotFound("No such webhook endpoint of yours.")
+    webhooks.remove_endpoint(_actor(), g.api_key.insurer_id, eid)
     return "", 204
 
 
 @bp.get("/webhooks/deliveries")
-@require_role("insurer")
+@require_role("insurer", "marketplace")
 def list_webhook_deliveries():
     """The delivery log: this insurer's events, newest first, each with its attempts."""
     args = QueryArgs()
@@ -104,23 +112,27 @@ OPENAPI = {
     "paths": {
         "/api/v1/webhooks": {
             "post": operation(
-                "Register a webhook endpoint", operation_id="registerWebhook", tags=["webhooks"], roles=("insurer",),
+                "Register a webhook endpoint", operation_id="registerWebhook", tags=["webhooks"],
+                roles=("insurer", "marketplace"),
                 body={"type": "object", "additionalProperties": False, "required": ["url"],
                       "properties": {"url": {"type": "string", "format": "uri", "maxLength": webhooks.MAX_URL_LENGTH}}},
                 responses={"201": ("The endpoint, with its signing secret (shown this once).", ref("WebhookEndpoint"))},
                 description="The URL must be https and resolve only to public addresses. Events are POSTed as "
                             "JSON `{id, type, created_at, data}` with `X-Accelerator-Signature: t=<unix>,v1=<hex>`, "
                             "the HMAC-SHA256 of `<t>.<body>` under the secret. At most 5 endpoints "
-                            "(409 `too_many_endpoints`).",
+                            "(409 `too_many_endpoints`). An insurer's endpoints receive its own events; a marketplace "
+                            "key's endpoints receive the `claim_case.*` events of every case.",
             ),
             "get": operation(
-                "List webhook endpoints", operation_id="listWebhooks", tags=["webhooks"], roles=("insurer",),
+                "List webhook endpoints", operation_id="listWebhooks", tags=["webhooks"],
+                roles=("insurer", "marketplace"),
                 paged=True, responses={"200": ("A page of endpoints.", page_of(ref("WebhookEndpoint")))},
             ),
         },
         "/api/v1/webhooks/{endpoint_id}": {
             "delete": operation(
-                "Remove a webhook endpoint", operation_id="deleteWebhook", tags=["webhooks"], roles=("insurer",),
+                "Remove a webhook endpoint", operation_id="deleteWebhook", tags=["webhooks"],
+                roles=("insurer", "marketplace"),
                 params=[path_param("endpoint_id", ID)], errors=("400", "404"),
                 responses={"204": ("Removed.", None)},
             ),
@@ -128,7 +140,7 @@ OPENAPI = {
         "/api/v1/webhooks/deliveries": {
             "get": operation(
                 "The webhook delivery log", operation_id="listWebhookDeliveries", tags=["webhooks"],
-                roles=("insurer",), paged=True,
+                roles=("insurer", "marketplace"), paged=True,
                 params=[query_param("status", {"enum": list(DELIVERY_STATUSES)})],
                 responses={"200": ("A page of events, newest first, with their attempts.",
                                    page_of(ref("WebhookDelivery")))},

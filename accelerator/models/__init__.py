@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
 from accelerator.models.certificate import Certificate
+from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
 from accelerator.models.mail import EmailMessage
 from accelerator.models.policy import Claim, Policy
@@ -18,7 +19,8 @@ from accelerator.models.seller import MonthlySales, Seller
 from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
-    "INSURER_STATUSES", "ROLES", "ApiKey", "AuditEntry", "Certificate", "Claim", "CoverageCheck", "EmailMessage",
+    "INSURER_STATUSES", "ROLES", "ApiKey", "AuditEntry", "Certificate", "Claim", "ClaimCase", "ClaimCaseEvent",
+    "CoverageCheck", "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

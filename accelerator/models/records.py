@@ -87,18 +87,19 @@ class IdempotencyRecord(db.Model):
 
 
 class WebhookEndpoint(db.Model):
-    """An insurer's HTTPS endpoint for signed events; the signing secret is shown to it once."""
+    """An insurer's (or, with no insurer, the marketplace's) HTTPS endpoint for signed events; the signing
+    secret is shown to it once."""
 
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    insurer: Mapped[Insurer] = relationship()
+    insurer: Mapped[Insurer | None] = relationship()
 
 
 class WebhookEvent(db.Model):
@@ -110,7 +111,7 @@ class WebhookEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(40), unique=True)
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
-    insurer_id: Mapped[int] = mapped_column(ForeignKey("insurers.id"), index=True)
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"), index=True)  # None: marketplace
     event_type: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, delivered, failed

@@ -107,6 +107,29 @@ def _in_force(policy, day: date) -> bool:
     return policy.cancellation_date is None or day < policy.cancellation_date
 
 
+def draw_down(actor: audit.Actor, claim: ClaimInput, policy_id: int) -> Claim:
+    """Add the paid claim on the policy and draw its aggregate down, in the caller's transaction (it commits)."""
+    paid = _policies.c.claims_paid + literal(claim.amount_paid, Money())
+    cap = literal(CLAIMS_PAID_CAP, Money())
+    # One atomic statement: concurrent claims on this policy queue on its row (PostgreSQL) or on
+    # the database write lock (SQLite), and each adds to the sum the previous one left.
+    drawn = db.session.execute(
+        update(_policies).where(_policies.c.id == policy_id)
+        .values(claims_paid=case((paid > cap, cap), else_=paid))
+        .returning(_policies.c.aggregate_limit, _policies.c.claims_paid)
+    ).one()
+    remaining = max(ZERO, drawn.aggregate_limit - drawn.claims_paid)
+    recorded = Claim(claim_id=claim.claim_id, policy_id=policy_id, seller_id=claim.seller_id,
+                     incident_date=claim.incident_date, amount_paid=claim.amount_paid,
+                     aggregate_remaining=remaining, request_hash=claim.digest(),
+                     insurer_id_sent=str(claim.insurer_id) if claim.insurer_id is not None else None)
+    db.session.add(recorded)
+    db.session.flush()
+    audit.record(actor, "record_claim", "policy", policy_id, claim_id=claim.claim_id,
+                 amount_paid=format_money(claim.amount_paid), aggregate_remaining=format_money(remaining))
+    return recorded
+
+
 def record_claim(actor: audit.Actor, claim: ClaimInput) -> tuple[Claim, bool]:
     """Record a paid claim once: (claim, True) the first time, (the first claim, False) for a repeat."""
     existing = _replay(claim)
@@ -116,25 +139,8 @@ def record_claim(actor: audit.Actor, claim: ClaimInput) -> tuple[Claim, bool]:
     if not _in_force(policy, claim.incident_date):
         raise Conflict(f"Policy {claim.policy_number} was not in force on {claim.incident_date.isoformat()}.",
                        code="policy_not_in_force")
-    paid = _policies.c.claims_paid + literal(claim.amount_paid, Money())
-    cap = literal(CLAIMS_PAID_CAP, Money())
     try:
-        # One atomic statement: concurrent claims on this policy queue on its row (PostgreSQL) or on
-        # the database write lock (SQLite), and each adds to the sum the previous one left.
-        drawn = db.session.execute(
-            update(_policies).where(_policies.c.id == policy.id)
-            .values(claims_paid=case((paid > cap, cap), else_=paid))
-            .returning(_policies.c.aggregate_limit, _policies.c.claims_paid)
-        ).one()
-        remaining = max(ZERO, drawn.aggregate_limit - drawn.claims_paid)
-        recorded = Claim(claim_id=claim.claim_id, policy_id=policy.id, seller_id=claim.seller_id,
-                         incident_date=claim.incident_date, amount_paid=claim.amount_paid,
-                         aggregate_remaining=remaining, request_hash=claim.digest(),
-                         insurer_id_sent=str(claim.insurer_id) if claim.insurer_id is not None else None)
-        db.session.add(recorded)
-        db.session.flush()
-        audit.record(actor, "record_claim", "policy", policy.id, claim_id=claim.claim_id,
-                     amount_paid=format_money(claim.amount_paid), aggregate_remaining=format_money(remaining))
+        recorded = draw_down(actor, claim, policy.id)
         db.session.commit()
     except IntegrityError:
         # The same claim_id was committed by a concurrent request: its answer is the first answer.

@@ -15,7 +15,7 @@ from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.domain.money import ZERO
 from accelerator.extensions import db
 from accelerator.models import Claim, Insurer, Policy, Seller
-from accelerator.services import audit, webhooks
+from accelerator.services import audit, claim_cases, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.session_writes import SessionWriter
 
@@ -157,6 +157,7 @@ def report_policy(actor: audit.Actor, insurer_id: int, report: PolicyReport) -> 
         if existing is None:  # pragma: no cover - only a concurrent insert raises here
             raise
         return _answer_repeat(existing, report)
+    claim_cases.recheck_seller(report.seller_id)  # the seller's waiting claim cases follow its cover
     return policy, True
 
 
@@ -227,6 +228,7 @@ def cancel_policy(actor: audit.Actor, insurer_id: int, policy_number: str, cance
 
     webhooks.emit(insurer_id, "policy.cancelled", {"policy": policy_json(policy)})
     db.session.commit()
+    claim_cases.recheck_seller(policy.seller_id)  # the seller's waiting claim cases follow its cover
     return policy
 
 

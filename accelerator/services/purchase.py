@@ -19,7 +19,7 @@ from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRequest, QuoteRouting
-from accelerator.services import audit
+from accelerator.services import audit, claim_cases
 from accelerator.services.quotes import emit_quote_accepted
 from accelerator.services.sellers import QuoteLine, quote_line
 
@@ -166,6 +166,7 @@ def buy_quote(actor: audit.Actor, seller_id: str, request_id: int, quote_id: int
         if earlier is not None:
             return Purchase(earlier, False)
         raise Conflict("The policy could not be recorded; nothing was bought. Try again.") from exc
+    claim_cases.recheck_seller(seller_id)  # the seller's waiting claim cases follow its cover
     return Purchase(policy, True)
 
 

@@ -30,7 +30,7 @@ from accelerator.domain.values import AM_BEST_RATINGS, check_policy_number
 from accelerator.domain.warnings import Rule, Shortfall, policy_rules, shortfalls
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
-from accelerator.services import audit
+from accelerator.services import audit, claim_cases
 from accelerator.services.accounts import has_control_characters
 from accelerator.services.pdf_content import active_content_problem
 from accelerator.services.policies import term_errors
@@ -230,6 +230,7 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
         db.session.rollback()
         path.unlink(missing_ok=True)
         raise
+    claim_cases.recheck_seller(seller_id)  # the seller's waiting claim cases follow its cover
     return policy
 
 

@@ -19,7 +19,7 @@ from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller, User
-from accelerator.services import audit
+from accelerator.services import audit, claim_cases
 
 VERIFICATION_STATES = ("pending", "verified", "rejected")
 MAX_REASON = 2000
@@ -123,6 +123,7 @@ def _decide(actor: audit.Actor, policy_id: int, verification: str, reason: str |
         details["reason"] = reason
     audit.record(actor, "verify" if verification == "verified" else "reject", "policy", policy.id, **details)
     db.session.commit()
+    claim_cases.recheck_seller(policy.seller_id)  # the seller's waiting claim cases follow its cover
     return policy
 
 

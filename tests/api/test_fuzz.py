@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -22,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accelerator import create_app
+from accelerator.services import claim_cases
+from accelerator.services.audit import Actor
 from tests import factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -31,13 +34,17 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 
 @pytest.fixture()
 def fuzz_keys(db):
-    """Keys of both roles, and a policy, a routed quote request and a quote to find."""
+    """Keys of both roles, and a policy, a routed quote request, a quote and a claim case to find."""
     insurer = factories.make_insurer()
     seller = factories.make_seller(seller_id="A1B2C3D4E5")
     factories.make_policy(insurer=insurer, seller_id=seller.seller_id, policy_number="HX-1",
                           effective_date=date(2026, 1, 1), expiration_date=date(2027, 1, 1))
     request = factories.make_quote_request(routed_to=[insurer], seller_id=seller.seller_id)
     factories.make_quote(request, insurer)
+    claim_cases.open_case(Actor("fuzz"), None, claim_cases.CaseInput(
+        case_id="AZ-2026-0042", seller_id=seller.seller_id, kind="property_damage", incident_date=date(2026, 6, 1),
+        amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="A scorched carpet.",
+        respond_by=None))
     return {"insurer": factories.make_api_key("insurer", insurer), "marketplace": factories.make_api_key("marketplace")}
 
 

@@ -17,7 +17,9 @@ be re-pointed at a private address in between; a refusal is logged as one neutra
 WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback. Both checks take a `resolver` (default `resolve`,
 the system's), so tests give a local table instead of DNS.
 
-Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`.
+Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `claim_case.opened`,
+`claim_case.updated`, `claim_case.escalated`. An endpoint with no insurer belongs to the marketplace
+(`emit(None, ...)` writes to the marketplace's endpoints).
 
 Where things are (every name below is also importable from this package, so `webhooks.<name>` works):
 - webhooks/settings.py: `max_attempts` and `backoff` (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_*), and `_setting`,

@@ -1,4 +1,5 @@
-"""Insurers' webhook endpoints: register, list and remove them, and read their delivery log."""
+"""Webhook endpoints of insurers and of the marketplace (insurer_id None): register, list and remove them,
+and read their delivery log."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from accelerator.services.webhooks.settings import _setting
 MAX_ENDPOINTS = 5
 
 
-def register_endpoint(actor: audit.Actor, insurer_id: int, url: str) -> tuple[WebhookEndpoint, str]:
+def register_endpoint(actor: audit.Actor, insurer_id: int | None, url: str) -> tuple[WebhookEndpoint, str]:
     """Register an insurer's endpoint; returns it and its signing secret (shown this once)."""
     check_url(url, allow_loopback=bool(_setting("WEBHOOK_ALLOW_LOOPBACK", False)))
     count = db.session.execute(
@@ -36,7 +37,7 @@ def register_endpoint(actor: audit.Actor, insurer_id: int, url: str) -> tuple[We
     return endpoint, secret
 
 
-def list_endpoints(insurer_id: int, page: int, per_page: int) -> Page:
+def list_endpoints(insurer_id: int | None, page: int, per_page: int) -> Page:
     """The insurer's active endpoints, oldest first."""
     query = (select(WebhookEndpoint)
              .where(WebhookEndpoint.insurer_id == insurer_id, WebhookEndpoint.active.is_(True))
@@ -44,7 +45,7 @@ def list_endpoints(insurer_id: int, page: int, per_page: int) -> Page:
     return fetch_page(query, page, per_page)
 
 
-def remove_endpoint(actor: audit.Actor, insurer_id: int, endpoint_id: int) -> None:
+def remove_endpoint(actor: audit.Actor, insurer_id: int | None, endpoint_id: int) -> None:
     """Stop sending to an endpoint (its log stays readable); its undelivered events are dropped."""
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.insurer_id != insurer_id or not endpoint.active:
@@ -57,7 +58,7 @@ def remove_endpoint(actor: audit.Actor, insurer_id: int, endpoint_id: int) -> No
     db.session.commit()
 
 
-def list_deliveries(insurer_id: int, page: int, per_page: int, status: str | None = None) -> Page:
+def list_deliveries(insurer_id: int | None, page: int, per_page: int, status: str | None = None) -> Page:
     """The insurer's events, newest first, each with its attempts (items are (event, attempts))."""
     query = select(WebhookEvent).where(WebhookEvent.insurer_id == insurer_id)
     if status:

@@ -10,16 +10,18 @@ from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
 
-EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled")
+EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
+               "claim_case.updated", "claim_case.escalated")
 
 
-def emit(insurer_id: int, event_type: str, data: dict) -> list[WebhookEvent]:
-    """Add an event for each of the insurer's active endpoints to the session (the caller commits)."""
+def emit(insurer_id: int | None, event_type: str, data: dict) -> list[WebhookEvent]:
+    """Add an event for each of the insurer's active endpoints (the marketplace's for None) to the session
+    (the caller commits)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
+    owner = WebhookEndpoint.insurer_id.is_(None) if insurer_id is None else WebhookEndpoint.insurer_id == insurer_id
     endpoints = db.session.execute(
-        select(WebhookEndpoint.id)
-        .where(WebhookEndpoint.insurer_id == insurer_id, WebhookEndpoint.active.is_(True))
+        select(WebhookEndpoint.id).where(owner, WebhookEndpoint.active.is_(True))
     ).scalars().all()
     now = clock.now()
     events = []

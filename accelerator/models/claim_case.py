@@ -1,0 +1,75 @@
+"""Claim cases: a customer's claim against a seller from notice to payment, and its history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accelerator import clock
+from accelerator.extensions import db
+from accelerator.models.types import Money, UTCDateTime
+
+
+class ClaimCase(db.Model):
+    """One claim case, idempotent by the claims service's `case_id`; it stands on its latest check."""
+
+    __tablename__ = "claim_cases"
+    __table_args__ = (
+        Index("ix_claim_cases_opened", "opened_at", "id"),
+        Index("ix_claim_cases_seller_opened", "seller_id", "opened_at"),
+        Index("ix_claim_cases_state", "state"),
+        CheckConstraint("amount_claimed > 0", name="amount_positive"),
+        CheckConstraint("recovery_recovered IS NULL OR recovery_recovered <= recovery_due",
+                        name="recovered_within_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    seller_id: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    incident_date: Mapped[date] = mapped_column(Date)
+    amount_claimed: Mapped[Decimal] = mapped_column(Money)
+    category: Mapped[str | None] = mapped_column(String(40))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    check_id: Mapped[str] = mapped_column(String(40))  # the latest coverage check
+    policy_id: Mapped[int | None] = mapped_column(Integer)  # that check's chosen policy (no FK, as checks)
+    route: Mapped[str] = mapped_column(String(16))
+    insurer_id: Mapped[int | None] = mapped_column(ForeignKey("insurers.id"), index=True)
+    state: Mapped[str] = mapped_column(String(24))
+    escalation: Mapped[str | None] = mapped_column(String(32))
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by: Mapped[str | None] = mapped_column(String(16))
+    stepped_in: Mapped[bool] = mapped_column(default=False)
+    owed_by: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    payment_payer: Mapped[str | None] = mapped_column(String(16))
+    payment_amount: Mapped[Decimal | None] = mapped_column(Money)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recovery_from: Mapped[str | None] = mapped_column(String(16))
+    recovery_due: Mapped[Decimal | None] = mapped_column(Money)
+    recovery_recovered: Mapped[Decimal | None] = mapped_column(Money)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    events: Mapped[list[ClaimCaseEvent]] = relationship(
+        back_populates="claim_case", order_by="ClaimCaseEvent.id", cascade="all, delete-orphan")
+
+
+class ClaimCaseEvent(db.Model):
+    """One line of a case's history: what happened, when, and by whom."""
+
+    __tablename__ = "claim_case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_case_id: Mapped[int] = mapped_column(ForeignKey("claim_cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    claim_case: Mapped[ClaimCase] = relationship(back_populates="events")

@@ -1,0 +1,405 @@
+"""Claim cases: open a case on a recorded coverage check, read it (deadlines count on read), answer it.
+
+Every change loads the case, asks the pure rules (domain/claim_cases.py) for the new state and the
+history entries, writes both with the webhook events in one transaction, and commits. A case read
+after its deadline is escalated and that escalation is written before anything else happens.
+Idempotent by `case_id`: the unique index decides concurrent opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from accelerator import clock
+from accelerator.domain import claim_cases as rules
+from accelerator.domain.errors import Conflict, Forbidden, NotFound
+from accelerator.domain.money import format_money
+from accelerator.extensions import db
+from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
+from accelerator.services import audit, claims, coverage, webhooks
+from accelerator.services.paging import Page, fetch_page
+
+MAX_DESCRIPTION = 4000
+MAX_REASON = 2000
+MAX_NOTE = 2000
+MAX_RESPOND_DAYS = 90
+_CASE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """An opening request, every field checked and normalized."""
+
+    case_id: str
+    seller_id: str
+    kind: str
+    incident_date: date
+    amount_claimed: Decimal
+    category: str | None
+    order_id: str | None
+    description: str
+    respond_by: datetime | None
+
+    def digest(self) -> str:
+        """SHA-256 of the normalized body: equal bodies (`"25"` and `"25.00"` alike) hash alike."""
+        canonical = json.dumps([self.case_id, self.seller_id, self.kind, self.incident_date.isoformat(),
+                                format_money(self.amount_claimed), self.category, self.order_id, self.description,
+                                self.respond_by.isoformat() if self.respond_by else None])
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the API shows it: the row (history loaded) and the coverage check answer it stands on."""
+
+    case: ClaimCase
+    check: dict
+
+
+def check_case_id(value: object) -> str:
+    """A claims-service case id: 1 to 64 characters from `A-Z a-z 0-9 - _ .`."""
+    if not isinstance(value, str) or not _CASE_ID.fullmatch(value):
+        raise ValueError("must be 1 to 64 characters from A-Z a-z 0-9 - _ .")
+    return value
+
+
+def parse_respond_by(value: object, now: datetime) -> datetime:
+    """An RFC 3339 timestamp after now and at most 90 days ahead."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("must be an RFC 3339 timestamp such as 2026-11-30T18:00:00Z")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be a real moment written as RFC 3339") from None
+    if moment <= now:
+        raise ValueError("must be after now")
+    if moment > now + timedelta(days=MAX_RESPOND_DAYS):
+        raise ValueError(f"must be at most {MAX_RESPOND_DAYS} days ahead")
+    return moment
+
+
+def response_days() -> int:
+    """CLAIM_RESPONSE_DAYS: the days a party has to answer, and to pay once it accepted."""
+    return current_app.config["CLAIM_RESPONSE_DAYS"]
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _row(case_id: str, insurer_id: int | None = None, *, lock: bool = False) -> ClaimCase:
+    """The case (its history loaded); 404 when unknown or, for an insurer, not its own."""
+    query = select(ClaimCase).options(selectinload(ClaimCase.events)).where(ClaimCase.case_id == case_id)
+    if insurer_id is not None:
+        query = query.where(ClaimCase.insurer_id == insurer_id)
+    if lock:
+        # Read afresh under the lock: the row may already be in the session as it was before the wait.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = db.session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise NotFound("No such claim case" + (" of yours." if insurer_id is not None else "."))
+    return row
+
+
+def _domain(row: ClaimCase) -> rules.Case:
+    """The rules' view of a row."""
+    payment = None
+    if row.payment_payer is not None:
+        payment = rules.Payment(row.payment_payer, row.payment_amount, row.paid_at)
+    recovery = None
+    if row.recovery_from is not None:
+        recovery = rules.Recovery(row.recovery_from, row.recovery_due, row.recovery_recovered)
+    return rules.Case(route=row.route, state=row.state, insurer_id=row.insurer_id, escalation=row.escalation,
+                      respond_by=row.respond_by, accepted_by=row.accepted_by, stepped_in=row.stepped_in,
+                      owed_by=row.owed_by, outcome=row.outcome, payment=payment, recovery=recovery)
+
+
+def _view(row: ClaimCase) -> CaseView:
+    """The row with the check answer it stands on."""
+    return CaseView(row, coverage.get_check(row.check_id))
+
+
+def _write(row: ClaimCase, case: rules.Case, entries: tuple[rules.Entry, ...]) -> None:
+    """Put the rules' answer on the row and its history, with the webhook events (the caller commits)."""
+    if not entries:
+        return
+    before = (row.state, row.route, row.recovery_recovered)
+    row.route, row.state, row.insurer_id = case.route, case.state, case.insurer_id
+    row.escalation, row.respond_by, row.accepted_by = case.escalation, case.respond_by, case.accepted_by
+    row.stepped_in, row.owed_by, row.outcome = case.stepped_in, case.owed_by, case.outcome
+    payment, recovery = case.payment, case.recovery
+    row.payment_payer = payment.payer if payment else None
+    row.payment_amount = payment.amount if payment else None
+    row.paid_at = payment.paid_at if payment else None
+    row.recovery_from = recovery.owed_by if recovery else None
+    row.recovery_due = recovery.due if recovery else None
+    row.recovery_recovered = recovery.recovered if recovery else None
+    row.updated_at = clock.now()
+    for entry in entries:
+        row.events.append(ClaimCaseEvent(at=entry.at, event=entry.event, by=entry.by, note=entry.note))
+    db.session.flush()
+    changed = before != (row.state, row.route, row.recovery_recovered)
+    if any(entry.event == "escalated" or entry.event in ("denied", "disputed") for entry in entries):
+        _emit(row, "claim_case.escalated")
+    if changed:
+        _emit(row, "claim_case.updated")
+
+
+def _emit(row: ClaimCase, event_type: str) -> None:
+    """The event to the marketplace's endpoints, and to the insurer's for its own case."""
+    from accelerator.api.serializers import claim_case_json  # events carry the API's case object
+
+    data = {"claim_case": claim_case_json(_view(row))}
+    webhooks.emit(None, event_type, data)
+    if row.insurer_id is not None:
+        webhooks.emit(row.insurer_id, event_type, data)
+
+
+def _current(case_id: str, insurer_id: int | None = None) -> ClaimCase:
+    """The case as it stands now: an elapsed deadline is escalated and written first."""
+    row = _row(case_id, insurer_id)
+    case, entries = rules.effective(_domain(row), clock.now())
+    if entries:
+        row = _row(case_id, insurer_id, lock=True)
+        case, entries = rules.effective(_domain(row), clock.now())
+        _write(row, case, entries)
+        db.session.commit()
+    return row
+
+
+def get_case(case_id: str, insurer_id: int | None = None) -> CaseView:
+    """One case as it stands now; an insurer sees only its own (others 404)."""
+    return _view(_current(case_id, insurer_id))
+
+
+def list_cases(insurer_id: int | None, state: str | None, seller_id: str | None, page: int,
+               per_page: int) -> Page:
+    """Cases newest first (items are CaseView), by state and seller; an insurer sees only its own.
+
+    Deadlines that passed are escalated first, so the state filter sees what a read would show.
+    """
+    _escalate_due(insurer_id)
+    query = select(ClaimCase).options(selectinload(ClaimCase.events))
+    if insurer_id is not None:
+        query = query.where(ClaimCase.insurer_id == insurer_id)
+    if state is not None:
+        query = query.where(ClaimCase.state == state)
+    if seller_id is not None:
+        query = query.where(ClaimCase.seller_id == seller_id)
+    found = fetch_page(query.order_by(ClaimCase.opened_at.desc(), ClaimCase.id.desc()), page, per_page)
+    checks = dict(db.session.execute(
+        select(CoverageCheck.check_id, CoverageCheck.response)
+        .where(CoverageCheck.check_id.in_([row.check_id for row in found.items]))).all()) if found.items else {}
+    items = [CaseView(row, json.loads(checks[row.check_id])) for row in found.items]
+    return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
+
+
+def _escalate_due(insurer_id: int | None) -> None:
+    """Escalate every case whose deadline has passed (the ones this reader may see)."""
+    query = select(ClaimCase.case_id).where(ClaimCase.state.in_(rules.DEADLINE_STATES),
+                                            ClaimCase.respond_by < clock.now())
+    if insurer_id is not None:
+        query = query.where(ClaimCase.insurer_id == insurer_id)
+    for case_id in db.session.execute(query).scalars().all():
+        _current(case_id)
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def _replay(request: CaseInput) -> ClaimCase | None:
+    """The case already opened under this case_id, or None; 409 case_exists when the body differs."""
+    existing = db.session.execute(
+        select(ClaimCase.request_hash).where(ClaimCase.case_id == request.case_id)).scalar_one_or_none()
+    if existing is None:
+        return None
+    if existing != request.digest():
+        raise Conflict(f"Claim case {request.case_id} was already opened with a different body.",
+                       code="case_exists")
+    return _current(request.case_id)
+
+
+def _insurer_of(check: dict) -> int | None:
+    """The check's chosen policy's insurer, when that insurer is on the Accelerator."""
+    policy = check.get("policy")
+    insurer = policy.get("insurer") if policy else None
+    return int(insurer["id"]) if insurer and insurer.get("id") is not None else None
+
+
+def _policy_of(check_id: str) -> int | None:
+    """The chosen policy's id as the check recorded it."""
+    return db.session.execute(select(CoverageCheck.policy_id).where(CoverageCheck.check_id == check_id)).scalar()
+
+
+def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
+    """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again."""
+    existing = _replay(request)
+    if existing is not None:
+        return _view(existing), False
+    check = coverage.check_coverage(api_key_id, request.seller_id, request.incident_date.isoformat(),
+                                    request.amount_claimed, request.category)
+    now = clock.now()
+    insurer_id = _insurer_of(check)
+    case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
+    row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
+                    kind=request.kind, incident_date=request.incident_date, amount_claimed=request.amount_claimed,
+                    category=request.category, order_id=request.order_id, description=request.description,
+                    opened_at=now, check_id=check["check_id"], policy_id=_policy_of(check["check_id"]),
+                    route=case.route, state=case.state, insurer_id=insurer_id, respond_by=case.respond_by,
+                    stepped_in=False, updated_at=now)
+    row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
+    try:
+        db.session.add(row)
+        db.session.flush()
+        audit.record(actor, "open", "claim_case", request.case_id, route=case.route, check_id=check["check_id"])
+        _emit(row, "claim_case.opened")
+        db.session.commit()
+    except IntegrityError:
+        # The same case_id was committed by a concurrent request: answer the case as it is now.
+        db.session.rollback()
+        existing = _replay(request)
+        if existing is None:
+            raise
+        return _view(existing), False
+    return _view(row), True
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+def _answer(actor: audit.Actor, case_id: str, insurer_id: int | None, action: str, decide) -> CaseView:
+    """Apply one answer: the elapsed deadline first (kept even when the answer is refused), then the rules."""
+    row = _current(case_id, insurer_id)
+    row = _row(case_id, insurer_id, lock=True)
+    case, entries = decide(_domain(row), clock.now())
+    if entries:
+        _write(row, case, entries)
+        audit.record(actor, action, "claim_case", case_id, state=case.state)
+        db.session.commit()
+    return _view(row)
+
+
+def accept(actor: audit.Actor, case_id: str, insurer_id: int) -> CaseView:
+    """The insurer accepts its own case in awaiting_insurer: it owes the payment by the new deadline."""
+    days = response_days()
+    return _answer(actor, case_id, insurer_id, "accept",
+                   lambda case, now: rules.accept(case, "insurer", now, days))
+
+
+def deny(actor: audit.Actor, case_id: str, insurer_id: int, reason: str) -> CaseView:
+    """The insurer denies its own case: escalated to the marketplace (insurer_denied)."""
+    return _answer(actor, case_id, insurer_id, "deny", lambda case, now: rules.deny(case, "insurer", reason, now))
+
+
+def _sellers(case_id: str, seller_id: str) -> str:
+    """The case id when the case is the seller's own; 404 otherwise."""
+    owner = db.session.execute(select(ClaimCase.seller_id).where(ClaimCase.case_id == case_id)).scalar()
+    if owner is None or owner != seller_id:
+        raise NotFound("No such claim case of yours.")
+    return case_id
+
+
+def seller_accept(actor: audit.Actor, case_id: str, seller_id: str) -> CaseView:
+    """The seller accepts its own case in awaiting_seller (or for an insurer not on the Accelerator)."""
+    days = response_days()
+    return _answer(actor, _sellers(case_id, seller_id), None, "accept",
+                   lambda case, now: rules.accept(case, "seller", now, days))
+
+
+def seller_dispute(actor: audit.Actor, case_id: str, seller_id: str, reason: str) -> CaseView:
+    """The seller disputes its own case with a reason: escalated to the marketplace (seller_disputed)."""
+    return _answer(actor, _sellers(case_id, seller_id), None, "dispute",
+                   lambda case, now: rules.deny(case, "seller", reason, now))
+
+
+def step_in(actor: audit.Actor, case_id: str, note: str | None) -> CaseView:
+    """The marketplace steps in: it pays, and the party that was to pay owes it."""
+    return _answer(actor, case_id, None, "step_in", lambda case, now: rules.step_in(case, note, now))
+
+
+def close(actor: audit.Actor, case_id: str, outcome: str, note: str | None) -> CaseView:
+    """The marketplace closes the case without payment."""
+    return _answer(actor, case_id, None, "close", lambda case, now: rules.close(case, outcome, note, now))
+
+
+def recover(actor: audit.Actor, case_id: str, amount: Decimal) -> CaseView:
+    """The marketplace records money recovered from the party that owed it."""
+    return _answer(actor, case_id, None, "recover", lambda case, now: rules.recover(case, amount, now))
+
+
+def record_payment(actor: audit.Actor, case_id: str, insurer_id: int | None, payer: str,
+                   amount: Decimal) -> CaseView:
+    """Record the case's one payment. An insurer key pays as `insurer`, and its payment is a paid claim on
+    the check's chosen policy (claim_id = case_id) in the same transaction; a marketplace key pays as
+    `marketplace` or `seller`."""
+    if (insurer_id is not None) != (payer == "insurer"):
+        raise Forbidden("An insurer key records the insurer's payment; the marketplace records the "
+                        "marketplace's and the seller's.")
+    row = _current(case_id, insurer_id)
+    row = _row(case_id, insurer_id, lock=True)
+    case, entries = rules.pay(_domain(row), payer, amount, clock.now())
+    if not entries:
+        return _view(row)
+    if payer == "insurer":
+        _pay_claim(actor, row, amount)
+    _write(row, case, entries)
+    audit.record(actor, "record_payment", "claim_case", case_id, payer=payer, amount=format_money(amount))
+    db.session.commit()
+    return _view(row)
+
+
+def _pay_claim(actor: audit.Actor, row: ClaimCase, amount: Decimal) -> None:
+    """The insurer's payment as a claim paid on the chosen policy: draws its aggregate down once."""
+    policy = db.session.get(Policy, row.policy_id) if row.policy_id is not None else None
+    if policy is None:
+        raise Conflict("The policy this case stands on is no longer on record.", code="invalid_transition")
+    if db.session.execute(select(Claim.id).where(Claim.claim_id == row.case_id)).first() is not None:
+        raise Conflict(f"A claim paid under the id {row.case_id} is already on record.", code="already_paid")
+    claim = claims.ClaimInput(claim_id=row.case_id, seller_id=row.seller_id, policy_number=policy.policy_number,
+                              insurer_id=policy.insurer_id, incident_date=row.incident_date, amount_paid=amount)
+    claims.draw_down(actor, claim, policy.id)
+
+
+# --- the re-check ----------------------------------------------------------------------------------
+
+
+def recheck_seller(seller_id: str) -> int:
+    """Re-check the seller's cases waiting for an answer or a review after a change to its policies.
+
+    Runs after the change is committed (the coverage check reads committed policies on its own
+    connection); each re-checked case gets a new recorded check and `rechecked` in its history.
+    Returns how many cases were re-checked.
+    """
+    case_ids = db.session.execute(
+        select(ClaimCase.case_id).where(ClaimCase.seller_id == seller_id,
+                                        ClaimCase.state.in_(rules.RECHECKED_STATES))
+        .order_by(ClaimCase.id)).scalars().all()
+    done = 0
+    for case_id in case_ids:
+        row = _current(case_id)
+        if row.state not in rules.RECHECKED_STATES:
+            continue
+        check = coverage.check_coverage(None, row.seller_id, row.incident_date.isoformat(), row.amount_claimed,
+                                        row.category)
+        row = _row(case_id, lock=True)
+        if row.state not in rules.RECHECKED_STATES:
+            db.session.rollback()
+            continue
+        case, entries = rules.recheck(_domain(row), check["route"], _insurer_of(check), clock.now(),
+                                      response_days())
+        row.check_id = check["check_id"]
+        row.policy_id = _policy_of(check["check_id"])
+        _write(row, case, entries)
+        db.session.commit()
+        done += 1
+    return done
