@@ -1,7 +1,8 @@
-"""A crashed gunicorn master takes its workers with it, so a restart binds the port at once."""
+"""A crashed gunicorn master takes its workers with it, so a restart binds the port at once; the systemd unit."""
 
 from __future__ import annotations
 
+import configparser
 import errno
 import os
 import signal
@@ -134,3 +135,20 @@ def test_kill_9_of_the_master_takes_the_workers_and_frees_the_port(database_url,
             if process is not None:
                 _kill_group(process)
                 process.stdout.close()
+
+
+def test_the_systemd_unit_restarts_gunicorn_with_the_config_and_kills_the_whole_cgroup():
+
+    unit = configparser.ConfigParser(interpolation=None, strict=True, empty_lines_in_values=False)
+    unit.optionxform = str  # systemd keys are case-sensitive
+    unit.read_string((ROOT / "deploy" / "accelerator.service").read_text())
+    service = unit["Service"]
+    assert service["Type"] in ("simple", "exec")
+    assert service["ExecStart"] == "/srv/accelerator/.venv/bin/gunicorn --config gunicorn.conf.py wsgi:app"
+    assert service["WorkingDirectory"] == "/srv/accelerator"
+    assert (service["Restart"], service["RestartSec"], service["KillMode"]) == ("always", "1", "control-group")
+    assert service["User"] not in ("", "root")
+    assert service["EnvironmentFile"].startswith("/etc/")
+    assert (service["NoNewPrivileges"], service["ProtectSystem"], service["PrivateTmp"]) == ("yes", "strict", "yes")
+    assert service["ReadWritePaths"].split() == ["/srv/accelerator/instance"]
+    assert unit["Install"]["WantedBy"] == "multi-user.target"
