@@ -30,9 +30,9 @@ def post_fork(server, worker):
     """Make the worker die with its master, so a crashed (kill -9) master frees the port at once.
 
     On Linux, ask the kernel to send the worker SIGKILL when the process that forked it ends
-    (prctl PR_SET_PDEATHSIG; the master forks from its only thread). If the master died between the
-    fork and the prctl call, the signal will never come: the worker has then been re-parented, so it
-    exits now. Elsewhere (no prctl) nothing changes: gunicorn's workers notice the lost master by
+    (prctl PR_SET_PDEATHSIG; strictly, when the forking thread ends: gunicorn's master forks its
+    workers from its main thread only). If the master died between the fork and the prctl call, the
+    signal will never come: the worker has then been re-parented, so it exits now. Elsewhere (no prctl) nothing changes: gunicorn's workers notice the lost master by
     themselves within a timeout.
     """
     import ctypes

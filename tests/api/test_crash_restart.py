@@ -102,11 +102,12 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def test_kill_9_of_the_master_takes_the_workers_and_frees_the_port(database_url, db):
+def test_kill_9_of_the_master_takes_the_workers_and_frees_the_port(database_url, db, tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="gunicorn-test-secret",
-               PYTHONPATH=str(ROOT), ACCELERATOR_CLOCK=clock.now().isoformat())
+               PYTHONPATH=str(ROOT), ACCELERATOR_CLOCK=clock.now().isoformat(),
+               XDG_RUNTIME_DIR=str(tmp_path))  # gunicorn's control socket, left behind by the crash
     env.pop("GUNICORN_CMD_ARGS", None)
     first = _start(port, env)
     second = None
@@ -129,6 +130,7 @@ def test_kill_9_of_the_master_takes_the_workers_and_frees_the_port(database_url,
         _kill_group(second)
         log = second.stdout.read().decode(errors="replace")
         assert "Listening at: " + url in log
+        assert "Control socket listening at " + str(tmp_path / "gunicorn.ctl") in log
         assert "in use" not in log  # gunicorn's "Connection in use" retry: the first bind succeeded
     finally:
         for process in (first, second):
@@ -151,4 +153,5 @@ def test_the_systemd_unit_restarts_gunicorn_with_the_config_and_kills_the_whole_
     assert service["EnvironmentFile"].startswith("/etc/")
     assert (service["NoNewPrivileges"], service["ProtectSystem"], service["PrivateTmp"]) == ("yes", "strict", "yes")
     assert service["ReadWritePaths"].split() == ["/srv/accelerator/instance"]
+    assert service["Environment"] == "XDG_RUNTIME_DIR=/run/" + service["RuntimeDirectory"]  # control socket
     assert unit["Install"]["WantedBy"] == "multi-user.target"
