@@ -32,8 +32,8 @@ def post_fork(server, worker):
     On Linux, ask the kernel to send the worker SIGKILL when the process that forked it ends
     (prctl PR_SET_PDEATHSIG; strictly, when the forking thread ends: gunicorn's master forks its
     workers from its main thread only). If the master died between the fork and the prctl call, the
-    signal will never come: the worker has then been re-parented, so it exits now. Elsewhere (no prctl) nothing changes: gunicorn's workers notice the lost master by
-    themselves within a timeout.
+    signal will never come: the worker has then been re-parented, so it exits now. Elsewhere (no
+    prctl) nothing changes: gunicorn's workers notice the lost master by themselves within a timeout.
     """
     import ctypes
     import os
