@@ -15,3 +15,40 @@ worker_class = "sync"
 limit_request_line = 8190
 limit_request_fields = 200  # the app refuses more than 100 header fields
 limit_request_field_size = 16380  # the app refuses a header line over 8190 bytes
+
+# Not set: reuse_port (SO_REUSEPORT). With it, gunicorn binds a listening socket in each worker, and a new
+# master binds beside whatever still listens on the port, so after a crash orphaned workers would go on
+# taking their share of the connections, out of anyone's control. The port must be freed, not shared:
+# post_fork below makes the workers die with their master (and systemd's KillMode=control-group in
+# deploy/accelerator.service kills whatever is left in the service's cgroup before the restart).
+# gunicorn already sets SO_REUSEADDR, so connections in TIME_WAIT do not block a restart.
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def post_fork(server, worker):
+    """Make the worker die with its master, so a crashed (kill -9) master frees the port at once.
+
+    On Linux, ask the kernel to send the worker SIGKILL when the process that forked it ends
+    (prctl PR_SET_PDEATHSIG; strictly, when the forking thread ends: gunicorn's master forks its
+    workers from its main thread only). If the master died between the fork and the prctl call, the
+    signal will never come: the worker has then been re-parented, so it exits now. Elsewhere (no
+    prctl) nothing changes: gunicorn's workers notice the lost master by themselves within a timeout.
+    """
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    if prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+        server.log.warning("prctl(PR_SET_PDEATHSIG) failed: %s", os.strerror(ctypes.get_errno()))
+        return
+    if os.getppid() != worker.ppid:
+        server.log.warning("Master %s is gone; worker %s exits", worker.ppid, os.getpid())
+        sys.exit(0)
