@@ -116,7 +116,9 @@ def app(database_url, tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
-    return application
+    yield application
+    with application.app_context():  # close the pooled connections (PostgreSQL's warn of them at exit)
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -257,7 +259,10 @@ class LiveServer:
 def live_app(database_url, tmp_path_factory, app):
     """A second app object on the same database, for the live server (it allows loopback webhooks)."""
     instance = str(tmp_path_factory.mktemp("live-instance"))
-    return create_app(test_config(database_url, instance, WEBHOOK_ALLOW_LOOPBACK=True))
+    application = create_app(test_config(database_url, instance, WEBHOOK_ALLOW_LOOPBACK=True))
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
