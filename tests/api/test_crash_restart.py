@@ -15,17 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from accelerator import clock
+from tests.servers import free_port, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; the hook uses prctl")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(port: int, env: dict) -> subprocess.Popen:
@@ -103,11 +97,9 @@ def _port_free(port: int) -> bool:
 
 
 def test_kill_9_of_the_master_takes_the_workers_and_frees_the_port(database_url, db, tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="gunicorn-test-secret",
-               PYTHONPATH=str(ROOT), ACCELERATOR_CLOCK=clock.now().isoformat(),
-               XDG_RUNTIME_DIR=str(tmp_path))  # gunicorn's control socket, left behind by the crash
+    env = server_env(database_url, XDG_RUNTIME_DIR=str(tmp_path))  # gunicorn's control socket, left by the crash
     env.pop("GUNICORN_CMD_ARGS", None)
     first = _start(port, env)
     second = None

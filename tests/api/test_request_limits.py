@@ -3,46 +3,25 @@ headers through to the app, which answers them with the contract's JSON error un
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
 
-from accelerator import clock
 from accelerator.http import MAX_HEADER_BYTES, MAX_HEADER_FIELD_SIZE, MAX_HEADER_FIELDS, MAX_REQUEST_TARGET
-from tests.api.test_gunicorn_workers import ROOT, _free_port
+from tests.servers import ROOT, free_port, server_env, start_gunicorn, stop, wait_healthy
 
 
 @pytest.fixture()
 def configured_gunicorn(database_url, tmp_path, db):
     """gunicorn with nothing on its command line but the bind address and the project's config file."""
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="gunicorn-test-secret",
-               PYTHONPATH=str(ROOT), ACCELERATOR_CLOCK=clock.now().isoformat())
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    port = free_port()
+    process = start_gunicorn(port, server_env(database_url), "--config", str(ROOT / "gunicorn.conf.py"),
+                             "--log-level", "warning")
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("gunicorn did not start: " + process.stdout.read1().decode())
+        wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stdout.close()
+        stop(process)
 
 
 def assert_json_error(answer: requests.Response, status: int, code: str) -> None:

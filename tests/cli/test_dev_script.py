@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,14 +12,9 @@ import pytest
 import requests
 
 from accelerator import clock
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run_dev(tmp_path, port: int) -> tuple[subprocess.Popen, list[str]]:
@@ -62,7 +56,7 @@ def _wait_for(url: str) -> requests.Response:
 
 @pytest.mark.slow
 def test_dev_script_loads_the_demo_and_serves_it_where_it_says(tmp_path):
-    port = _free_port()
+    port = free_port()
     process, lines = _run_dev(tmp_path, port)
     try:
         output = "\n".join(lines)

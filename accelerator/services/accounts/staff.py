@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +19,7 @@ from accelerator.models import Insurer, Invitation, User
 from accelerator.services import audit
 from accelerator.services.accounts.passwords import check_password_strength, hash_password
 from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
-from accelerator.services.mail import OutgoingEmail, queue_email
+from accelerator.services.mail import queue_templated_email
 
 INVITATION_DAYS = 7
 INVITATION_EMAIL_KIND = "staff_invitation"
@@ -37,16 +37,11 @@ def invitation_link(token: str) -> str:
 
 def _queue_invitation_email(invitation: Invitation, insurer: Insurer, token: str) -> None:
     """Queue the invitation's email (its one-time link) in the outbox, in the inviting transaction."""
-    context = dict(insurer_name=insurer.name, link=invitation_link(token), expires_at=invitation.expires_at,
-                   subject=f"You are invited to join {insurer.name} on the Insurance Accelerator",
-                   site_url=current_app.config["SITE_URL"].rstrip("/"),
-                   marketplace=current_app.config["MARKETPLACE_NAME"])
-    queue_email(OutgoingEmail(
-        dedupe_key=f"{INVITATION_EMAIL_KIND}:{invitation.id}", kind=INVITATION_EMAIL_KIND,
-        to_address=invitation.email, subject=context["subject"],
-        text_body=render_template("email/staff_invitation.txt", **context).strip() + "\n",
-        html_body=render_template("email/staff_invitation.html", **context),
-        related_type="invitation", related_id=str(invitation.id)))
+    queue_templated_email(
+        f"{INVITATION_EMAIL_KIND}:{invitation.id}", INVITATION_EMAIL_KIND, invitation.email,
+        f"You are invited to join {insurer.name} on the Insurance Accelerator",
+        {"insurer_name": insurer.name, "expires_at": invitation.expires_at},
+        path=f"/invite/{token}", related=("invitation", str(invitation.id)))
 
 
 def invite_staff(actor: audit.Actor, insurer_id: int, email: str) -> tuple[Invitation, str]:
