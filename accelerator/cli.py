@@ -195,6 +195,23 @@ def reminders_send(today_text: str | None, batch: int) -> None:
                f"retrying {total.retrying}, cancelled {total.cancelled}")
 
 
+claim_cases_cli = AppGroup("claim-cases", help="Claim cases: deadlines and their emails.")
+
+
+@claim_cases_cli.command("notify")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="Messages claimed at a time.")
+def claim_cases_notify(batch: int) -> None:
+    """Escalate elapsed deadlines, queue due reminders and escalation notices, send pending email; cron-safe."""
+    from accelerator import clock
+    from accelerator.services import claim_case_mail
+
+    report = claim_case_mail.notify(clock.now(), batch=batch)
+    click.echo(f"Claim cases: escalated {report.escalated}, queued {report.reminders} reminder(s) and "
+               f"{report.escalations} escalation notice(s); emails sent {report.sent}, failed {report.failed}, "
+               f"retrying {report.retrying}, cancelled {report.cancelled}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(insurers_cli)
@@ -203,3 +220,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(claim_cases_cli)

@@ -26,7 +26,7 @@ from accelerator.domain.errors import Conflict, Forbidden, NotFound
 from accelerator.domain.money import format_money
 from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
-from accelerator.services import audit, claims, coverage, webhooks
+from accelerator.services import audit, claim_case_mail, claims, coverage, webhooks
 from accelerator.services.paging import Page, fetch_page
 
 MAX_DESCRIPTION = 4000
@@ -204,14 +204,21 @@ def list_cases(insurer_id: int | None, state: str | None, seller_id: str | None,
     return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
 
 
-def _escalate_due(insurer_id: int | None) -> None:
+def escalate_overdue() -> int:
+    """Escalate every case whose deadline has passed (as a read would); how many were escalated."""
+    return _escalate_due(None)
+
+
+def _escalate_due(insurer_id: int | None) -> int:
     """Escalate every case whose deadline has passed (the ones this reader may see)."""
     query = select(ClaimCase.case_id).where(ClaimCase.state.in_(rules.DEADLINE_STATES),
                                             ClaimCase.respond_by < clock.now())
     if insurer_id is not None:
         query = query.where(ClaimCase.insurer_id == insurer_id)
-    for case_id in db.session.execute(query).scalars().all():
+    case_ids = db.session.execute(query).scalars().all()
+    for case_id in case_ids:
         _current(case_id)
+    return len(case_ids)
 
 
 # --- opening ---------------------------------------------------------------------------------------
@@ -263,6 +270,7 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
         db.session.flush()
         audit.record(actor, "open", "claim_case", request.case_id, route=case.route, check_id=check["check_id"])
         _emit(row, "claim_case.opened")
+        claim_case_mail.queue_opened(row)
         db.session.commit()
     except IntegrityError:
         # The same case_id was committed by a concurrent request: answer the case as it is now.

@@ -6,7 +6,8 @@ SELECT ... FOR UPDATE SKIP LOCKED; SQLite serialises writers). A leased message 
 its holder only: each step starts with an UPDATE guarded by `claimed_by`, so two senders running at
 once never send the same message twice.
 
-Before sending, a reminder is re-checked (`reminders.recheck`): one that is no longer due on the
+Before sending, a reminder is re-checked (`reminders.recheck`, `claim_case_mail.recheck` for a claim
+case's): one that is no longer due on the
 sending day is marked `cancelled`, not sent. Messages go over SMTP when MAIL_SERVER is set
 (STARTTLS with MAIL_USE_TLS, login with MAIL_USERNAME/MAIL_PASSWORD), otherwise into MAIL_FOLDER as
 .eml files. A temporary failure (connection, timeout, 4xx) is retried after MAIL_RETRY_SECONDS *

@@ -58,12 +58,12 @@ def backoff(attempts: int) -> timedelta:
 
 def _send_one(transport, message_id: int, worker: str, moment: datetime) -> str:
     """Re-check, send and record one leased message; returns sent, retrying, failed, cancelled or skipped."""
-    from accelerator.services import reminders  # reminders queues through this outbox's table
+    from accelerator.services import claim_case_mail, reminders  # they queue through this outbox's table
 
     if not _hold(message_id, worker, moment):
         return "skipped"
     message = db.session.get(EmailMessage, message_id, populate_existing=True)
-    reason = reminders.recheck(message, moment.date())
+    reason = reminders.recheck(message, moment.date()) or claim_case_mail.recheck(message, moment)
     if reason is not None:
         message.status, message.last_error, message.locked_until = "cancelled", reason, None
         db.session.commit()

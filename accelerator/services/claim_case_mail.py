@@ -1,0 +1,192 @@
+"""Claim case emails: the opening notice, the reminder 2 days before `respond_by`, the escalation notice.
+
+Each goes to the seller (its active account email, else its contact email) and to every active user
+of the case's insurer, through the email outbox, once each by its dedupe key:
+
+- `claim_case_opened:<case_id>:<recipient>`: queued by `queue_opened` in the opening's transaction.
+- `claim_case_reminder:<case_id>:<state>:<respond_by, unix seconds>:<recipient>`: to the party the
+  case waits for, from REMINDER_BEFORE before its deadline until the deadline; a new deadline (after
+  an acceptance) is a new reminder. Re-checked at send time (`recheck`): cancelled unless the case
+  still waits for that party's answer by that deadline.
+- `claim_case_escalated:<case_id>:<escalation>:<recipient>`: for a case in state escalated.
+
+`<recipient>` is `seller` or `user<id>`. `notify(now)` escalates elapsed deadlines (through the
+claim case service), queues due reminders and escalation notices, then sends pending mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from accelerator import clock
+from accelerator.domain import claim_cases as rules
+from accelerator.extensions import db
+from accelerator.models import ClaimCase, EmailMessage, Insurer, Seller, User
+from accelerator.services import mail
+
+REMINDER_BEFORE = timedelta(days=2)
+KIND_OPENED = "claim_case_opened"
+KIND_REMINDER = "claim_case_reminder"
+KIND_ESCALATED = "claim_case_escalated"
+SELLER_PATH = "/seller/claims"
+INSURER_PATH = "/insurer/claims"
+
+_WHO_ANSWERS = {rules.AWAITING_INSURER: "insurer", rules.AWAITING_SELLER: "seller"}
+_WHY = {"insurer_unresponsive": "the insurer did not answer in time",
+        "seller_unresponsive": "the seller did not answer in time",
+        "payment_overdue": "the accepted claim was not paid in time",
+        "insurer_denied": "the insurer denied the claim",
+        "seller_disputed": "the seller disputed the claim"}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person a case's email goes to: seller or insurer staff, the key's part, address and name."""
+
+    party: str
+    tag: str
+    address: str
+    name: str
+
+
+@dataclass
+class NotifyReport:
+    """What one `notify` run did."""
+
+    escalated: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    cancelled: int = 0
+
+
+def _seller(seller_id: str) -> list[Recipient]:
+    """The seller's address (active account email, else contact email); none when it has neither."""
+    account = db.session.execute(
+        select(User.email).where(User.role == "seller", User.active.is_(True), User.seller_id == seller_id)).scalar()
+    seller = db.session.execute(select(Seller).where(Seller.seller_id == seller_id)).scalar()
+    address = account or (seller.contact_email.strip() if seller and seller.contact_email else "")
+    if not address:
+        return []
+    return [Recipient("seller", "seller", address, (seller.legal_name if seller else "") or seller_id)]
+
+
+def _staff(insurer_id: int | None) -> list[Recipient]:
+    """The insurer's active users."""
+    if insurer_id is None:
+        return []
+    users = db.session.execute(
+        select(User).where(User.role == "insurer", User.active.is_(True), User.insurer_id == insurer_id)
+        .order_by(User.id)).scalars().all()
+    return [Recipient("insurer", f"user{user.id}", user.email, user.name or user.email) for user in users]
+
+
+def waits_for(row: ClaimCase) -> str | None:
+    """The party whose answer (or payment) the case waits for under its deadline: insurer, seller or None."""
+    if row.state == rules.ACCEPTED:
+        return row.accepted_by
+    party = _WHO_ANSWERS.get(row.state)
+    if party == "insurer" and row.insurer_id is None:
+        return "seller"  # an insurer not on the Accelerator: the seller answers for it
+    return party
+
+
+def _to(row: ClaimCase, party: str | None) -> list[Recipient]:
+    """Everyone of the case (party None), or the one party's people."""
+    people = _seller(row.seller_id) + _staff(row.insurer_id)
+    return [r for r in people if party is None or r.party == party]
+
+
+def _queue(row: ClaimCase, kind: str, key: str, recipient: Recipient, subject: str, context: dict) -> bool:
+    path = SELLER_PATH if recipient.party == "seller" else INSURER_PATH
+    insurer = db.session.get(Insurer, row.insurer_id) if row.insurer_id is not None else None
+    context = dict(context, case=row, recipient=recipient, waits_for=waits_for(row),
+                   insurer_name=insurer.name if insurer else None)
+    return mail.queue_templated_email(f"{key}:{recipient.tag}", kind, recipient.address, subject, context,
+                                      path=path, related=("claim_case", row.case_id))
+
+
+def queue_opened(row: ClaimCase) -> int:
+    """Queue the opening notice to the seller and the insurer's staff (the caller commits); how many added."""
+    subject = f"Claim {row.case_id}: " + (f"an answer is due by {row.respond_by:%Y-%m-%d %H:%M} UTC"
+                                          if row.respond_by else "a claim was received")
+    return sum(_queue(row, KIND_OPENED, f"{KIND_OPENED}:{row.case_id}", r, subject, {})
+               for r in _to(row, None))
+
+
+def reminder_key(row: ClaimCase) -> str | None:
+    """The key (without recipient) of the reminder the case calls for now, or None."""
+    if waits_for(row) is None or row.respond_by is None:
+        return None
+    return f"{KIND_REMINDER}:{row.case_id}:{row.state}:{int(row.respond_by.timestamp())}"
+
+
+def queue_reminders(now: datetime) -> int:
+    """Queue the reminder of every case whose deadline is at most REMINDER_BEFORE away; how many added."""
+    rows = db.session.execute(
+        select(ClaimCase).where(ClaimCase.state.in_(rules.DEADLINE_STATES), ClaimCase.respond_by > now,
+                                ClaimCase.respond_by <= now + REMINDER_BEFORE)
+        .order_by(ClaimCase.id)).scalars().all()
+    added = 0
+    for row in rows:
+        key = reminder_key(row)
+        if key is None:
+            continue
+        subject = f"Reminder: claim {row.case_id} needs your answer by {row.respond_by:%Y-%m-%d %H:%M} UTC"
+        added += sum(_queue(row, KIND_REMINDER, key, r, subject, {}) for r in _to(row, waits_for(row)))
+    db.session.commit()
+    return added
+
+
+def queue_escalations() -> int:
+    """Queue the escalation notice of every escalated case not noticed yet; how many added."""
+    rows = db.session.execute(
+        select(ClaimCase).where(ClaimCase.state == rules.ESCALATED).order_by(ClaimCase.id)).scalars().all()
+    added = 0
+    for row in rows:
+        key = f"{KIND_ESCALATED}:{row.case_id}:{row.escalation}"
+        subject = f"Claim {row.case_id} was handed to the marketplace: {_WHY.get(row.escalation, 'escalated')}"
+        added += sum(_queue(row, KIND_ESCALATED, key, r, subject, {"why": _WHY.get(row.escalation, "")})
+                     for r in _to(row, None))
+    db.session.commit()
+    return added
+
+
+def recheck(message: EmailMessage, now: datetime) -> str | None:
+    """Why a queued claim case reminder must not be sent at `now`, or None to send it (other kinds: None)."""
+    if message.kind != KIND_REMINDER:
+        return None
+    row = db.session.execute(select(ClaimCase).where(ClaimCase.case_id == message.related_id)).scalar()
+    key = reminder_key(row) if row is not None else None
+    if key is None or row.respond_by <= now or not message.dedupe_key.startswith(key + ":"):
+        return f"no longer due at {now:%Y-%m-%dT%H:%M:%SZ}: the case no longer waits for this answer"
+    return None
+
+
+def notify(now: datetime, batch: int = 50) -> NotifyReport:
+    """Escalate elapsed deadlines, queue due reminders and escalation notices, then send pending mail.
+
+    Safe to run any number of times and at once: every email is queued once by its dedupe key and
+    sent once by the outbox's leases.
+    """
+    from accelerator.services import claim_cases  # it queues the opening notices through this module
+
+    report = NotifyReport(escalated=claim_cases.escalate_overdue())
+    report.reminders = queue_reminders(now)
+    report.escalations = queue_escalations()
+    total = mail.SendReport()
+    # The outbox dates what this run queued by the clock, which ran on since `now`.
+    sending_at = max(now, clock.now())
+    while True:  # every retry waits at least a second past `sending_at`, so this ends
+        sent = mail.send_pending(sending_at, batch=batch)
+        total.add(sent)
+        if sent.claimed < batch:
+            break
+    report.sent, report.failed = total.sent, total.failed
+    report.retrying, report.cancelled = total.retrying, total.cancelled
+    return report
