@@ -145,8 +145,14 @@ def queue_reminders(now: datetime) -> int:
 
 def queue_escalations() -> int:
     """Queue the escalation notice of every escalated case not noticed yet; how many added."""
+    # A case escalates once (the state is only left for good), so a case with a notice queued is done:
+    # the runs after the first look only at new escalations.
+    noticed = select(EmailMessage.id).where(EmailMessage.related_type == "claim_case",
+                                            EmailMessage.related_id == ClaimCase.case_id,
+                                            EmailMessage.kind == KIND_ESCALATED)
     rows = db.session.execute(
-        select(ClaimCase).where(ClaimCase.state == rules.ESCALATED).order_by(ClaimCase.id)).scalars().all()
+        select(ClaimCase).where(ClaimCase.state == rules.ESCALATED, ~noticed.exists())
+        .order_by(ClaimCase.id)).scalars().all()
     added = 0
     for row in rows:
         key = f"{KIND_ESCALATED}:{row.case_id}:{row.escalation}"

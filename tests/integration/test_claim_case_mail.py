@@ -144,6 +144,16 @@ def test_the_escalation_notice_goes_once_to_everyone(db, mail_folder):
     assert claim_cases.get_case("MC-1").case.escalation == "insurer_unresponsive"
 
 
+def test_a_denial_is_noticed_by_the_next_run_with_its_reason(db, mail_folder):
+    _insurer, users = seller_and_insurer(staff=1)
+    open_case()
+    claim_cases.deny(ACTOR, "MC-1", users[0].insurer_id, "Not our product.")
+    assert claim_case_mail.notify(clock.now()).escalations == 2
+    assert claim_case_mail.notify(clock.now()).escalations == 0
+    notices = messages(claim_case_mail.KIND_ESCALATED)
+    assert len(notices) == 2 and all("the insurer denied the claim" in m.text_body for m in notices)
+
+
 def test_the_rendered_reminder_reads_right(db, mail_folder):
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
