@@ -1,4 +1,5 @@
-"""Claim case emails on a real database: the opening notice, the reminder, the escalation notice, `notify`."""
+"""Claim case emails on a real database: the opening notice, the reminder, the escalation notice, `notify`
+(the command itself: tests/cli/test_claim_cases_cli.py)."""
 
 from __future__ import annotations
 
@@ -205,15 +206,3 @@ def test_two_notify_runs_at_once_queue_and_send_each_email_once(db, mail_folder,
     assert _db.session.execute(select(func.count()).select_from(EmailMessage)
                                .where(EmailMessage.status != "sent")).scalar() == 0
     assert len(list(mail_folder.glob("*.eml"))) == len(messages())
-
-
-def test_the_cli_prints_its_counts(app, db, mail_folder):
-    seller_and_insurer(staff=1)
-    open_case()
-    clock.pin(RESPOND_BY + timedelta(seconds=1))
-    result = app.test_cli_runner().invoke(args=["claim-cases", "notify"])
-    assert result.exit_code == 0, result.output
-    assert ("Claim cases: escalated 1, queued 0 reminder(s) and 2 escalation notice(s); emails sent 4, failed 0, "
-            "retrying 0, cancelled 0") in result.output
-    again = app.test_cli_runner().invoke(args=["claim-cases", "notify"])
-    assert "escalated 0, queued 0 reminder(s) and 0 escalation notice(s); emails sent 0" in again.output
