@@ -94,6 +94,30 @@ def test_a_seller_without_an_account_is_written_at_its_contact_email(db):
     assert "YOUR ANSWER IS NEEDED BY 2026-11-29 12:00 UTC" in opened.text_body
 
 
+def test_a_small_claim_tells_the_seller_it_pays_nothing(db):
+    _insurer, users = seller_and_insurer(staff=1)
+    request = claim_cases.CaseInput(case_id="MC-S", seller_id=SELLER, kind="property_damage",
+                                    incident_date=date(2026, 6, 1), amount_claimed=Decimal("400.00"), category=None,
+                                    order_id=None, description="A scorched table.", respond_by=None)
+    assert claim_cases.open_case(ACTOR, None, request)[0].case.state == "marketplace_to_pay"
+    opened = next(m for m in messages() if m.to_address.startswith("owner."))
+    assert [m.to_address for m in messages()][1:] == [users[0].email]
+    assert opened.subject == "Claim MC-S: a claim was received"
+    assert "The marketplace pays this claim: you pay nothing." in opened.text_body
+    assert "you pay nothing" in opened.html_body
+
+
+def test_a_case_waiting_for_the_seller_reminds_the_seller(db, mail_folder):
+    factories.make_seller_user(seller=factories.make_seller(seller_id=SELLER))
+    view = open_case()
+    assert view.case.state == "awaiting_seller"
+    clock.pin(WINDOW + timedelta(minutes=1))
+    assert claim_case_mail.notify(clock.now()).reminders == 1
+    (reminder,) = messages(claim_case_mail.KIND_REMINDER)
+    assert reminder.to_address == f"owner.{SELLER.lower()}@shop.example" and reminder.status == "sent"
+    assert "/seller/claims" in reminder.text_body
+
+
 def test_the_reminder_is_queued_once_inside_the_two_days_before_the_deadline(db, mail_folder):
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
