@@ -102,21 +102,25 @@ def _to(row: ClaimCase, party: str | None) -> list[Recipient]:
     return [r for r in people if party is None or r.party == party]
 
 
-def _queue(row: ClaimCase, kind: str, key: str, recipient: Recipient, subject: str, context: dict) -> bool:
-    path = SELLER_PATH if recipient.party == "seller" else INSURER_PATH
-    insurer = db.session.get(Insurer, row.insurer_id) if row.insurer_id is not None else None
-    context = dict(context, case=row, recipient=recipient, waits_for=waits_for(row),
-                   insurer_name=insurer.name if insurer else None)
-    return mail.queue_templated_email(f"{key}:{recipient.tag}", kind, recipient.address, subject, context,
-                                      path=path, related=("claim_case", row.case_id))
+def _queue_all(row: ClaimCase, kind: str, key: str, party: str | None, subject: str, context: dict) -> int:
+    """Queue the email to everyone of the case (party None) or to one party's people; how many were added."""
+    insurer_name = (db.session.execute(select(Insurer.name).where(Insurer.id == row.insurer_id)).scalar()
+                    if row.insurer_id is not None else None)
+    context = dict(context, case=row, waits_for=waits_for(row), insurer_name=insurer_name)
+    added = 0
+    for recipient in _to(row, party):
+        path = SELLER_PATH if recipient.party == "seller" else INSURER_PATH
+        added += mail.queue_templated_email(f"{key}:{recipient.tag}", kind, recipient.address, subject,
+                                            dict(context, recipient=recipient), path=path,
+                                            related=("claim_case", row.case_id))
+    return added
 
 
 def queue_opened(row: ClaimCase) -> int:
     """Queue the opening notice to the seller and the insurer's staff (the caller commits); how many added."""
     subject = f"Claim {row.case_id}: " + (f"an answer is due by {row.respond_by:%Y-%m-%d %H:%M} UTC"
                                           if row.respond_by else "a claim was received")
-    return sum(_queue(row, KIND_OPENED, f"{KIND_OPENED}:{row.case_id}", r, subject, {})
-               for r in _to(row, None))
+    return _queue_all(row, KIND_OPENED, f"{KIND_OPENED}:{row.case_id}", None, subject, {})
 
 
 def reminder_key(row: ClaimCase) -> str | None:
@@ -138,7 +142,7 @@ def queue_reminders(now: datetime) -> int:
         if key is None:
             continue
         subject = f"Reminder: claim {row.case_id} needs your answer by {row.respond_by:%Y-%m-%d %H:%M} UTC"
-        added += sum(_queue(row, KIND_REMINDER, key, r, subject, {}) for r in _to(row, waits_for(row)))
+        added += _queue_all(row, KIND_REMINDER, key, waits_for(row), subject, {})
     db.session.commit()
     return added
 
@@ -157,8 +161,7 @@ def queue_escalations() -> int:
     for row in rows:
         key = f"{KIND_ESCALATED}:{row.case_id}:{row.escalation}"
         subject = f"Claim {row.case_id} was handed to the marketplace: {_WHY.get(row.escalation, 'escalated')}"
-        added += sum(_queue(row, KIND_ESCALATED, key, r, subject, {"why": _WHY.get(row.escalation, "")})
-                     for r in _to(row, None))
+        added += _queue_all(row, KIND_ESCALATED, key, None, subject, {"why": _WHY.get(row.escalation, "")})
     db.session.commit()
     return added
 
