@@ -8,7 +8,8 @@ of the case's insurer, through the email outbox, once each by its dedupe key:
   case waits for, from REMINDER_BEFORE before its deadline until the deadline; a new deadline (after
   an acceptance) is a new reminder. Re-checked at send time (`recheck`): cancelled unless the case
   still waits for that party's answer by that deadline.
-- `claim_case_escalated:<case_id>:<escalation>:<recipient>`: for a case in state escalated.
+- `claim_case_escalated:<case_id>:<escalation>:<recipient>`: for a case in state escalated (a case
+  escalates once, so the sweep skips a case whose notice is already queued).
 
 `<recipient>` is `seller` or `user<id>`. `notify(now)` escalates elapsed deadlines (through the
 claim case service), queues due reminders and escalation notices, then sends pending mail.
