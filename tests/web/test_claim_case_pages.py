@@ -277,3 +277,10 @@ def test_close_needs_an_outcome_and_closes_once(admin, harbor):
 def test_the_seller_record_lists_its_cases(admin, harbor):
     html = admin.get("/admin/sellers/CASESELLER1").get_data(as_text=True)
     assert "Claim cases" in html and 'href="/admin/claims/CASE-1"' in html
+
+
+def test_a_post_without_its_csrf_token_changes_nothing(staff, admin):
+    assert staff.post("/insurer/claims/CASE-1/accept").status_code == 400
+    assert staff.post("/insurer/claims/CASE-1/payment", data={"amount": "100"}).status_code == 400
+    assert admin.post("/admin/claims/CASE-1/close", data={"outcome": "invalid"}).status_code == 400
+    assert events("CASE-1") == ["opened"]
