@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accelerator.domain import claim_cases as rules
 from accelerator.extensions import db
-from accelerator.models import Claim, Policy
+from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, Policy
 from accelerator.services import claim_cases
 from accelerator.services.claim_cases import CaseView
 
@@ -66,18 +67,19 @@ _ESCALATING = ("escalated", "denied", "disputed")
 class QueueItem:
     """An escalated case, with the moment it escalated (its deadline for an unresponsive party)."""
 
-    view: CaseView
-    escalated_at: object
+    case: ClaimCase
+    escalated_at: datetime
 
 
 def intervention_queue() -> list[QueueItem]:
-    """Escalated cases (deadlines that passed are escalated first), the oldest deadline first."""
-    views = claim_cases.list_cases(None, "escalated", None, 1, QUEUE_SIZE).items
-    items = []
-    for view in views:
-        moments = [entry.at for entry in view.case.events if entry.event in _ESCALATING]
-        items.append(QueueItem(view, moments[-1] if moments else view.case.opened_at))
-    return sorted(items, key=lambda item: (item.escalated_at, item.view.case.id))
+    """Escalated cases, the oldest deadline first (at most QUEUE_SIZE): deadlines that passed are escalated first."""
+    claim_cases.list_cases(None, rules.ESCALATED, None, 1, 1)  # escalates every case whose deadline passed
+    moment = (select(ClaimCaseEvent.claim_case_id, func.max(ClaimCaseEvent.at).label("at"))
+              .where(ClaimCaseEvent.event.in_(_ESCALATING)).group_by(ClaimCaseEvent.claim_case_id).subquery())
+    rows = db.session.execute(
+        select(ClaimCase, moment.c.at).join(moment, moment.c.claim_case_id == ClaimCase.id)
+        .where(ClaimCase.state == rules.ESCALATED).order_by(moment.c.at, ClaimCase.id).limit(QUEUE_SIZE)).all()
+    return [QueueItem(case, at) for case, at in rows]
 
 
 def seller_cases(seller_id: str) -> list[CaseView]:
