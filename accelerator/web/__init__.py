@@ -38,6 +38,10 @@ def register_web(app: Flask) -> None:
     from accelerator.web import admin_sellers
 
     app.register_blueprint(admin_sellers.bp)
+    from accelerator.web import admin_claims, insurer_claims
+
+    app.register_blueprint(insurer_claims.bp)
+    app.register_blueprint(admin_claims.bp)
     from accelerator.web import documents, verify
 
     app.register_blueprint(documents.bp)

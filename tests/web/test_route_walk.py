@@ -30,7 +30,7 @@ from werkzeug.routing import IntegerConverter
 
 from accelerator.extensions import db as _db
 from accelerator.models import ApiKey, WebhookEndpoint
-from accelerator.services import certificates, uploads
+from accelerator.services import certificates, claim_cases, uploads
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -51,6 +51,8 @@ ROLES: dict[str, frozenset[str]] = {
     "documents.": frozenset({"seller", "admin"}),
     "admin_reports.": frozenset({"admin"}),
     "admin_sellers.": frozenset({"admin"}),
+    "admin_claims.": frozenset({"admin"}),
+    "insurer_claims.": frozenset({"insurer"}),
     "insurer_reports.": frozenset({"insurer"}),  # a seller's own uploads; admins see all
 }
 
@@ -65,6 +67,7 @@ ARGUMENTS: dict[str, str] = {
     "token": "token",
     "number": "certificate_number",
     "seller_id": "seller",
+    "case_id": "claim_case",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -148,6 +151,10 @@ def _side(tag: str) -> Side:
     _db.session.commit()
     factories.make_api_key(insurer=insurer, name=f"Key {tag}")
     prefix = _db.session.execute(select(ApiKey.prefix).where(ApiKey.insurer_id == insurer.id)).scalar_one()
+    case = claim_cases.open_case(Actor("walk"), None, claim_cases.CaseInput(
+        case_id=f"WALK-CASE-{tag}", seller_id=seller_id, kind="property_damage", incident_date=TODAY,
+        amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="Walked.",
+        respond_by=None))[0].case.case_id
     side = Side(seller_user=seller_user, insurer_user=insurer_user)
     # What each role owns of this side: the seller its request, quote, policies and upload; the insurer the
     # request routed to it, its quote, its policy, endpoint and key. Insurers are public (their id is no
@@ -155,10 +162,10 @@ def _side(tag: str) -> Side:
     side.objects = {
         "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id]},
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
-                    "webhook_endpoint": [endpoint.id], "api_key": [prefix]},
+                    "webhook_endpoint": [endpoint.id], "api_key": [prefix], "claim_case": [case]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
                   "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id],
-                  "seller": [seller_id]},
+                  "seller": [seller_id], "claim_case": [case]},
     }
     return side
 

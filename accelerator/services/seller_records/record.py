@@ -16,6 +16,8 @@ from accelerator.domain.terms import PolicyTerms, Requirement
 from accelerator.domain.values import month_end, normalize_seller_id
 from accelerator.extensions import db
 from accelerator.models import Claim, CoverageCheck, EmailMessage, MonthlySales, Policy, QuoteRequest, Seller, User
+from accelerator.services import claim_case_pages
+from accelerator.services.claim_cases import CaseView
 from accelerator.services.sales import SellerCompliance, seller_compliance
 
 SALES_MONTHS = 24  # the latest months of sales shown
@@ -64,6 +66,7 @@ class SellerRecord:
     quote_requests: list[QuoteRequest]  # newest first, at most QUOTE_REQUESTS
     claims: list[Claim]  # claims paid on the seller's policies, newest first, at most CLAIMS
     reminders: list[EmailMessage]  # compliance emails to the seller, newest first, at most REMINDERS
+    claim_cases: list[CaseView]  # the seller's claim cases as they stand now, newest first (at most 50)
 
     @property
     def recipient(self) -> str:
@@ -151,7 +154,8 @@ def seller_record(seller_id: object) -> SellerRecord:
     return SellerRecord(
         seller=seller, account=account, requirement=requirement, sales=sales, standing=standing, history=history,
         policies=[p for p in policies if p.source != "seller_upload"], uploads=uploads,
-        quote_requests=quote_requests, claims=claims, reminders=reminders)
+        quote_requests=quote_requests, claims=claims, reminders=reminders,
+        claim_cases=claim_case_pages.seller_cases(key))
 
 
 def coverage_checks(seller_id: object, page: int = 1, per_page: int | None = None) -> CheckPage:
