@@ -30,7 +30,7 @@ from werkzeug.routing import IntegerConverter
 
 from accelerator.extensions import db as _db
 from accelerator.models import ApiKey, WebhookEndpoint
-from accelerator.services import certificates, uploads
+from accelerator.services import certificates, claim_cases, uploads
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -65,6 +65,7 @@ ARGUMENTS: dict[str, str] = {
     "token": "token",
     "number": "certificate_number",
     "seller_id": "seller",
+    "case_id": "claim_case",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -148,17 +149,23 @@ def _side(tag: str) -> Side:
     _db.session.commit()
     factories.make_api_key(insurer=insurer, name=f"Key {tag}")
     prefix = _db.session.execute(select(ApiKey.prefix).where(ApiKey.insurer_id == insurer.id)).scalar_one()
+    case_id = f"WALK-{tag}"
+    claim_cases.open_case(Actor("claims service"), None, claim_cases.CaseInput(
+        case_id=case_id, seller_id=seller_id, kind="bodily_injury", incident_date=TODAY,
+        amount_claimed=Decimal("500.00"), category=None, order_id=None,
+        description="Walked in by a route test.", respond_by=None))
     side = Side(seller_user=seller_user, insurer_user=insurer_user)
     # What each role owns of this side: the seller its request, quote, policies and upload; the insurer the
     # request routed to it, its quote, its policy, endpoint and key. Insurers are public (their id is no
     # secret), so they are nobody's to hide.
     side.objects = {
-        "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id]},
+        "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
+                   "claim_case": [case_id]},
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
                     "webhook_endpoint": [endpoint.id], "api_key": [prefix]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
                   "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id],
-                  "seller": [seller_id]},
+                  "seller": [seller_id], "claim_case": [case_id]},
     }
     return side
 
