@@ -75,9 +75,10 @@ def test_a_seller_sees_a_claim_first_opens_it_and_disputes_it(live_server, page,
     assert page.locator("#claims-waiting").count() == 0
 
     _login(phone_page, email)
-    phone_page.goto("/seller/claims")
+    assert phone_page.goto("/seller/claims").status == 200
+    assert "You are liable" in phone_page.locator("main").inner_text()
     assert no_horizontal_scroll(phone_page)
     phone_page.screenshot(path=str(shots / "claims-phone.png"), full_page=True)
-    phone_page.goto("/seller/claims/AZ-2026-0042")
+    assert phone_page.goto("/seller/claims/AZ-2026-0042").status == 200
     assert no_horizontal_scroll(phone_page)
     phone_page.screenshot(path=str(shots / "claim-phone.png"), full_page=True)

@@ -46,7 +46,7 @@ def test_the_list_shows_a_case_waiting_for_the_seller_first_with_its_deadline(se
     html = seller_client.get("/seller/claims").get_data(as_text=True)
     assert html.index("AZ-WAIT") < html.index("AZ-INS")
     assert "7 days 4 hours left, until December 1, 2026 18:00 UTC" in html
-    assert "$2,500.00" in html and "Property damage on June 1, 2026" in html
+    assert "Property damage on June 1, 2026, $2,500.00 claimed." in html and "You are liable" in html
     assert 'href="/seller/claims"' in seller_client.get("/seller").get_data(as_text=True)
 
 
