@@ -317,6 +317,33 @@ def _sellers(case_id: str, seller_id: str) -> str:
     return case_id
 
 
+def seller_case(case_id: str, seller_id: str) -> CaseView:
+    """The seller's own case as it stands now; another seller's case is 404."""
+    return get_case(_sellers(case_id, seller_id))
+
+
+def seller_cases(seller_id: str) -> list[CaseView]:
+    """Every case of the seller as it stands now, those waiting for the seller's answer first, then newest first."""
+    query = select(ClaimCase.case_id).where(ClaimCase.seller_id == seller_id,
+                                            ClaimCase.state.in_(rules.DEADLINE_STATES),
+                                            ClaimCase.respond_by < clock.now())
+    for case_id in db.session.execute(query).scalars().all():
+        _current(case_id)
+    rows = db.session.execute(
+        select(ClaimCase).options(selectinload(ClaimCase.events)).where(ClaimCase.seller_id == seller_id)
+        .order_by(ClaimCase.opened_at.desc(), ClaimCase.id.desc())).scalars().all()
+    checks = dict(db.session.execute(
+        select(CoverageCheck.check_id, CoverageCheck.response)
+        .where(CoverageCheck.check_id.in_([row.check_id for row in rows]))).all()) if rows else {}
+    views = [CaseView(row, json.loads(checks[row.check_id])) for row in rows]
+    return sorted(views, key=lambda view: not waits_for_seller(view.case))
+
+
+def waits_for_seller(row: ClaimCase) -> bool:
+    """Whether the case needs the seller's answer: awaiting_seller, or awaiting_insurer off the Accelerator."""
+    return row.state == rules.AWAITING_SELLER or (row.state == rules.AWAITING_INSURER and row.insurer_id is None)
+
+
 def seller_accept(actor: audit.Actor, case_id: str, seller_id: str) -> CaseView:
     """The seller accepts its own case in awaiting_seller (or for an insurer not on the Accelerator)."""
     days = response_days()

@@ -20,6 +20,7 @@ from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, POLICY_NUMBER, parse_date
+from accelerator.services.claim_cases import MAX_REASON
 from accelerator.services.policies import term_errors
 from accelerator.services.quotes import QuoteRequestData
 from accelerator.services.sellers import ProfileData
@@ -211,3 +212,11 @@ class NewCertificateForm(BaseForm):
     """The button that asks for a new certificate: it names the newest certificate the seller saw."""
 
     superseding = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class DisputeForm(BaseForm):
+    """The seller disputes a claim: why, in their own words (the marketplace reads it)."""
+
+    reason = TextAreaField("Why you dispute this claim", filters=[strip], validators=[
+        DataRequired("Say why you dispute this claim: the marketplace reads it."),
+        Length(max=MAX_REASON, message=f"Write at most {MAX_REASON:,} characters.")])

@@ -7,19 +7,27 @@ Every view is for sellers only (require_role): anonymous GETs go to the login pa
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accelerator import clock
 from accelerator.domain.errors import DomainError
 from accelerator.domain.warnings import UnconfirmedShortfalls
-from accelerator.services import certificates, insurers, purchase, quotes, renewals, sellers, uploads
+from accelerator.services import certificates, claim_cases, insurers, purchase, quotes, renewals, sellers, uploads
 from accelerator.services.audit import Actor
 from accelerator.web import long_date
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
-from accelerator.web.seller_forms import NewCertificateForm, ProfileForm, QuoteRequestForm, UploadPolicyForm
+from accelerator.web.seller_forms import (
+    DisputeForm,
+    NewCertificateForm,
+    ProfileForm,
+    QuoteRequestForm,
+    UploadPolicyForm,
+)
 
 bp = Blueprint("sellers", __name__)
 require_role(bp, "seller")
@@ -54,7 +62,9 @@ def _actor() -> Actor:
 @bp.get("/seller")
 def home():
     """The dashboard: policies by standing, quote requests with their quotes, and the compliance snapshot."""
-    return render_template("sellers/home.html", dashboard=sellers.dashboard(_seller_id()))
+    waiting = [view for view in claim_cases.seller_cases(_seller_id()) if claim_cases.waits_for_seller(view.case)]
+    return render_template("sellers/home.html", dashboard=sellers.dashboard(_seller_id()), waiting_claims=waiting,
+                           time_left=time_left)
 
 
 @bp.route("/seller/profile", methods=["GET", "POST"])
@@ -326,3 +336,92 @@ def upload_policy():
     shortfalls = uploads.upload_shortfalls(form.to_data()) if form.is_submitted() else []
     return render_template("sellers/upload.html", form=form, max_size=uploads.size_words(uploads.max_bytes()),
                            rules=[rule.as_json() for rule in uploads.upload_rules()], shortfalls=shortfalls), status
+
+
+def time_left(deadline: datetime | None) -> str:
+    """The time left to answer in words, from the clock: `3 days 4 hours left, until December 1, 2026 18:00 UTC`."""
+    if deadline is None:
+        return ""
+    until = f"{long_date(deadline.date())} {deadline:%H:%M} UTC"
+    seconds = (deadline - clock.now()).total_seconds()
+    if seconds <= 0:
+        return f"The time to answer ended on {until}"
+    left = timedelta(minutes=math.ceil(seconds / 60))  # whole minutes, rounded up: never less than is left
+    days, hours, minutes = left.days, left.seconds // 3600, left.seconds % 3600 // 60
+    parts = [f"{days} day{'' if days == 1 else 's'}"] if days else []
+    if hours:
+        parts.append(f"{hours} hour{'' if hours == 1 else 's'}")
+    if not days and (minutes or not hours):
+        parts.append(f"{minutes} minute{'' if minutes == 1 else 's'}")
+    return f"{' '.join(parts)} left, until {until}"
+
+
+@bp.get("/seller/claims")
+def list_claims():
+    """The seller's claim cases: those waiting for the seller's answer first, then newest first."""
+    views = claim_cases.seller_cases(_seller_id())
+    return render_template("sellers/claims.html", views=views, waits=claim_cases.waits_for_seller,
+                           time_left=time_left)
+
+
+@bp.get("/seller/claims/<case_id>")
+def show_claim(case_id: str):
+    """One claim case: what happened, who pays, its history, and the seller's answers while it waits for them."""
+    return _claim_page(claim_cases.seller_case(case_id, _seller_id()), DisputeForm())
+
+
+def _claim_page(view: claim_cases.CaseView, dispute_form: DisputeForm, status: int = 200):
+    """Render the case page with the dispute form given."""
+    return render_template("sellers/claim.html", view=view, case=view.case, check=view.check,
+                           waits=claim_cases.waits_for_seller(view.case), time_left=time_left(view.case.respond_by),
+                           form=ActionForm(), dispute_form=dispute_form), status
+
+
+@bp.post("/seller/claims/<case_id>/accept")
+def accept_claim(case_id: str):
+    """The seller accepts the claim: they owe the payment by the new deadline. Sent twice, it accepts once."""
+    before = claim_cases.seller_case(case_id, _seller_id()).case.state
+    try:
+        view = claim_cases.seller_accept(_actor(), case_id, _seller_id())
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(_refused(exc), "error")
+        return redirect(url_for("sellers.show_claim", case_id=case_id))
+    if before == view.case.state:
+        flash("You had already accepted this claim.", "info")
+    else:
+        flash("You accepted this claim. Pay the customer by the date shown below.", "success")
+    return redirect(url_for("sellers.show_claim", case_id=case_id))
+
+
+@bp.post("/seller/claims/<case_id>/dispute")
+def dispute_claim(case_id: str):
+    """The seller disputes the claim with a reason: the marketplace takes it up. Sent twice, it disputes once."""
+    view = claim_cases.seller_case(case_id, _seller_id())
+    form = DisputeForm()
+    if not form.validate_on_submit():
+        if not claim_cases.waits_for_seller(view.case):
+            flash("This claim no longer waits for your answer (see its state below), so nothing was changed.", "error")
+            return redirect(url_for("sellers.show_claim", case_id=case_id))
+        return _claim_page(view, form, 400)
+    before = view.case.state
+    try:
+        view = claim_cases.seller_dispute(_actor(), case_id, _seller_id(), form.reason.data)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        flash(_refused(exc), "error")
+        return redirect(url_for("sellers.show_claim", case_id=case_id))
+    if before == view.case.state:
+        flash("You had already disputed this claim.", "info")
+    else:
+        flash("You disputed this claim. The marketplace will look at it and let you know.", "success")
+    return redirect(url_for("sellers.show_claim", case_id=case_id))
+
+
+def _refused(exc: DomainError) -> str:
+    """A refused answer in plain words: the case no longer waits for the seller."""
+    if exc.code == "invalid_transition":
+        return "This claim no longer waits for your answer (see its state below), so nothing was changed."
+    return exc.message

@@ -160,7 +160,8 @@ def _side(tag: str) -> Side:
     # request routed to it, its quote, its policy, endpoint and key. Insurers are public (their id is no
     # secret), so they are nobody's to hide.
     side.objects = {
-        "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id]},
+        "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
+                   "claim_case": [case]},
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
                     "webhook_endpoint": [endpoint.id], "api_key": [prefix], "claim_case": [case]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],

@@ -3,12 +3,16 @@ route is covered without touching this file) with each role, and with another se
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
-from accelerator.models import AuditEntry, Certificate, Policy, Quote, QuoteRequest, Seller
-from accelerator.services import certificates
+from accelerator.models import AuditEntry, Certificate, ClaimCase, Policy, Quote, QuoteRequest, Seller
+from accelerator.services import certificates, claim_cases
+from accelerator.services.audit import Actor
 from accelerator.web import sellers
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -43,7 +47,11 @@ def owned(db):
     quote = factories.make_quote(request, insurer)
     policy = factories.make_policy(seller_id=user.seller_id, insurer=insurer)
     number = certificates.certificate(user.seller_id, policy.id).number
-    return {"user": user, "request_id": request.id, "quote_id": quote.id, "policy_id": policy.id, "number": number}
+    case = claim_cases.open_case(Actor("claims service"), None, claim_cases.CaseInput(
+        case_id="ACCESS-1", seller_id=user.seller_id, kind="bodily_injury", incident_date=date(2026, 6, 1),
+        amount_claimed=Decimal("500.00"), category=None, order_id=None, description="A burn.", respond_by=None))[0]
+    return {"user": user, "request_id": request.id, "quote_id": quote.id, "policy_id": policy.id, "number": number,
+            "case_id": case.case.case_id}
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
@@ -60,7 +68,8 @@ def _state(db) -> tuple:
                    for m in (AuditEntry, Certificate, Policy, QuoteRequest))
     statuses = tuple(db.session.execute(select(Quote.status).order_by(Quote.id)).scalars())
     profiles = tuple(db.session.execute(select(Seller.profile_completed_at).order_by(Seller.id)).scalars())
-    return counts, statuses, profiles
+    cases = tuple(db.session.execute(select(ClaimCase.state).order_by(ClaimCase.id)).scalars())
+    return counts, statuses, profiles, cases
 
 
 VALID = {"legal_name": "Intruder LLC", "state": "CA", "categories": ["toys"], "monthly_gross_sales": "100",
@@ -94,7 +103,7 @@ def test_seller_routes_refuse_everybody_but_sellers(app, db, owned, who, endpoin
 ID_ROUTES = [(e, m) for e, m in SELLER_ROUTES
              if e in ("sellers.show_request", "sellers.confirm_purchase", "sellers.buy_quote",
                       "sellers.show_policy", "sellers.certificate_pdf", "sellers.issued_certificate_pdf",
-                      "sellers.issue_certificate")]
+                      "sellers.issue_certificate", "sellers.show_claim")]
 
 
 @pytest.mark.parametrize("endpoint, method", ID_ROUTES)
