@@ -49,10 +49,12 @@ keys_cli = AppGroup("api-keys", help="Manage API keys.")
 @click.option("--role", required=True, type=click.Choice(api_keys.KEY_ROLES))
 @click.option("--name", required=True, help="What the key is for.")
 @click.option("--insurer", "insurer_id", type=int, help="The insurer's id (role insurer).")
-def keys_create(role: str, name: str, insurer_id: int | None) -> None:
+@click.option("--rate-limit", "rate_limit", type=int,
+              help="At most this many requests a second (over it: 429 rate_limited); none by default.")
+def keys_create(role: str, name: str, insurer_id: int | None, rate_limit: int | None) -> None:
     """Create a key; it is printed on the last line, this once only."""
     try:
-        key, raw = api_keys.create_key(Actor.cli(), role, name, insurer_id)
+        key, raw = api_keys.create_key(Actor.cli(), role, name, insurer_id, rate_limit)
     except DomainError as exc:
         _fail(exc)
     click.echo(f"Created {key.role} key {key.prefix} ({key.name}). Store it now; it is not shown again:")
@@ -61,13 +63,13 @@ def keys_create(role: str, name: str, insurer_id: int | None) -> None:
 
 @keys_cli.command("list")
 def keys_list() -> None:
-    """List every key's prefix, role, insurer, name, last use and state."""
+    """List every key's prefix, role, insurer, name, last use, state and rate limit (requests a second)."""
     keys = api_keys.list_keys()
-    click.echo(f"{'PREFIX':<12}  {'ROLE':<11}  {'INSURER':<7}  {'STATE':<7}  {'LAST USED':<20}  NAME")
+    click.echo(f"{'PREFIX':<12}  {'ROLE':<11}  {'INSURER':<7}  {'STATE':<7}  {'LAST USED':<20}  {'LIMIT/S':<7}  NAME")
     for key in keys:
         last = key.last_used_at.strftime("%Y-%m-%dT%H:%M:%SZ") if key.last_used_at else "never"
         click.echo(f"{key.prefix:<12}  {key.role:<11}  {key.insurer_id or '-':<7}  {key.state:<7}  "
-                   f"{last:<20}  {key.name}")
+                   f"{last:<20}  {key.rate_limit or '-':<7}  {key.name}")
     click.echo(f"{len(keys)} key(s)")
 
 

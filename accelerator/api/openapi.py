@@ -60,7 +60,8 @@ _ERROR_RESPONSES = {
                         "(`idempotency_key_reused`, `idempotency_key_in_use`, or the endpoint's own codes)."),
     "413": ("TooLarge", "The body is over 1 MiB (`too_large`)."),
     "415": ("UnsupportedMediaType", "The body was not sent as application/json (`unsupported_media_type`)."),
-    "429": ("RateLimited", "Too many requests (`rate_limited`); see Retry-After."),
+    "429": ("RateLimited", "Too many requests (`rate_limited`): the key's rate limit (requests a second) is "
+                           "used up; see Retry-After."),
 }
 
 BASE: dict[str, Any] = {
@@ -178,7 +179,7 @@ def operation(summary: str, *, operation_id: str, tags: list[str], roles: tuple[
     else:
         op["security"] = [{"bearerAuth": []}]
         op["x-roles"] = list(roles)
-        codes |= {"401", "403"}
+        codes |= {"401", "403", "429"}  # 429: a key with a rate limit, over it
     if body is not None:
         parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}

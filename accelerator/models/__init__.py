@@ -8,6 +8,7 @@ from accelerator.models.policy import Claim, Policy
 from accelerator.models.quote import Quote, QuoteRequest, QuoteRouting
 from accelerator.models.records import (
     ApiKey,
+    ApiKeyWindow,
     AuditEntry,
     CoverageCheck,
     IdempotencyRecord,
@@ -19,8 +20,8 @@ from accelerator.models.seller import MonthlySales, Seller
 from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
-    "INSURER_STATUSES", "ROLES", "ApiKey", "AuditEntry", "Certificate", "Claim", "ClaimCase", "ClaimCaseEvent",
-    "CoverageCheck", "EmailMessage",
+    "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate", "Claim", "ClaimCase",
+    "ClaimCaseEvent", "CoverageCheck", "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

@@ -57,6 +57,7 @@ class ApiKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rate_limit: Mapped[int | None] = mapped_column(Integer)  # requests a second; None: not limited
 
     insurer: Mapped[Insurer | None] = relationship()
 
@@ -64,6 +65,16 @@ class ApiKey(db.Model):
     def state(self) -> str:
         """`active` or `revoked`."""
         return "revoked" if self.revoked_at else "active"
+
+
+class ApiKeyWindow(db.Model):
+    """A rate-limited key's requests in its current one-second window: one row per key, overwritten."""
+
+    __tablename__ = "api_key_windows"
+
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), primary_key=True, autoincrement=False)
+    window_start: Mapped[int] = mapped_column(Integer)  # whole Unix seconds
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class IdempotencyRecord(db.Model):

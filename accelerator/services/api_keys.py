@@ -15,6 +15,7 @@ from accelerator.models import ApiKey, Insurer
 from accelerator.services import audit
 
 PREFIX_LENGTH = 12
+MAX_RATE_LIMIT = 100_000  # requests a second
 KEY_ROLES = ("marketplace", "insurer")
 
 
@@ -28,8 +29,10 @@ def _new_raw_key() -> str:
     return "acc_" + secrets.token_urlsafe(32)
 
 
-def create_key(actor: audit.Actor, role: str, name: str, insurer_id: int | None = None) -> tuple[ApiKey, str]:
-    """Make a key for the marketplace or for one approved insurer; returns it and the raw key."""
+def create_key(actor: audit.Actor, role: str, name: str, insurer_id: int | None = None,
+               rate_limit: int | None = None) -> tuple[ApiKey, str]:
+    """Make a key for the marketplace or for one approved insurer, limited to `rate_limit` requests a
+    second when given; returns it and the raw key."""
     name = (name or "").strip()
     errors = {}
     if role not in KEY_ROLES:
@@ -40,6 +43,9 @@ def create_key(actor: audit.Actor, role: str, name: str, insurer_id: int | None 
         errors["insurer"] = "An insurer key names its insurer."
     if role == "marketplace" and insurer_id is not None:
         errors["insurer"] = "A marketplace key belongs to no insurer."
+    if rate_limit is not None and (isinstance(rate_limit, bool) or not isinstance(rate_limit, int)
+                                   or not 1 <= rate_limit <= MAX_RATE_LIMIT):
+        errors["rate_limit"] = f"A rate limit is a whole number of requests a second, 1 to {MAX_RATE_LIMIT}."
     if errors:
         raise ValidationError("Check the key's details.", fields=errors)
     if role == "insurer":
@@ -52,14 +58,15 @@ def create_key(actor: audit.Actor, role: str, name: str, insurer_id: int | None 
     for _attempt in range(5):
         raw = _new_raw_key()
         key = ApiKey(prefix=raw[:PREFIX_LENGTH], key_hash=hash_key(raw), name=name, role=role,
-                     insurer_id=insurer_id, created_by_id=actor.user_id)
+                     insurer_id=insurer_id, created_by_id=actor.user_id, rate_limit=rate_limit)
         db.session.add(key)
         try:
             db.session.flush()
         except IntegrityError:
             db.session.rollback()  # a prefix collision: draw again
             continue
-        audit.record(actor, "create", "api_key", key.prefix, role=role, insurer=insurer_id, name=name)
+        audit.record(actor, "create", "api_key", key.prefix, role=role, insurer=insurer_id, name=name,
+                     rate_limit=rate_limit)
         db.session.commit()
         return key, raw
     raise Conflict("Could not draw a unique key prefix; try again.")  # pragma: no cover

@@ -247,18 +247,19 @@ class _GroupCommit:
 
 _KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
                 ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
-                ApiKey.__table__.c.last_used_at, Insurer.__table__.c.status)
+                ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
 _key_statements: dict[str, Prepared] = {}
 
 
 class KeyRow:
-    """An API key as the lookup reads it, with its insurer's status."""
+    """An API key as the lookup reads it (with its rate limit), with its insurer's status."""
 
-    __slots__ = ("id", "insurer_id", "key_hash", "last_used_at", "prefix", "revoked_at", "role", "status")
+    __slots__ = ("id", "insurer_id", "key_hash", "last_used_at", "prefix", "rate_limit", "revoked_at", "role",
+                 "status")
 
     def __init__(self, row: Sequence):
         (self.id, self.key_hash, self.role, self.insurer_id, self.prefix, self.revoked_at, self.last_used_at,
-         self.status) = row
+         self.rate_limit, self.status) = row
 
 
 def key_statement(dialect) -> Prepared:

@@ -33,10 +33,20 @@ def test_every_operation_names_its_roles_and_documents_its_errors(client):
             if op["security"]:
                 assert set(op["x-roles"]) <= {"marketplace", "insurer"}, where
                 assert {"401", "403"} <= set(op["responses"]), where
+                # Any key may have a rate limit.
+                assert op["responses"]["429"] == {"$ref": "#/components/responses/RateLimited"}, where
+            else:
+                assert "429" not in op["responses"], where
             if method in ("post", "put"):
                 names = {p.get("$ref", "").rsplit("/", 1)[-1] for p in op.get("parameters", [])}
                 assert "IdempotencyKey" in names, where
                 assert {"400", "409", "413", "415"} <= set(op["responses"]), where
+
+
+def test_the_rate_limited_answer_names_its_code_and_retry_after(client):
+    response = client.get("/api/v1/openapi.json").get_json()["components"]["responses"]["RateLimited"]
+    assert "`rate_limited`" in response["description"]
+    assert "Retry-After" in response["headers"]
 
 
 def test_role_decorators_match_the_documented_roles(client):

@@ -89,12 +89,12 @@ def test_list_shows_prefix_role_insurer_name_last_use_and_state(app, db):
 
     assert_ok(result)
     lines = result.output.splitlines()
-    assert lines[0].split() == ["PREFIX", "ROLE", "INSURER", "STATE", "LAST", "USED", "NAME"]
+    assert lines[0].split() == ["PREFIX", "ROLE", "INSURER", "STATE", "LAST", "USED", "LIMIT/S", "NAME"]
     rows = {line.split()[0]: line.split() for line in lines[1:-1]}
-    assert rows[market[:12]] == [market[:12], "marketplace", "-", "active", "2026-03-04T05:06:07Z", "Claims",
+    assert rows[market[:12]] == [market[:12], "marketplace", "-", "active", "2026-03-04T05:06:07Z", "-", "Claims",
                                  "service"]
-    assert rows[insurer_raw[:12]] == [insurer_raw[:12], "insurer", str(insurer.id), "revoked", "never", "Harbor",
-                                      "PAS"]
+    assert rows[insurer_raw[:12]] == [insurer_raw[:12], "insurer", str(insurer.id), "revoked", "never", "-",
+                                      "Harbor", "PAS"]
     assert last_line(result) == "2 key(s)"
     assert market not in result.output and insurer_raw not in result.output
 
@@ -121,3 +121,33 @@ def test_revoke_an_unknown_prefix_fails(app, db):
 
     assert_failed(result, "No key with prefix acc_nosuchkey")
     assert db.session.execute(select(ApiKey)).scalar_one().revoked_at is None
+
+
+def test_create_with_a_rate_limit_stores_it_and_list_shows_it(app, db):
+    raw = last_line(_create(app, "--role", "marketplace", "--name", "Busy service", "--rate-limit", "5"))
+    plain = last_line(_create(app, "--role", "marketplace", "--name", "Calm service"))
+
+    assert _stored_key(raw).rate_limit == 5
+    assert _stored_key(plain).rate_limit is None
+    result = invoke(app, "api-keys", "list")
+    assert_ok(result)
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:-1]}
+    assert rows[raw[:12]][5:] == ["5", "Busy", "service"]
+    assert rows[plain[:12]][5:] == ["-", "Calm", "service"]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "100001"])
+def test_a_rate_limit_out_of_range_is_refused(app, db, value):
+    result = _create(app, "--role", "marketplace", "--name", "Too much", "--rate-limit", value)
+
+    assert_failed(result, "rate_limit: A rate limit is a whole number of requests a second, 1 to 100000.")
+    assert row_counts()["api_keys"] == 0
+
+
+@pytest.mark.parametrize("value", ["abc", "2.5", ""])
+def test_a_rate_limit_that_is_not_a_whole_number_is_refused(app, db, value):
+    result = _create(app, "--role", "marketplace", "--name", "Too much", "--rate-limit", value)
+
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "--rate-limit" in result.output
+    assert row_counts()["api_keys"] == 0

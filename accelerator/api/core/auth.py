@@ -15,6 +15,7 @@ from accelerator import clock
 from accelerator.domain.errors import DomainError, Forbidden
 from accelerator.extensions import db
 from accelerator.models import ApiKey
+from accelerator.services import rate_limits
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.hotpath import read_api_key
 
@@ -45,7 +46,8 @@ class AuthenticatedKey:
 
 
 def authenticate() -> AuthenticatedKey:
-    """Check the request's bearer key against the database (no cache), or raise Unauthenticated."""
+    """Check the request's bearer key against the database (no cache), or raise Unauthenticated; count
+    the request of a rate-limited key (raises RateLimited over its limit)."""
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     raw = raw.strip()
@@ -74,6 +76,9 @@ def authenticate() -> AuthenticatedKey:
         )
         db.session.commit()
     # Otherwise the read stays in the request's transaction: one transaction per request, not two.
+    if row.rate_limit is not None:
+        # Only a limited key pays for its count (one upsert, committed); RateLimited is the 429.
+        rate_limits.count_request(row.id, row.rate_limit)
     return AuthenticatedKey(id=row.id, role=row.role, insurer_id=row.insurer_id, prefix=row.prefix)
 
 
