@@ -13,7 +13,6 @@ from accelerator.web.charts.drawing import (
     COLOURS,
     GRID,
     _axis_labels,
-    _band_plot_right,
     _e,
     _empty_note,
     _float,
@@ -29,6 +28,7 @@ from accelerator.web.charts.drawing import (
     _tick_value,
     _x_labels,
     _y_axis,
+    band_plot_right,
 )
 
 # --- Charts ----------------------------------------------------------------------------------------------
@@ -47,7 +47,7 @@ def bar_chart(series: Series, *, chart_id: str, title: str, description: str, x_
     values = [v for _label, v in series.points]
     ticks = _nice_ticks(max([_float(v) for v in values] + [y_max or 0.0]))
     left = _left_margin(value_format(_tick_value(t)) for t in ticks)
-    x0, x1, y_top, y0 = left, _band_plot_right(width, left, labels), 28.0, height - 52.0
+    x0, x1, y_top, y0 = left, band_plot_right(width, left, labels), 28.0, height - 52.0
     top = ticks[-1]
 
     def y_of(v: float) -> float:
@@ -129,7 +129,7 @@ def stacked_bar_chart(series: Sequence[Series], *, chart_id: str, title: str, de
                 f'stroke="currentColor" stroke-width="0.5"/>')
 
     legend, legend_height = _legend([s.name for s in series], width, swatch) if series else ([], 8.0)
-    x0, x1, y_top, y0 = left, _band_plot_right(width, left, labels), legend_height + 20, height - 52.0
+    x0, x1, y_top, y0 = left, band_plot_right(width, left, labels), legend_height + 20, height - 52.0
     top = ticks[-1]
 
     def y_of(v: float) -> float:

@@ -141,7 +141,7 @@ def _left_margin(tick_labels: Iterable[str]) -> float:
     return min(130.0, max(48.0, 30 + longest * _CHAR_PX))
 
 
-def _band_plot_right(width: float, x0: float, labels: Sequence[str]) -> float:
+def band_plot_right(width: float, x0: float, labels: Sequence[str]) -> float:
     """The right edge of a plot of equal bands starting at x0, leaving the last band's centred label room
     to end inside the SVG (a band narrower than its label would otherwise push it past the right edge)."""
     limit = width - 16.0
