@@ -55,49 +55,43 @@ def show_case(case_id: str):
     return _case_page(case_id)
 
 
+def _answer(case_id: str, form, form_name: str, answer, done: str):
+    """Check the form, give the answer (a call of the claim_cases service), and say so; the page again,
+    with the form's errors or the refusal, when it is refused."""
+    claim_cases.get_case(case_id, _insurer_id())  # 404 before reading the form
+    if not form.validate_on_submit():
+        return _case_page(case_id, **{form_name: form}, status=400)
+    try:
+        answer()
+    except DomainError as exc:
+        _refused(form, exc)
+        return _case_page(case_id, **{form_name: form}, status=exc.status)
+    flash(done() if callable(done) else done, "success")
+    return redirect(url_for("insurer_claims.show_case", case_id=case_id))
+
+
 @bp.post("/<case_id>/accept")
 def accept_case(case_id: str):
     """Accept the claim (services.claim_cases.accept): the payment is then due by the new deadline."""
-    claim_cases.get_case(case_id, _insurer_id())  # 404 before reading the form
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _case_page(case_id, accept_form=form, status=400)
-    try:
-        claim_cases.accept(Actor.of_user(current_user), case_id, _insurer_id())
-    except DomainError as exc:
-        _refused(form, exc)
-        return _case_page(case_id, accept_form=form, status=exc.status)
-    flash("You accepted this claim. Record the payment once you have paid it.", "success")
-    return redirect(url_for("insurer_claims.show_case", case_id=case_id))
+    return _answer(case_id, ActionForm(), "accept_form",
+                   lambda: claim_cases.accept(Actor.of_user(current_user), case_id, _insurer_id()),
+                   "You accepted this claim. Record the payment once you have paid it.")
 
 
 @bp.post("/<case_id>/deny")
 def deny_case(case_id: str):
     """Deny the claim with a reason (services.claim_cases.deny): the marketplace takes it from there."""
-    claim_cases.get_case(case_id, _insurer_id())
     form = DenyCaseForm()
-    if not form.validate_on_submit():
-        return _case_page(case_id, deny_form=form, status=400)
-    try:
-        claim_cases.deny(Actor.of_user(current_user), case_id, _insurer_id(), form.reason.data)
-    except DomainError as exc:
-        _refused(form, exc)
-        return _case_page(case_id, deny_form=form, status=exc.status)
-    flash("You denied this claim. The marketplace has been told.", "success")
-    return redirect(url_for("insurer_claims.show_case", case_id=case_id))
+    return _answer(case_id, form, "deny_form",
+                   lambda: claim_cases.deny(Actor.of_user(current_user), case_id, _insurer_id(), form.reason.data),
+                   "You denied this claim. The marketplace has been told.")
 
 
 @bp.post("/<case_id>/payment")
 def record_payment(case_id: str):
     """Record the payment (services.claim_cases.record_payment): a paid claim on the policy, once."""
-    claim_cases.get_case(case_id, _insurer_id())
     form = CasePaymentForm()
-    if not form.validate_on_submit():
-        return _case_page(case_id, pay_form=form, status=400)
-    try:
-        claim_cases.record_payment(Actor.of_user(current_user), case_id, _insurer_id(), "insurer", form.amount.data)
-    except DomainError as exc:
-        _refused(form, exc)
-        return _case_page(case_id, pay_form=form, status=exc.status)
-    flash(f"Your payment of {display_money(form.amount.data)} is recorded.", "success")
-    return redirect(url_for("insurer_claims.show_case", case_id=case_id))
+    return _answer(case_id, form, "pay_form",
+                   lambda: claim_cases.record_payment(Actor.of_user(current_user), case_id, _insurer_id(), "insurer",
+                                                      form.amount.data),
+                   lambda: f"Your payment of {display_money(form.amount.data)} is recorded.")

@@ -381,18 +381,9 @@ def _claim_page(view: claim_cases.CaseView, dispute_form: DisputeForm, status: i
 def accept_claim(case_id: str):
     """The seller accepts the claim: they owe the payment by the new deadline. Sent twice, it accepts once."""
     before = claim_cases.seller_case(case_id, _seller_id()).case.state
-    try:
-        view = claim_cases.seller_accept(_actor(), case_id, _seller_id())
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        flash(_refused(exc), "error")
-        return redirect(url_for("sellers.show_claim", case_id=case_id))
-    if before == view.case.state:
-        flash("You had already accepted this claim.", "info")
-    else:
-        flash("You accepted this claim. Pay the customer by the date shown below.", "success")
-    return redirect(url_for("sellers.show_claim", case_id=case_id))
+    return _answer_claim(case_id, before, lambda: claim_cases.seller_accept(_actor(), case_id, _seller_id()),
+                         "You had already accepted this claim.",
+                         "You accepted this claim. Pay the customer by the date shown below.")
 
 
 @bp.post("/seller/claims/<case_id>/dispute")
@@ -405,18 +396,26 @@ def dispute_claim(case_id: str):
             flash("This claim no longer waits for your answer (see its state below), so nothing was changed.", "error")
             return redirect(url_for("sellers.show_claim", case_id=case_id))
         return _claim_page(view, form, 400)
-    before = view.case.state
+    return _answer_claim(case_id, view.case.state,
+                         lambda: claim_cases.seller_dispute(_actor(), case_id, _seller_id(), form.reason.data),
+                         "You had already disputed this claim.",
+                         "You disputed this claim. The marketplace will look at it and let you know.")
+
+
+def _answer_claim(case_id: str, before: str, answer, already: str, done: str):
+    """Give the seller's answer (a call of the claim_cases service returning the case's view) and say
+    what happened: refused, already given (the state did not move), or done; back to the case."""
     try:
-        view = claim_cases.seller_dispute(_actor(), case_id, _seller_id(), form.reason.data)
+        view = answer()
     except DomainError as exc:
         if exc.status == 404:
             raise
         flash(_refused(exc), "error")
         return redirect(url_for("sellers.show_claim", case_id=case_id))
     if before == view.case.state:
-        flash("You had already disputed this claim.", "info")
+        flash(already, "info")
     else:
-        flash("You disputed this claim. The marketplace will look at it and let you know.", "success")
+        flash(done, "success")
     return redirect(url_for("sellers.show_claim", case_id=case_id))
 
 
