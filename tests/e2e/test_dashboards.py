@@ -103,7 +103,7 @@ def test_an_admin_sees_the_dashboards_fill_changes_the_period_and_downloads_a_cs
     page.get_by_role("navigation", name="Reports").get_by_role("link", name="Claim cases").click()
     page.wait_for_url("**/admin/reports/claim-cases")
     assert _chart_titles(page) == list(CLAIM_CASE_FIGURES)
-    assert page.locator(".report-stat__figure").first.inner_text() == "1"  # one case needs the marketplace
+    assert page.locator(".report-stat__figure").first.inner_text() == "1"  # one case escalated
     assert page.locator("#claim-answer-times tbody tr").nth(1).inner_text() == "Seller\t1\t5.0 h\t0"
 
 

@@ -47,7 +47,8 @@ def test_the_page_shows_each_figure_its_numbers_and_the_headlines(admin_client, 
     assert table_rows(section(page, "marketplace-money"))[2] == ["Owed by sellers", "1", "$1,400.00", "$700.00",
                                                                  "$700.00"]
     assert '>50%</span> <span class="report-stat__label">of them escalated (1)<' in page
-    assert '>0</span> <span class="report-stat__label">open cases need the marketplace now' in page
+    assert '>0</span> <span class="report-stat__label">cases escalated, waiting for the marketplace now' in page
+    assert 'href="/admin/claims">The intervention queue' in page
     assert "from the case&#39;s escalation to the marketplace stepping in or closing it" in page
     assert 'aria-current="page">Claim cases</a>' in page
 
@@ -74,6 +75,13 @@ def test_each_csv_has_its_header_and_the_rows_of_its_table(admin_client, cases):
         ["2026-11-02", "0", "0", "1", "0", "1"], ["2026-11-09", "0", "0", "1", "0", "1"]]
     bad = admin_client.get("/admin/reports/claim-escalations.csv?start=2026-11-15&end=2026-11-02")
     assert bad.status_code == 400 and b"on or after the start date" in bad.data
+
+
+def test_a_bad_range_is_told_at_its_field(admin_client, db):
+    response = admin_client.get("/admin/reports/claim-cases?start=2026-11-15&end=nope")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Correct the dates above to see the claim-case figures." in page and 'role="img"' not in page
 
 
 def test_only_admins_get_the_page_and_its_csvs(app, client, seller_client, insurer_client, db):

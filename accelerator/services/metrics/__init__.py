@@ -22,7 +22,7 @@ Admin:   compliance_by_week(start, end) -> [WeeklyCompliance]   (the one that lo
          cases_opened(start, end, as_of) -> CasesOpened          (claim cases: by week and route, by state)
          answer_times(start, end, as_of) -> [PartyAnswers]       (median time to an answer by party)
          escalations(start, end, as_of) -> Escalations           (share escalated, by reason)
-         needing_intervention(as_of) -> int                      (escalated or in review now)
+         needing_intervention(as_of) -> int                      (escalated now: the intervention queue)
          marketplace_money(start, end) -> MarketplaceMoney       (its payments, recovered, still due)
 Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
          quote_win_rate(insurer_id, start, end) -> WinRate
@@ -61,7 +61,6 @@ from accelerator.services.metrics.checks_and_premiums import (
     premiums_by_category,
 )
 from accelerator.services.metrics.claim_cases import (
-    INTERVENTION_STATES,
     CasesOpened,
     Escalations,
     MarketplaceMoney,
@@ -109,7 +108,6 @@ from accelerator.services.metrics.ranges import (
 )
 
 __all__ = [
-    "INTERVENTION_STATES",
     "MAX_RANGE_DAYS",
     "ROUTES",
     "ROUTING_STATUSES",

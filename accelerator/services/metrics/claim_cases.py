@@ -21,8 +21,6 @@ from accelerator.models import ClaimCase, ClaimCaseEvent
 from accelerator.services.metrics.ranges import DateRange, _utc_day, parse_range
 
 ZERO = Decimal("0.00")
-# The states that ask for the marketplace's hand now: an escalation, or a check that needs a person.
-INTERVENTION_STATES = (rules.ESCALATED, rules.IN_REVIEW)
 _UNRESPONSIVE = {rules.AWAITING_INSURER: "insurer_unresponsive", rules.AWAITING_SELLER: "seller_unresponsive",
                  rules.ACCEPTED: "payment_overdue"}
 
@@ -164,9 +162,9 @@ def escalations(start: object, end: object, as_of: datetime) -> Escalations:
 
 
 def needing_intervention(as_of: datetime) -> int:
-    """Open cases that need the marketplace now, whenever they were opened: escalated or in review."""
+    """Cases escalated to the marketplace at `as_of`, whenever they were opened (the intervention queue's)."""
     return db.session.execute(
-        select(func.count(ClaimCase.id)).where(_state_at(as_of).in_(INTERVENTION_STATES))).scalar_one()
+        select(func.count(ClaimCase.id)).where(_state_at(as_of) == rules.ESCALATED)).scalar_one()
 
 
 # --- The marketplace's money -------------------------------------------------------------------------------

@@ -170,8 +170,8 @@ def claim_case_stats(intervention: int, opened: metrics.CasesOpened, escalated: 
                      money: metrics.MarketplaceMoney) -> list[Stat]:
     """The claim cases' headline figures: what needs the marketplace now, and the period's cases and money."""
     return [
-        Stat(f"{intervention:,}", f"open {_plural(intervention, 'case needs', 'cases need')} the marketplace now "
-                                  "(escalated or in review, opened at any time)"),
+        Stat(f"{intervention:,}", f"{_plural(intervention, 'case', 'cases')} escalated, waiting for the "
+                                  "marketplace now (opened at any time)"),
         Stat(f"{opened.total:,}", f"claim {_plural(opened.total, 'case', 'cases')} opened in the period"),
         Stat(format_percent(escalated.share), f"of them escalated ({escalated.escalated:,})"),
         Stat(format_money(money.paid), f"paid by the marketplace in the period, {format_money(money.recovered)} "
