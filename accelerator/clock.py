@@ -10,6 +10,8 @@ suite runs. `ACCELERATOR_CLOCK` (an RFC 3339 moment) pins it in a server process
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 _pinned: tuple[datetime, float] | None = None
@@ -46,6 +48,18 @@ def unpin() -> None:
     """Give the clock back to the machine."""
     global _pinned
     _pinned = None
+
+
+@contextmanager
+def moved_to(moment: datetime) -> Iterator[None]:
+    """Read `moment` (running on from there) inside the block, then the clock as it was (the demo's past)."""
+    global _pinned
+    before = _pinned
+    pin(moment)
+    try:
+        yield
+    finally:
+        _pinned = before
 
 
 def is_pinned() -> bool:

@@ -280,3 +280,27 @@ def make_pdf_bytes(text: str = "Certificate of insurance", pad_to: int = 0) -> b
         filler = b"%" + b"x" * (pad_to - len(content) - 2) + b"\n"
         content = head + b"\n" + filler + rest
     return content
+
+
+# Claim cases as the figures read them: a row and its history, written directly (the service's rules are
+# tested on their own; the figures only read what is stored).
+from accelerator.models import ClaimCase, ClaimCaseEvent  # noqa: E402
+
+
+def make_claim_case(opened_at: datetime, route: str = "insurer", state: str = "awaiting_insurer",
+                    events: list[tuple] = (), **overrides) -> ClaimCase:
+    """A claim case opened at `opened_at` with its `opened` entry and then `events` ((at, event, by[, note]))."""
+    n = _n()
+    values = dict(
+        case_id=f"CC-{n}", request_hash="0" * 64, seller_id="SELLER000001", kind="property_damage",
+        incident_date=opened_at.date(), amount_claimed=Decimal("2500.00"), description="A scorched desk.",
+        opened_at=opened_at, check_id=f"chk_case{n:012d}", route=route, state=state, stepped_in=False,
+        updated_at=opened_at,
+    )
+    values.update(overrides)
+    case = ClaimCase(**values)
+    case.events = [ClaimCaseEvent(at=opened_at, event="opened", by="marketplace")]
+    case.events += [ClaimCaseEvent(at=e[0], event=e[1], by=e[2], note=e[3] if len(e) > 3 else None) for e in events]
+    db.session.add(case)
+    db.session.commit()
+    return case

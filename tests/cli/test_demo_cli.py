@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.routing import InsurerAppetite, RequestProfile, fits
 from accelerator.domain.values import rating_at_least
@@ -17,6 +18,7 @@ from accelerator.models import (
     ApiKey,
     AuditEntry,
     Claim,
+    ClaimCase,
     Insurer,
     MonthlySales,
     Policy,
@@ -274,7 +276,8 @@ def test_two_demo_runs_at_once_load_it_once(live_app, db):
     assert sorted(r.created for r in results) == [False, False, True]
     assert [bool(r.marketplace_key) for r in results] == [r.created for r in results]
     counts = row_counts()
-    assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 10, 1, 3)
+    assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 10, 1, 4)
+    assert counts["claim_cases"] == 16
 
 
 def test_on_the_demo_data_the_expiring_policy_gets_its_reminder(app, db, tmp_path):
@@ -297,7 +300,8 @@ def test_demo_has_eight_weeks_of_coverage_checks_that_replay(app, db):
 
     assert_ok(invoke(app, "demo"))
     db.session.rollback()
-    checks = _all(db, CoverageCheck)
+    cases = set(db.session.execute(select(ClaimCase.check_id)).scalars())
+    checks = [c for c in _all(db, CoverageCheck) if c.check_id not in cases]  # the claim cases' own checks aside
     assert len(checks) == 240
     days = {c.checked_at.date() for c in checks}
     assert len(days) == demo_service.CHECK_HISTORY_DAYS
@@ -327,3 +331,28 @@ def test_demo_uploads_carry_their_certificate_pdf(app, db):
         assert document.path.parent == uploads.upload_folder()
         text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
         assert policy.policy_number in text and policy.insurer_name in text
+
+
+def test_demo_has_claim_cases_in_every_state_and_every_escalation(app, db):
+    from accelerator.domain import claim_cases as rules
+    from accelerator.services import claim_cases, metrics
+
+    assert_ok(invoke(app, "demo"))
+    db.session.rollback()
+    cases = _all(db, ClaimCase)
+    assert {c.state for c in cases} == set(rules.STATES)
+    assert {c.escalation for c in cases if c.state == "escalated"} == set(rules.ESCALATIONS)
+    assert {c.payment_payer for c in cases if c.state == "paid"} == {"insurer", "marketplace", "seller"}
+    recoveries = sorted((c.recovery_from, c.recovery_recovered == c.recovery_due) for c in cases if c.recovery_from)
+    assert recoveries == [("insurer", True), ("seller", False)]  # one fully recovered, one partly
+    assert any(c.payment_payer == "marketplace" and c.recovery_from is None for c in cases)  # at its own cost
+    # Made through the services at their moments: histories in order, a read changes nothing.
+    for case in cases:
+        assert [e.at for e in case.events] == sorted(e.at for e in case.events)
+        assert case.events[0].event == "opened" and case.opened_at < clock.now() - timedelta(hours=12)
+        assert claim_cases.get_case(case.case_id).case.state == case.state
+    # The figures show something real over the last twelve weeks.
+    start, end = TODAY - timedelta(weeks=12), TODAY
+    assert metrics.cases_opened(start, end, clock.now()).total == 16
+    assert all(p.answers and p.median_hours for p in metrics.answer_times(start, end, clock.now()))
+    assert metrics.marketplace_money(start, end).still_due > 0

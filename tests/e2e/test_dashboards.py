@@ -17,6 +17,9 @@ from tests.factories import TODAY
 D = Decimal
 ADMIN_FIGURES = ("Required sellers who are compliant, by week", "From request to policy",
                  "Insurers' median time to quote", "Coverage checks per day by route", "Premiums by category")
+CLAIM_CASE_FIGURES = ("Claim cases opened per week by route", "Claim cases by current state",
+                      "Median time to an answer by party", "Claim cases escalated: 100%",
+                      "What the marketplace paid and recovered")
 INSURER_FIGURES = ("Quote requests received", "Policies in force", "Claims paid against aggregate limits")
 
 
@@ -40,6 +43,10 @@ def _data(db) -> tuple[str, str]:
     factories.make_policy(insurer=harbor, seller_id=shop.seller_id, policy_number="HM-2026-0001",
                           premium=D("1850.00"), claims_paid=D("300000.00"),
                           effective_date=today - timedelta(days=30), expiration_date=today + timedelta(days=335))
+    # A claim case of last week that the seller disputed: escalated, waiting for the marketplace.
+    opened = datetime.combine(today, datetime.min.time(), UTC) - timedelta(days=6)
+    factories.make_claim_case(opened, route="seller", state="escalated", escalation="seller_disputed",
+                              seller_id=shop.seller_id, events=[(opened + timedelta(hours=5), "disputed", "seller")])
     admin = factories.make_user(role="admin", email="ada@marketplace.example")
     staff = factories.make_insurer_user(insurer=harbor, email="dana@harbor.example")
     emails = admin.email, staff.email
@@ -93,6 +100,12 @@ def test_an_admin_sees_the_dashboards_fill_changes_the_period_and_downloads_a_cs
     page.wait_for_url("**/admin/reports/compliance")
     assert "Little Oak Toys LLC" in page.locator("tbody").inner_text()
 
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Claim cases").click()
+    page.wait_for_url("**/admin/reports/claim-cases")
+    assert _chart_titles(page) == list(CLAIM_CASE_FIGURES)
+    assert page.locator(".report-stat__figure").first.inner_text() == "1"  # one case escalated
+    assert page.locator("#claim-answer-times tbody tr").nth(1).inner_text() == "Seller\t1\t5.0 h\t0"
+
 
 def test_the_insurer_dashboard_renders_its_own_figures(page, db):
     _admin, staff = _data(db)
@@ -112,7 +125,8 @@ def test_the_insurer_dashboard_renders_its_own_figures(page, db):
 def test_the_report_pages_fit_a_phone_with_every_input_labelled(phone_page, db):
     admin, staff = _data(db)
     _login(phone_page, admin, "/admin")
-    for path in ("/admin/reports/?start=2026-03-02&end=2026-03-15", "/admin/reports/compliance",
+    for path in ("/admin/reports/?start=2026-03-02&end=2026-03-15", "/admin/reports/claim-cases",
+                 "/admin/reports/compliance",
                  "/admin/reports/checks", "/admin/reports/?start=2026-03-15&end=2026-03-02"):
         phone_page.goto(path)
         assert no_horizontal_scroll(phone_page), path

@@ -78,3 +78,13 @@ def test_no_code_or_test_reads_the_machines_clock_but_the_clock_module():
                 if MACHINE_CLOCK.search(line):
                     readers.append(f"{relative}:{number}: {line.strip()}")
     assert readers == []
+
+
+def test_moved_to_reads_the_moment_inside_and_gives_the_clock_back_after():
+    past = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+    with clock.moved_to(past):
+        assert past <= clock.now() < past + timedelta(minutes=1)
+    assert NOW <= clock.now() < NOW + timedelta(minutes=5)  # the test's pin, running on as before
+    with pytest.raises(RuntimeError), clock.moved_to(past):
+        raise RuntimeError("a failing step")
+    assert clock.today() == TODAY

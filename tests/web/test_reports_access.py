@@ -20,9 +20,12 @@ def _routes(app, blueprint: str) -> list[str]:
 def test_the_blueprints_have_the_routes_of_the_reports(app):
     assert _routes(app, "admin_reports") == [
         "/admin/reports/", "/admin/reports/checks", "/admin/reports/checks-by-route.csv", "/admin/reports/checks.csv",
+        "/admin/reports/claim-answer-times.csv", "/admin/reports/claim-cases",
+        "/admin/reports/claim-cases-by-route.csv", "/admin/reports/claim-cases-by-state.csv",
+        "/admin/reports/claim-escalations.csv",
         "/admin/reports/compliance", "/admin/reports/compliance-by-week.csv", "/admin/reports/compliance.csv",
-        "/admin/reports/premiums-by-category.csv", "/admin/reports/quote-funnel.csv",
-        "/admin/reports/time-to-quote.csv"]
+        "/admin/reports/marketplace-money.csv", "/admin/reports/premiums-by-category.csv",
+        "/admin/reports/quote-funnel.csv", "/admin/reports/time-to-quote.csv"]
     assert _routes(app, "insurer_reports") == [
         "/insurer/reports/", "/insurer/reports/bordereau", "/insurer/reports/bordereau.csv",
         "/insurer/reports/claims-against-aggregate.csv", "/insurer/reports/policies-in-force.csv",

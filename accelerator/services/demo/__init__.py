@@ -7,6 +7,7 @@ Where things are:
 - demo/sellers.py: the demo sellers and their monthly sales, and loading them.
 - demo/quotes_and_policies.py: quote requests, insurers' answers, and policies of every kind.
 - demo/history.py: `CHECK_HISTORY_DAYS` of coverage checks, and the claims paid on a policy.
+- demo/claim_cases.py: `load_claim_cases`, claim cases in every state, answered through the real services.
 - demo/helpers.py: the Decimal shorthand `D`, and timestamps and months counted from a day.
 """
 

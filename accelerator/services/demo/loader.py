@@ -18,6 +18,7 @@ from accelerator.domain.errors import Conflict
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Seller, User
 from accelerator.services import accounts, api_keys, audit
+from accelerator.services.demo.claim_cases import load_claim_cases
 from accelerator.services.demo.helpers import _at
 from accelerator.services.demo.history import _load_check_history, _load_claims
 from accelerator.services.demo.insurers import _insurer_specs, _load_insurers
@@ -127,6 +128,7 @@ def load_demo() -> DemoResult:
         return result
     result.created = True
     _load_check_history(clock.today())
+    load_claim_cases()
     return result
 
 

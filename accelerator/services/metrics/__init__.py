@@ -19,6 +19,11 @@ Admin:   compliance_by_week(start, end) -> [WeeklyCompliance]   (the one that lo
          premium_bound(start, end) -> BoundPremium                (quotes bought here, by purchase date)
          seller_standings(on, statuses=None, deadline_by=None) -> iterator of SellerStanding (streamed)
          compliance_actions(on, within_days=7) -> ComplianceActions (overdue, due soon: the admin home)
+         cases_opened(start, end, as_of) -> CasesOpened          (claim cases: by week and route, by state)
+         answer_times(start, end, as_of) -> [PartyAnswers]       (median time to an answer by party)
+         escalations(start, end, as_of) -> Escalations           (share escalated, by reason)
+         needing_intervention(as_of) -> int                      (escalated now: the intervention queue)
+         marketplace_money(start, end) -> MarketplaceMoney       (its payments, recovered, still due)
 Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
          quote_win_rate(insurer_id, start, end) -> WinRate
          policies_in_force_on(insurer_id, on) -> int
@@ -32,6 +37,8 @@ Where things are (every public name is re-exported here, so `metrics.<name>` wor
   STATUSES, and CHUNK
   (patch it there: `accelerator.services.metrics.compliance.CHUNK`).
 - metrics/quotes.py: quote_funnel, median_time_to_quote.
+- metrics/claim_cases.py: cases_opened, answer_times, escalations, needing_intervention, marketplace_money
+  (the definitions of the waits are in domain/claim_case_figures.py).
 - metrics/checks_and_premiums.py: coverage_checks_by_day, premiums_by_category, premium_bound, ROUTES.
 - metrics/insurer.py: requests_received, quote_win_rate, policies_in_force_on, policies_in_force_by_day,
   claims_against_aggregate, ROUTING_STATUSES.
@@ -52,6 +59,19 @@ from accelerator.services.metrics.checks_and_premiums import (
     coverage_checks_by_day,
     premium_bound,
     premiums_by_category,
+)
+from accelerator.services.metrics.claim_cases import (
+    CasesOpened,
+    Escalations,
+    MarketplaceMoney,
+    MoneyLine,
+    PartyAnswers,
+    WeeklyCases,
+    answer_times,
+    cases_opened,
+    escalations,
+    marketplace_money,
+    needing_intervention,
 )
 from accelerator.services.metrics.compliance import (
     STATUSES,
@@ -93,21 +113,29 @@ __all__ = [
     "ROUTING_STATUSES",
     "STATUSES",
     "BoundPremium",
+    "CasesOpened",
     "CategoryPremium",
     "ClaimsAgainstAggregate",
     "ComplianceActions",
     "DailyChecks",
     "DailyCount",
     "DateRange",
+    "Escalations",
     "Funnel",
     "InsurerQuoteTime",
+    "MarketplaceMoney",
+    "MoneyLine",
+    "PartyAnswers",
     "PolicyClaims",
     "PremiumsByCategory",
     "RequestsReceived",
     "SellerStanding",
+    "WeeklyCases",
     "WeeklyCompliance",
     "WeeklyCount",
     "WinRate",
+    "answer_times",
+    "cases_opened",
     "check_insurer",
     "claims_against_aggregate",
     "compliance_actions",
@@ -115,7 +143,10 @@ __all__ = [
     "cover_end",
     "coverage_checks_by_day",
     "end_read_transaction",
+    "escalations",
+    "marketplace_money",
     "median_time_to_quote",
+    "needing_intervention",
     "parse_day",
     "parse_range",
     "policies_in_force_by_day",

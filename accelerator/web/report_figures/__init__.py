@@ -13,6 +13,8 @@ Where things are (every public name is re-exported here, so `rf.<name>` works):
   premiums_figure.
 - report_figures/insurer.py: requests_figure, win_rate_figure, in_force_figure, claims_figure.
 - report_figures/headlines.py: the headline figures, `Stat`, admin_stats and insurer_stats.
+- report_figures/claim_cases.py: cases_by_route_figure, cases_by_state_figure, answer_times_figure,
+  escalations_figure, money_figure, claim_case_stats, and the labels of states, reasons and parties.
 """
 
 from __future__ import annotations
@@ -23,6 +25,17 @@ from accelerator.web.report_figures.admin import (
     funnel_figure,
     premiums_figure,
     time_to_quote_figure,
+)
+from accelerator.web.report_figures.claim_cases import (
+    ANSWER_DEFINITIONS,
+    ESCALATION_LABELS,
+    STATE_LABELS,
+    answer_times_figure,
+    cases_by_route_figure,
+    cases_by_state_figure,
+    claim_case_stats,
+    escalations_figure,
+    money_figure,
 )
 from accelerator.web.report_figures.figures import (
     CLAIMS_TOP,
@@ -40,24 +53,33 @@ from accelerator.web.report_figures.headlines import Stat, admin_stats, insurer_
 from accelerator.web.report_figures.insurer import claims_figure, in_force_figure, requests_figure, win_rate_figure
 
 __all__ = [
+    "ANSWER_DEFINITIONS",
     "CLAIMS_TOP",
     "COUNT_AXIS",
+    "ESCALATION_LABELS",
     "LONG_RANGE_DAYS",
     "NARROW",
     "NARROW_HEIGHT",
     "NARROW_LABEL",
     "ROUTE_LABELS",
+    "STATE_LABELS",
     "WIDE",
     "Figure",
     "Stat",
     "admin_stats",
+    "answer_times_figure",
     "by_week",
+    "cases_by_route_figure",
+    "cases_by_state_figure",
     "checks_figure",
+    "claim_case_stats",
     "claims_figure",
     "compliance_figure",
+    "escalations_figure",
     "funnel_figure",
     "in_force_figure",
     "insurer_stats",
+    "money_figure",
     "premiums_figure",
     "requests_figure",
     "time_to_quote_figure",

@@ -16,6 +16,8 @@ Where things are (every name below is also importable from this package):
 - reports/dashboards.py: `Report` (how a figure is read and drawn), each figure's CSV address and CSV view.
 - reports/admin.py: the `admin_reports` blueprint `admin_bp`, `ADMIN_REPORTS`, the dashboard, the compliance
   list (`SELLERS_PER_PAGE`) and the coverage-check log, with their CSVs.
+- reports/claim_cases.py: the admin page of claim-case figures (`CLAIM_CASE_REPORTS`, on `admin_bp`), with
+  their CSVs.
 - reports/insurer.py: the `insurer_reports` blueprint `insurer_bp`, `INSURER_REPORTS`, the dashboard and the
   bordereau, with their CSVs.
 To fix "today" in a test, patch `_today` in forms (admin and insurer call it there); `SELLERS_PER_PAGE`
@@ -33,6 +35,7 @@ from accelerator.web.reports.admin import (
     compliance_csv,
     compliance_list,
 )
+from accelerator.web.reports.claim_cases import CLAIM_CASE_REPORTS, claim_cases_report
 from accelerator.web.reports.dashboards import Report
 from accelerator.web.reports.downloads import csv_response
 from accelerator.web.reports.forms import (
@@ -53,8 +56,27 @@ from accelerator.web.reports.insurer import (
 )
 
 __all__ = [
-    "ADMIN_REPORTS", "DEFAULT_WEEKS", "FIELD_LABELS", "INSURER_REPORTS", "MAX_ECHO", "STATUS_LABELS",
-    "ComplianceFilterForm", "RangeForm", "Report", "admin_bp", "admin_dashboard", "bordereau_csv",
-    "bordereau_export", "checks_csv", "checks_export", "compliance_csv", "compliance_list", "csv_response",
-    "default_range", "insurer_bp", "insurer_dashboard",
+    "ADMIN_REPORTS",
+    "CLAIM_CASE_REPORTS",
+    "DEFAULT_WEEKS",
+    "FIELD_LABELS",
+    "INSURER_REPORTS",
+    "MAX_ECHO",
+    "STATUS_LABELS",
+    "ComplianceFilterForm",
+    "RangeForm",
+    "Report",
+    "admin_bp",
+    "admin_dashboard",
+    "bordereau_csv",
+    "bordereau_export",
+    "checks_csv",
+    "checks_export",
+    "claim_cases_report",
+    "compliance_csv",
+    "compliance_list",
+    "csv_response",
+    "default_range",
+    "insurer_bp",
+    "insurer_dashboard",
 ]
