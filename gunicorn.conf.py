@@ -20,7 +20,7 @@ limit_request_field_size = 16380  # the app refuses a header line over 8190 byte
 # master binds beside whatever still listens on the port, so after a crash orphaned workers would go on
 # taking their share of the connections, out of anyone's control. The port must be freed, not shared:
 # post_fork below makes the workers die with their master (and systemd's KillMode=control-group in
-# deploy/accelerator.service kills whatever is left in the service's cgroup before the restart).
+# deploy/systemd/accelerator.service kills whatever is left in the service's cgroup before the restart).
 # gunicorn already sets SO_REUSEADDR, so connections in TIME_WAIT do not block a restart.
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
