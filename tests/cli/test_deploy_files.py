@@ -129,7 +129,7 @@ def test_nginx_limits_match_gunicorn_and_the_app(tmp_path, monkeypatch):
     # A header line gunicorn would pass reaches it through nginx, so the app answers 431 itself.
     assert buffers >= gunicorn["limit_request_field_size"]
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf  # replaced, not appended to
-    assert 'Strict-Transport-Security "max-age=63072000" always' in conf
+    assert 'Strict-Transport-Security "max-age=31536000; includeSubDomains" always' in conf
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
