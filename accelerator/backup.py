@@ -5,7 +5,9 @@ connection that first opens a read transaction. In WAL mode (which the app alway
 never blocks writers, so the site goes on writing during the copy; and because the read transaction
 pins one snapshot, every step copies pages of that same snapshot. (Without it, SQLite restarts the
 copy from the first page whenever another connection writes between two steps, and under a steady
-write load it might never finish.) The copy is the database as it stood when the read began.
+write load it might never finish.) The copy is the database as it stood when the read began. While
+it copies, SQLite cannot checkpoint past that snapshot, so the `-wal` file grows by the writes made
+meanwhile; the first checkpoint after the copy takes them in.
 
 Nothing is written at PATH until the copy is complete and has passed `PRAGMA integrity_check`: the
 pages go to a temporary file in PATH's directory, which is then linked to PATH (refusing a PATH

@@ -228,10 +228,10 @@ def db_backup(path: str) -> None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise click.ClickException(f"db backup copies a SQLite database file, not {url.render_as_string()}.")
     try:
-        written = backup.backup_sqlite(url.database, path)
+        backup.backup_sqlite(url.database, path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(str(written))
+    click.echo(path)  # as given (the contract: "prints PATH")
 
 
 def register_cli(app: Flask) -> None:

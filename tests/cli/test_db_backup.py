@@ -217,3 +217,27 @@ def test_on_postgresql_backup_says_to_use_pg_dump_and_fails(database_url, app, t
     assert result.exit_code != 0
     assert "pg_dump" in result.output and "pg_restore" in result.output
     assert not target.exists()
+
+
+def test_backup_prints_a_relative_path_as_given(sqlite_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _backup(sqlite_app, "relative.sqlite3")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "relative.sqlite3"
+    assert (tmp_path / "relative.sqlite3").is_file()
+
+
+def test_a_copy_that_fails_leaves_nothing_behind(tmp_path):
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"not a database" * 1000)
+    application = create_app(app_config(f"sqlite:///{broken}", str(tmp_path / "instance")))
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        result = _backup(application, out / "copy.sqlite3")
+    finally:
+        with application.app_context():
+            _db.engine.dispose()
+    assert result.exit_code != 0
+    assert "the copy failed" in result.output and "nothing was written" in result.output
+    assert list(out.iterdir()) == []  # neither the copy nor its temporary file
