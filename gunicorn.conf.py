@@ -20,10 +20,11 @@ limit_request_field_size = 16380  # the app refuses a header line over 8190 byte
 # master binds beside whatever still listens on the port, so after a crash orphaned workers would go on
 # taking their share of the connections, out of anyone's control. The port must be freed, not shared:
 # post_fork below makes the workers die with their master (and systemd's KillMode=control-group in
-# deploy/accelerator.service kills whatever is left in the service's cgroup before the restart).
+# deploy/systemd/accelerator.service kills whatever is left in the service's cgroup before the restart).
 # gunicorn already sets SO_REUSEADDR, so connections in TIME_WAIT do not block a restart.
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+DRAIN_MAX_BYTES = 16 * 1024 * 1024  # above the largest body nginx passes (deploy/nginx: client_max_body_size 11m)
 
 
 def post_fork(server, worker):
@@ -52,3 +53,29 @@ def post_fork(server, worker):
     if os.getppid() != worker.ppid:
         server.log.warning("Master %s is gone; worker %s exits", worker.ppid, os.getpid())
         sys.exit(0)
+
+
+def post_request(worker, req, environ, resp):
+    """Read what the app left unread of the request body, so that closing the connection sends no reset.
+
+    The app answers some requests without reading their whole body: a missing API key (401) before
+    reading it, a body over its limit (413) after the first MiB. A sync worker then closes the
+    connection, and when unread bytes are still arriving Linux answers them with a TCP reset, which
+    can destroy the answer before the peer reads it: nginx, still sending the body it buffered, then
+    reports 502 instead of the app's 401 or 413 (tests/api/test_behind_nginx.py), and a direct client
+    sees a reset connection. gunicorn drains only 64 KB on close; this reads the rest, up to
+    DRAIN_MAX_BYTES (past that the reset stands). The answer has already been sent, and the worker's
+    timeout still bounds a client that sends slowly.
+    """
+    body = getattr(req, "body", None)
+    if body is None:
+        return
+    left = DRAIN_MAX_BYTES
+    try:
+        while left > 0:
+            chunk = body.read(min(65536, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except Exception:  # noqa: BLE001 - the client went away or sent a malformed body: nothing to protect
+        return

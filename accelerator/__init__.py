@@ -23,10 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
         clock.pin(app.config["CLOCK_PIN"])
 
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from accelerator.proxies import TrustedProxies
 
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"],
+                                      app.config["TRUSTED_PROXY_ADDRESSES"])
 
     from accelerator.extensions import configure_sqlite, csrf, db, login_manager, migrate
 

@@ -1,10 +1,10 @@
-"""flask commands: insurers, API keys, users and demo data (the contract's "Operating it")."""
+"""flask commands: insurers, API keys, users, demo data, the senders and `db backup` (the contract's "Operating it")."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from accelerator.domain.errors import DomainError
 from accelerator.domain.values import AM_BEST_RATINGS
@@ -214,8 +214,28 @@ def claim_cases_notify(batch: int) -> None:
                f"retrying {report.retrying}, cancelled {report.cancelled}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=True, path_type=str))
+@with_appcontext
+def db_backup(path: str) -> None:
+    """Write a consistent copy of the SQLite database to the new file PATH while the site serves; prints PATH."""
+    from accelerator import backup
+    from accelerator.extensions import db
+
+    url = db.engine.url  # as Flask-SQLAlchemy resolved it (a relative SQLite path lies in the instance folder)
+    if url.get_backend_name() == "postgresql":
+        raise click.ClickException(backup.PG_ADVICE)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.ClickException(f"db backup copies a SQLite database file, not {url.render_as_string()}.")
+    try:
+        backup.backup_sqlite(url.database, path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(path)  # as given (the contract: "prints PATH")
+
+
 def register_cli(app: Flask) -> None:
-    """Attach the command groups to the app."""
+    """Attach the command groups to the app, and `backup` to Flask-Migrate's `db` group."""
     app.cli.add_command(insurers_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(users_cli)
@@ -223,3 +243,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(claim_cases_cli)
+    app.cli.commands["db"].add_command(db_backup)  # Flask-Migrate's group (migrate.init_app, which runs first)

@@ -13,6 +13,7 @@ from accelerator.domain.money import parse_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.values import AM_BEST_RATINGS
 from accelerator.extensions import SYNCHRONOUS_MODES
+from accelerator.proxies import parse_networks
 
 
 class ConfigError(RuntimeError):
@@ -43,6 +44,14 @@ def _bool_env(name: str, default: bool) -> bool:
     if raw is None:
         return default
     return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _networks_env(name: str) -> tuple:
+    raw = os.environ.get(name, "")
+    try:
+        return parse_networks(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r}: {exc}") from exc
 
 
 def _sqlite_synchronous() -> str:
@@ -153,6 +162,8 @@ def load_config(instance_path: str) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none).
         # Login throttling keys on the client address, so behind a proxy this must be set.
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
+        # The proxies' own addresses or networks: X-Forwarded-* from any other peer is dropped (empty: any peer).
+        "TRUSTED_PROXY_ADDRESSES": _networks_env("TRUSTED_PROXY_ADDRESSES"),
         # Outgoing email (reminders): over SMTP when MAIL_SERVER is set, else .eml files in MAIL_FOLDER.
         **_mail_settings(instance),
     }

@@ -1,5 +1,7 @@
 """${message}
 
+Deploy: expand or contract -- keep the one word that is true, and say why (migrations/README)
+
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}

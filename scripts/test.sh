@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements-dev.txt
 scripts/browser.sh
 scripts/apt-install.sh zbar-tools /usr/bin/zbarimg   # reads the QR code on certificates
+scripts/apt-install.sh nginx-light /usr/sbin/nginx   # nginx -t checks deploy/nginx/accelerator.conf
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

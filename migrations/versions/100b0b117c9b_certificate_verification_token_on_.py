@@ -1,5 +1,7 @@
 """certificate verification token on policies
 
+Deploy: expand
+
 Revision ID: 100b0b117c9b
 Revises: 9ded6f834217
 Create Date: 2026-11-23 20:02:19.074810

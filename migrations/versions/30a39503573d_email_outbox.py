@@ -1,5 +1,7 @@
 """email outbox
 
+Deploy: expand
+
 Revision ID: 30a39503573d
 Revises: 100b0b117c9b
 Create Date: 2026-11-23 20:03:05.280979

@@ -1,5 +1,8 @@
 """quote requests: whether the seller also wants offers from insurers rated below the minimum
 
+Deploy: expand
+The new column is NOT NULL with a server default, so the older code's inserts still work.
+
 Revision ID: 3c7e1a9d52f4
 Revises: c7e3a91d5b24
 Create Date: 2026-12-03 04:30:00.000000

@@ -1,5 +1,8 @@
 """the whole data model
 
+Deploy: expand
+It creates every table: there was no older code.
+
 Revision ID: 9ded6f834217
 Revises: 
 Create Date: 2026-11-23 19:29:59.726248

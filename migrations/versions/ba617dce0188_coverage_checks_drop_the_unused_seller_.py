@@ -3,6 +3,9 @@
 No query looks coverage checks up by seller (metrics and exports read checked_at, replays check_id),
 and every record written dirtied a random page of this index: 2-4 MB of WAL per 500-check batch.
 
+Deploy: expand
+Only an index no query uses goes: the code before it runs the same after it.
+
 Revision ID: ba617dce0188
 Revises: 30a39503573d
 Create Date: 2026-11-23 22:29:02.865806

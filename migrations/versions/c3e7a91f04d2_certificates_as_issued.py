@@ -5,6 +5,11 @@ dated the day it was shown. Every policy whose certificate was shown (it has a v
 its certificate number 1, stating the seller's name and state as they are now and dated the day of this
 migration, and keeps its verification link: the token moves from the policy to that certificate.
 
+Deploy: contract
+Written before the expand/contract rule: it expands (certificates) and contracts (drops
+policies.certificate_token, which the code before it reads) at once, so that code had to stop before
+it ran. Under the rule it would have been two migrations, a release apart.
+
 Revision ID: c3e7a91f04d2
 Revises: 3c7e1a9d52f4
 Create Date: 2026-12-03 04:30:00.000000

@@ -3,6 +3,8 @@
 A withdrawn request is closed like a bought one (it takes no more quotes, the API shows it closed);
 this column tells the two apart.
 
+Deploy: expand
+
 Revision ID: c7e3a91d5b24
 Revises: ba617dce0188
 Create Date: 2026-12-03 04:20:00.000000

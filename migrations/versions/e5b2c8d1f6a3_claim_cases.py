@@ -2,6 +2,9 @@
 
 A webhook endpoint (and its events) with no insurer belongs to the marketplace.
 
+Deploy: expand
+It adds tables and lets webhook_endpoints/webhook_events.insurer_id be NULL, which the older code never writes.
+
 Revision ID: e5b2c8d1f6a3
 Revises: c3e7a91f04d2
 Create Date: 2026-12-03 05:00:00.000000

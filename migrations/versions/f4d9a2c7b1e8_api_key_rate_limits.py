@@ -1,5 +1,7 @@
 """api keys with rate limits: api_keys.rate_limit and one window row per limited key
 
+Deploy: expand
+
 Revision ID: f4d9a2c7b1e8
 Revises: e5b2c8d1f6a3
 Create Date: 2026-12-03 06:00:00.000000

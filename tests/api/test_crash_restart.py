@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 
 
 def _start(port: int, env: dict) -> subprocess.Popen:
-    """gunicorn with the repo's config (as deploy/accelerator.service runs it), two workers, in its own session."""
+    """gunicorn with the repo's config (as deploy/systemd/accelerator.service runs it), two workers, own session."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "--workers", "2", "--log-level", "info", "wsgi:app"],
@@ -135,7 +135,7 @@ def test_the_systemd_unit_restarts_gunicorn_with_the_config_and_kills_the_whole_
 
     unit = configparser.ConfigParser(interpolation=None, strict=True, empty_lines_in_values=False)
     unit.optionxform = str  # systemd keys are case-sensitive
-    unit.read_string((ROOT / "deploy" / "accelerator.service").read_text())
+    unit.read_string((ROOT / "deploy" / "systemd" / "accelerator.service").read_text())
     service = unit["Service"]
     assert service["Type"] in ("simple", "exec")
     assert service["ExecStart"] == "/srv/accelerator/.venv/bin/gunicorn --config gunicorn.conf.py wsgi:app"
