@@ -389,8 +389,8 @@ def _claim_page(view: claim_cases.CaseView, dispute_form: DisputeForm, status: i
     """Render the case page with the dispute form given."""
     return render_template("sellers/claim.html", view=view, case=view.case, check=view.check,
                            waits=claim_cases.waits_for_seller(view.case), time_left=time_left(view.case.respond_by),
-                           form=ActionForm(), dispute_form=dispute_form, max_files=claim_evidence.MAX_FILES,
-                           max_size=uploads.size_words(uploads.max_bytes())), status
+                           form=ActionForm(formdata=None), dispute_form=dispute_form,
+                           max_files=claim_evidence.MAX_FILES, max_size=uploads.size_words(uploads.max_bytes())), status
 
 
 @bp.post("/seller/claims/<case_id>/accept")
@@ -433,6 +433,25 @@ def dispute_claim(case_id: str):
                          "You had already disputed this claim.",
                          "You disputed this claim. The marketplace will look at it and let you know.",
                          on_fields=refused_files)
+
+
+@bp.errorhandler(413)
+def too_large(_exc):
+    """A dispute whose files are far over the limits: said at the files' field (nothing was read or changed);
+    elsewhere the usual 413 page."""
+    from accelerator.http import error_page
+
+    # The body is refused while the CSRF check reads it, before the role guard: check the role here.
+    if request.endpoint != "sellers.dispute_claim" or getattr(current_user, "role", None) != "seller":
+        return error_page(413)
+    try:
+        view = claim_cases.seller_case(request.view_args["case_id"], _seller_id())
+    except DomainError:
+        return error_page(413)
+    form = DisputeForm(formdata=None)
+    form.evidence.errors = [f"These files are too large together. Attach at most {claim_evidence.MAX_FILES} "
+                            f"files of at most {uploads.size_words(uploads.max_bytes())} each."]
+    return _claim_page(view, form, 413)
 
 
 @bp.get("/seller/claims/<case_id>/evidence/<int:evidence_id>")

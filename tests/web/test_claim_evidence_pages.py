@@ -141,3 +141,21 @@ def test_each_download_goes_only_to_those_entitled(app, seller_client, case, fol
         assert download.headers["X-Content-Type-Options"] == "nosniff"
         html = client.get(page).get_data(as_text=True)
         assert f'href="{url}"' in html and "The seller" in html.split('id="evidence"')[1]
+
+
+def test_files_far_over_the_limits_are_said_at_the_field(app, seller_client, case, folder, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1024)  # the body limit is then about 1 MB
+    token = csrf_token(seller_client, "/seller/claims/AZ-1")
+
+    def body() -> dict:
+        """The dispute with one file of 1.2 MB."""
+        return {"csrf_token": token, "reason": REASON, "evidence": [(io.BytesIO(b"x" * 1_200_000), "huge.pdf")]}
+
+    response = seller_client.post("/seller/claims/AZ-1/dispute", data=body(), content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "These files are too large together. Attach at most 5 files of at most 1 KB each." in \
+        field_error(response.get_data(as_text=True))
+    assert nothing_changed(folder)
+    anonymous = app.test_client().post("/seller/claims/AZ-1/dispute", data=body(),
+                                       content_type="multipart/form-data")
+    assert anonymous.status_code == 413
