@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
 from accelerator.models.certificate import Certificate
-from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent
+from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent, ClaimCaseEvidence
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
 from accelerator.models.mail import EmailMessage
 from accelerator.models.policy import Claim, Policy
@@ -21,7 +21,7 @@ from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
     "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate", "Claim", "ClaimCase",
-    "ClaimCaseEvent", "CoverageCheck", "EmailMessage",
+    "ClaimCaseEvent", "ClaimCaseEvidence", "CoverageCheck", "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator import clock
@@ -58,6 +58,8 @@ class ClaimCase(db.Model):
 
     events: Mapped[list[ClaimCaseEvent]] = relationship(
         back_populates="claim_case", order_by="ClaimCaseEvent.id", cascade="all, delete-orphan")
+    # Read-only here: evidence is added by services/claim_evidence.py, bytes and row together.
+    evidence: Mapped[list[ClaimCaseEvidence]] = relationship(order_by="ClaimCaseEvidence.id", viewonly=True)
 
 
 class ClaimCaseEvent(db.Model):
@@ -73,3 +75,31 @@ class ClaimCaseEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     claim_case: Mapped[ClaimCase] = relationship(back_populates="events")
+
+
+EVIDENCE_PARTIES = ("seller", "insurer", "marketplace")
+
+
+class ClaimCaseEvidence(db.Model):
+    """A file of evidence on a case: who added it, its checked type, size and digest, and its private stored name.
+
+    The bytes lie in UPLOAD_FOLDER under `stored_name` (random, never the name given); one file is on a case
+    once (by its SHA-256).
+    """
+
+    __tablename__ = "claim_case_evidence"
+    __table_args__ = (
+        UniqueConstraint("claim_case_id", "sha256", name="uq_claim_case_evidence_case_sha256"),
+        CheckConstraint("added_by IN ('seller', 'insurer', 'marketplace')", name="added_by_party"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_case_id: Mapped[int] = mapped_column(ForeignKey("claim_cases.id"), index=True)
+    added_by: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(120))  # as given, sanitised
+    content_type: Mapped[str] = mapped_column(String(40))  # as judged by the content
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -285,13 +286,20 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
 # --- answers ---------------------------------------------------------------------------------------
 
 
-def _answer(actor: audit.Actor, case_id: str, insurer_id: int | None, action: str, decide) -> CaseView:
-    """Apply one answer: the elapsed deadline first (kept even when the answer is refused), then the rules."""
+def _answer(actor: audit.Actor, case_id: str, insurer_id: int | None, action: str, decide,
+            attach: Callable[[ClaimCase], None] | None = None) -> CaseView:
+    """Apply one answer: the elapsed deadline first (kept even when the answer is refused), then the rules.
+
+    `attach(row)` adds what comes with the answer (files of evidence) in its transaction, under the case's
+    lock, only when the answer changes the case.
+    """
     row = _current(case_id, insurer_id)
     row = _row(case_id, insurer_id, lock=True)
     case, entries = decide(_domain(row), clock.now())
     if entries:
         _write(row, case, entries)
+        if attach is not None:
+            attach(row)
         audit.record(actor, action, "claim_case", case_id, state=case.state)
         db.session.commit()
     return _view(row)
@@ -351,10 +359,12 @@ def seller_accept(actor: audit.Actor, case_id: str, seller_id: str) -> CaseView:
                    lambda case, now: rules.accept(case, "seller", now, days))
 
 
-def seller_dispute(actor: audit.Actor, case_id: str, seller_id: str, reason: str) -> CaseView:
-    """The seller disputes its own case with a reason: escalated to the marketplace (seller_disputed)."""
+def seller_dispute(actor: audit.Actor, case_id: str, seller_id: str, reason: str,
+                   attach: Callable[[ClaimCase], None] | None = None) -> CaseView:
+    """The seller disputes its own case with a reason: escalated to the marketplace (seller_disputed).
+    With files of evidence, call claim_evidence.seller_dispute (it gives `attach`)."""
     return _answer(actor, _sellers(case_id, seller_id), None, "dispute",
-                   lambda case, now: rules.deny(case, "seller", reason, now))
+                   lambda case, now: rules.deny(case, "seller", reason, now), attach)
 
 
 def step_in(actor: audit.Actor, case_id: str, note: str | None) -> CaseView:

@@ -244,9 +244,15 @@ def store_pdf(content: bytes) -> str:
 
 def _store(content: bytes) -> Path:
     """Write the PDF under a new random name (never overwriting anything) and return its path."""
+    return store_bytes(content, "pdf")
+
+
+def store_bytes(content: bytes, extension: str) -> Path:
+    """Write checked content to UPLOAD_FOLDER under a new random name `<32 hex>.<extension>` (never
+    overwriting anything, readable by the app alone) and return its path; the caller removes it on failure."""
     folder = upload_folder()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{secrets.token_hex(16)}.pdf"
+    path = folder / f"{secrets.token_hex(16)}.{extension}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:

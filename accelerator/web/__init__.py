@@ -56,6 +56,9 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(state_name, "state_name")
     app.add_template_filter(utc_time, "utc_time")
     app.add_template_filter(long_date, "long_date")
+    from accelerator.services.claim_evidence import size_words
+
+    app.add_template_filter(size_words, "file_size")
     app.add_template_global(category_name, "category_name")
     app.add_template_global(state_name, "state_name")
     app.add_template_global(rating_notice, "rating_notice")

@@ -8,9 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from accelerator.domain.errors import Conflict, DomainError
-from accelerator.services import claim_case_pages, claim_cases
+from accelerator.services import claim_case_pages, claim_cases, claim_evidence
 from accelerator.services.audit import Actor
 from accelerator.web.claim_case_forms import CloseCaseForm, RecoveryForm, StaffPaymentForm, StepInForm
+from accelerator.web.documents import send_evidence
 from accelerator.web.forms import show_domain_error
 from accelerator.web.helpers import require_role
 
@@ -62,6 +63,12 @@ def _act(case_id: str, name: str, apply, done: str):
 def show_case(case_id: str):
     """One case: the claim, its whole history, the coverage check it stands on, and the staff's actions."""
     return _case_page(case_id)
+
+
+@bp.get("/<case_id>/evidence/<int:evidence_id>")
+def evidence_file(case_id: str, evidence_id: int):
+    """A file of evidence on any case, as a download."""
+    return send_evidence(claim_evidence.document(case_id, evidence_id, admin=True))
 
 
 @bp.post("/<case_id>/step-in")

@@ -1,5 +1,6 @@
 """Uploaded policy documents: a seller's certificate PDF, sent only to that seller and to admins, always
-as an attachment (never rendered inline by the browser).
+as an attachment (never rendered inline by the browser); and the sending of claim cases' files of evidence,
+whose pages decide who may have them.
 
 Anonymous visitors are sent to log in; insurer staff get 403; another seller gets 404, so the ids of
 other sellers' documents are not even confirmed to exist.
@@ -7,10 +8,12 @@ other sellers' documents are not even confirmed to exist.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
-from accelerator.services import uploads
+from accelerator.services import claim_evidence, uploads
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -32,8 +35,18 @@ def policy_document(policy_id: int):
     is_admin = current_user.role == "admin"
     document = uploads.policy_document(policy_id, seller_id=None if is_admin else current_user.seller_id,
                                        admin=is_admin)
-    response = send_file(document.path, mimetype="application/pdf", as_attachment=True,
-                         download_name=document.download_name, max_age=0, conditional=False, etag=False)
+    return _attachment(document.path, "application/pdf", document.download_name)
+
+
+def send_evidence(document: claim_evidence.EvidenceDocument) -> Response:
+    """A file of evidence on a claim case (the caller decided who may have it), as a download."""
+    return _attachment(document.path, document.content_type, document.download_name)
+
+
+def _attachment(path: Path, mimetype: str, download_name: str) -> Response:
+    """A stored upload sent as an attachment of its checked type, never sniffed, never cached."""
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0,
+                         conditional=False, etag=False)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Should a browser render it anyway, it gets no script and no access to the site's origin.

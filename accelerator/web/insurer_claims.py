@@ -10,9 +10,10 @@ from flask_login import current_user
 
 from accelerator.domain.errors import Conflict, DomainError
 from accelerator.domain.money import display_money
-from accelerator.services import claim_case_pages, claim_cases
+from accelerator.services import claim_case_pages, claim_cases, claim_evidence
 from accelerator.services.audit import Actor
 from accelerator.web.claim_case_forms import CasePaymentForm, DenyCaseForm
+from accelerator.web.documents import send_evidence
 from accelerator.web.forms import ActionForm, show_domain_error
 from accelerator.web.helpers import require_role
 
@@ -53,6 +54,12 @@ def _refused(form, exc: DomainError) -> None:
 def show_case(case_id: str):
     """One case: the claim, the policy and its aggregate, the history, and the answers the state allows."""
     return _case_page(case_id)
+
+
+@bp.get("/<case_id>/evidence/<int:evidence_id>")
+def evidence_file(case_id: str, evidence_id: int):
+    """A file of evidence on one of the insurer's own cases, as a download (another insurer's: 404)."""
+    return send_evidence(claim_evidence.document(case_id, evidence_id, insurer_id=_insurer_id()))
 
 
 def _answer(case_id: str, form, form_name: str, answer, done: str):

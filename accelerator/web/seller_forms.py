@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
@@ -21,6 +21,7 @@ from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, POLICY_NUMBER, parse_date
 from accelerator.services.claim_cases import MAX_REASON
+from accelerator.services.claim_evidence import Upload
 from accelerator.services.policies import term_errors
 from accelerator.services.quotes import QuoteRequestData
 from accelerator.services.sellers import ProfileData
@@ -220,3 +221,10 @@ class DisputeForm(BaseForm):
     reason = TextAreaField("Why you dispute this claim", filters=[strip], validators=[
         DataRequired("Say why you dispute this claim: the marketplace reads it."),
         Length(max=MAX_REASON, message=f"Write at most {MAX_REASON:,} characters.")])
+    # Checked by the service (services/claim_evidence.py: type by content, size, count), not here.
+    evidence = MultipleFileField("Files of evidence")
+
+    def uploads(self) -> list[Upload]:
+        """The files chosen (an empty file input sends one nameless part, which is no file)."""
+        return [Upload(part.filename, part.stream) for part in (self.evidence.data or [])
+                if part is not None and part.filename]

@@ -14,11 +14,22 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from accelerator import clock
-from accelerator.domain.errors import DomainError
+from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.domain.warnings import UnconfirmedShortfalls
-from accelerator.services import certificates, claim_cases, insurers, purchase, quotes, renewals, sellers, uploads
+from accelerator.services import (
+    certificates,
+    claim_cases,
+    claim_evidence,
+    insurers,
+    purchase,
+    quotes,
+    renewals,
+    sellers,
+    uploads,
+)
 from accelerator.services.audit import Actor
 from accelerator.web import long_date
+from accelerator.web.documents import send_evidence
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
 from accelerator.web.seller_forms import (
@@ -40,13 +51,17 @@ UPLOAD_FORM_ALLOWANCE = 1024 * 1024
 
 @bp.url_value_preprocessor
 def _upload_size_limit(endpoint, values):
-    """Let the upload form carry a certificate larger than the site's usual body limit.
+    """Let the upload form carry a certificate, and a claim's dispute its files of evidence, larger than the
+    site's usual body limit.
 
     This runs before any before_request function, so the CSRF check, which reads the form, already
     parses it with this limit; past it the body is refused with 413.
     """
     if endpoint == "sellers.upload_policy" and request.method == "POST":
         request.max_content_length = 2 * uploads.max_bytes() + UPLOAD_FORM_ALLOWANCE
+    elif endpoint == "sellers.dispute_claim" and request.method == "POST":
+        # One file more than allowed still arrives, so that too many files is said at the field.
+        request.max_content_length = (claim_evidence.MAX_FILES + 1) * uploads.max_bytes() + UPLOAD_FORM_ALLOWANCE
 
 
 def _seller_id() -> str:
@@ -374,7 +389,8 @@ def _claim_page(view: claim_cases.CaseView, dispute_form: DisputeForm, status: i
     """Render the case page with the dispute form given."""
     return render_template("sellers/claim.html", view=view, case=view.case, check=view.check,
                            waits=claim_cases.waits_for_seller(view.case), time_left=time_left(view.case.respond_by),
-                           form=ActionForm(), dispute_form=dispute_form), status
+                           form=ActionForm(formdata=None), dispute_form=dispute_form,
+                           max_files=claim_evidence.MAX_FILES, max_size=uploads.size_words(uploads.max_bytes())), status
 
 
 @bp.post("/seller/claims/<case_id>/accept")
@@ -388,28 +404,73 @@ def accept_claim(case_id: str):
 
 @bp.post("/seller/claims/<case_id>/dispute")
 def dispute_claim(case_id: str):
-    """The seller disputes the claim with a reason: the marketplace takes it up. Sent twice, it disputes once."""
+    """The seller disputes the claim with a reason and files of evidence: the marketplace takes it up. Sent
+    twice, it disputes once and keeps the files once; a refused file is said at its field and changes nothing."""
     view = claim_cases.seller_case(case_id, _seller_id())
     form = DisputeForm()
+    files = form.uploads()
     if not form.validate_on_submit():
         if not claim_cases.waits_for_seller(view.case):
             flash("This claim no longer waits for your answer (see its state below), so nothing was changed.", "error")
             return redirect(url_for("sellers.show_claim", case_id=case_id))
+        try:
+            claim_evidence.check(files)  # every error at once: the files' too
+        except ValidationError as exc:
+            show_domain_error(form, exc)
         return _claim_page(view, form, 400)
+
+    def refused_files(exc: DomainError):
+        """The files' problems at their field, on the page again (while the case still waits)."""
+        if not claim_cases.waits_for_seller(view.case):
+            flash("This claim no longer waits for your answer (see its state below), so nothing was changed.", "error")
+            return redirect(url_for("sellers.show_claim", case_id=case_id))
+        show_domain_error(form, exc)
+        return _claim_page(view, form, 400)
+
     return _answer_claim(case_id, view.case.state,
-                         lambda: claim_cases.seller_dispute(_actor(), case_id, _seller_id(), form.reason.data),
+                         lambda: claim_evidence.seller_dispute(_actor(), case_id, _seller_id(), form.reason.data,
+                                                               files),
                          "You had already disputed this claim.",
-                         "You disputed this claim. The marketplace will look at it and let you know.")
+                         "You disputed this claim. The marketplace will look at it and let you know.",
+                         on_fields=refused_files)
 
 
-def _answer_claim(case_id: str, before: str, answer, already: str, done: str):
+@bp.errorhandler(413)
+def too_large(_exc):
+    """A dispute whose files are far over the limits: said at the files' field (nothing was read or changed);
+    elsewhere the usual 413 page."""
+    from accelerator.http import error_page
+
+    # The body is refused while the CSRF check reads it, before the role guard: check the role here.
+    if request.endpoint != "sellers.dispute_claim" or getattr(current_user, "role", None) != "seller":
+        return error_page(413)
+    try:
+        view = claim_cases.seller_case(request.view_args["case_id"], _seller_id())
+    except DomainError:
+        return error_page(413)
+    form = DisputeForm(formdata=None)
+    form.evidence.errors = [f"These files are too large together. Attach at most {claim_evidence.MAX_FILES} "
+                            f"files of at most {uploads.size_words(uploads.max_bytes())} each."]
+    return _claim_page(view, form, 413)
+
+
+@bp.get("/seller/claims/<case_id>/evidence/<int:evidence_id>")
+def claim_evidence_file(case_id: str, evidence_id: int):
+    """A file of evidence on the seller's own case, as a download (another seller's: 404)."""
+    return send_evidence(claim_evidence.document(case_id, evidence_id, seller_id=_seller_id()))
+
+
+def _answer_claim(case_id: str, before: str, answer, already: str, done: str, on_fields=None):
     """Give the seller's answer (a call of the claim_cases service returning the case's view) and say
-    what happened: refused, already given (the state did not move), or done; back to the case."""
+    what happened: refused, already given (the state did not move), or done; back to the case. A refusal
+    with field messages goes to `on_fields(exc)` when given."""
     try:
         view = answer()
     except DomainError as exc:
         if exc.status == 404:
             raise
+        if on_fields is not None and exc.fields:
+            return on_fields(exc)
         flash(_refused(exc), "error")
         return redirect(url_for("sellers.show_claim", case_id=case_id))
     if before == view.case.state:

@@ -1,15 +1,18 @@
 """A claim against a seller in Chromium: the dashboard shows it first, the seller opens it, sees who pays and the
-time left, and disputes it with a reason (a missing reason is refused at its field first). The pages fit a 375 px
+time left, and disputes it with a reason and files of evidence (a missing reason, and a file that is no PDF or
+image, are refused at their fields first), then sees the files listed. The pages fit a 375 px
 phone. Each page is also saved as a screenshot (into $SHOTS_DIR when set, else the test's temporary folder)."""
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
@@ -25,6 +28,13 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("SHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _png() -> bytes:
+    """A small real PNG: a photo of the kite."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 24), "orange").save(out, "PNG")
+    return out.getvalue()
 
 
 def _login(pg, email: str) -> None:
@@ -63,9 +73,23 @@ def test_a_seller_sees_a_claim_first_opens_it_and_disputes_it(live_server, page,
     assert reason.get_attribute("aria-invalid") == "true"
     assert "Say why you dispute this claim" in page.locator("#reason-error").inner_text()
     reason.fill("We never sold a heater: order 112-1234567-1234567 was a kite.")
+    evidence = page.get_by_label("Files of evidence")
+    evidence.set_input_files([{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"just text"}])
+    page.get_by_role("button", name="Dispute this claim").click()
+    assert "invoice.pdf: This file is not a PDF, PNG or JPEG image" in page.locator("#evidence-error").inner_text()
+    assert evidence.get_attribute("aria-invalid") == "true"
+    page.screenshot(path=str(shots / "claim-evidence-refused.png"), full_page=True)
+    evidence.set_input_files([
+        {"name": "kite-order.pdf", "mimeType": "application/pdf", "buffer": factories.make_pdf_bytes("Order")},
+        {"name": "kite.png", "mimeType": "image/png", "buffer": _png()}])
     page.get_by_role("button", name="Dispute this claim").click()
     page.wait_for_url("**/seller/claims/AZ-2026-0042")
     assert "You disputed this claim." in page.locator(".flashes").inner_text()
+    listed = page.locator("#evidence").inner_text()
+    assert "kite-order.pdf" in listed and "kite.png" in listed and "You" in listed
+    with page.expect_download() as download:
+        page.get_by_role("link", name="kite.png").click()
+    assert download.value.suggested_filename == "kite.png"
     assert "order 112-1234567-1234567 was a kite" in page.locator("#history").inner_text()
     assert page.get_by_role("button", name="Dispute this claim").count() == 0
     db.session.rollback()  # a fresh look at what the live server committed

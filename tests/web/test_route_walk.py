@@ -28,8 +28,9 @@ from flask import url_for
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
+from accelerator import clock
 from accelerator.extensions import db as _db
-from accelerator.models import ApiKey, WebhookEndpoint
+from accelerator.models import ApiKey, ClaimCaseEvidence, WebhookEndpoint
 from accelerator.services import certificates, claim_cases, uploads
 from accelerator.services.audit import Actor
 from tests import factories
@@ -68,6 +69,7 @@ ARGUMENTS: dict[str, str] = {
     "number": "certificate_number",
     "seller_id": "seller",
     "case_id": "claim_case",
+    "evidence_id": "claim_evidence",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -154,19 +156,27 @@ def _side(tag: str) -> Side:
     case = claim_cases.open_case(Actor("walk"), None, claim_cases.CaseInput(
         case_id=f"WALK-CASE-{tag}", seller_id=seller_id, kind="property_damage", incident_date=TODAY,
         amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="Walked.",
-        respond_by=None))[0].case.case_id
+        respond_by=None))[0]
+    # A file of evidence on the case (as a seller's dispute leaves one), its bytes stored as uploads are.
+    evidence = ClaimCaseEvidence(claim_case_id=case.case.id, added_by="seller", file_name="walk.pdf",
+                                 content_type="application/pdf", size=len(PDF), sha256=f"{tag:0>64}",
+                                 added_at=clock.now(), stored_name=uploads.store_bytes(PDF, "pdf").name)
+    _db.session.add(evidence)
+    _db.session.commit()
+    case = case.case.case_id
     side = Side(seller_user=seller_user, insurer_user=insurer_user)
     # What each role owns of this side: the seller its request, quote, policies and upload; the insurer the
     # request routed to it, its quote, its policy, endpoint and key. Insurers are public (their id is no
     # secret), so they are nobody's to hide.
     side.objects = {
         "seller": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
-                   "claim_case": [case]},
+                   "claim_case": [case], "claim_evidence": [evidence.id]},
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
-                    "webhook_endpoint": [endpoint.id], "api_key": [prefix], "claim_case": [case]},
+                    "webhook_endpoint": [endpoint.id], "api_key": [prefix], "claim_case": [case],
+                    "claim_evidence": [evidence.id]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
                   "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id],
-                  "seller": [seller_id], "claim_case": [case]},
+                  "seller": [seller_id], "claim_case": [case], "claim_evidence": [evidence.id]},
     }
     return side
 

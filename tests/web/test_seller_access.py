@@ -51,7 +51,7 @@ def owned(db):
         case_id="ACCESS-1", seller_id=user.seller_id, kind="bodily_injury", incident_date=date(2026, 6, 1),
         amount_claimed=Decimal("500.00"), category=None, order_id=None, description="A burn.", respond_by=None))[0]
     return {"user": user, "request_id": request.id, "quote_id": quote.id, "policy_id": policy.id, "number": number,
-            "case_id": case.case.case_id}
+            "case_id": case.case.case_id, "evidence_id": 1}  # no file of evidence: the role guard refuses first
 
 
 def _url(app, endpoint: str, ids: dict) -> str:
