@@ -1,6 +1,7 @@
 """claim case evidence: files a party adds to a case (stored privately, like policy uploads)
 
-Deploy: expand (a new table; the old code never reads it)
+Deploy: expand
+It adds a table the older code never reads.
 
 Revision ID: a8c4e2f19d37
 Revises: f4d9a2c7b1e8
