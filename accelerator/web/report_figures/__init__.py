@@ -8,7 +8,7 @@ build the very same rows. A range longer than LONG_RANGE_DAYS shows its daily se
 Where things are (every public name is re-exported here, so `rf.<name>` works):
 - report_figures/figures.py: `Figure`, `by_week`, the constants (LONG_RANGE_DAYS, ROUTE_LABELS, CLAIMS_TOP,
   COUNT_AXIS, WIDE, NARROW, NARROW_HEIGHT, NARROW_LABEL) and the private helpers the figures share
-  (`_draw`, `_cut`, `_tables` and the cell formatters `_share`, `_hours`, `_text`, `_count`).
+  (`draw_figure`, `cut_label`, `figure_tables` and the cell formatters `share_cell`, `hours_cell`, `text_cell`, `count_cell`).
 - report_figures/admin.py: compliance_figure, funnel_figure, time_to_quote_figure, checks_figure,
   premiums_figure.
 - report_figures/insurer.py: requests_figure, win_rate_figure, in_force_figure, claims_figure.
