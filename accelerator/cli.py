@@ -206,9 +206,9 @@ claim_cases_cli = AppGroup("claim-cases", help="Claim cases: deadlines and their
 def claim_cases_notify(batch: int) -> None:
     """Escalate elapsed deadlines, queue due reminders and escalation notices, send pending email; cron-safe."""
     from accelerator import clock
-    from accelerator.services import claim_case_mail
+    from accelerator.services import claim_case_deadlines
 
-    report = claim_case_mail.notify(clock.now(), batch=batch)
+    report = claim_case_deadlines.notify(clock.now(), batch=batch)
     click.echo(f"Claim cases: escalated {report.escalated}, queued {report.reminders} reminder(s) and "
                f"{report.escalations} escalation notice(s); emails sent {report.sent}, failed {report.failed}, "
                f"retrying {report.retrying}, cancelled {report.cancelled}")

@@ -3,7 +3,7 @@ seller's account shows on its home page.
 
 Where things are (every public name is re-exported here, so `accounts.<name>` works):
 - accounts/validation.py: `normalize_email`, `has_control_characters`, the name check
-  (`_person_or_business_name`), `MAX_NAME`, `MAX_EMAIL`.
+  (`person_or_business_name`), `MAX_NAME`, `MAX_EMAIL`.
 - accounts/passwords.py: `check_password_strength`, `hash_password`, `MIN_PASSWORD`, `MAX_PASSWORD`.
 - accounts/registration.py: `register_seller`, `registration_clashes`.
 - accounts/login.py: `authenticate` (with the login throttle and the dummy hash for unknown emails),

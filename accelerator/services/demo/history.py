@@ -16,7 +16,7 @@ from accelerator.services.demo.helpers import D
 CHECK_HISTORY_DAYS = 56
 
 
-def _load_check_history(today: date) -> None:
+def load_check_history(today: date) -> None:
     """Eight weeks of coverage checks, as the claims service would have made them, for the dashboards.
 
     Each is decided and recorded by the real coverage service (after the demo's transaction, since the
@@ -48,7 +48,7 @@ def _load_check_history(today: date) -> None:
     db.session.commit()
 
 
-def _load_claims(actor: audit.Actor, policy: Policy, today: date) -> None:
+def load_claims(actor: audit.Actor, policy: Policy, today: date) -> None:
     """Claims the marketplace's claims service paid on a policy, through the claims service."""
     for number, (days_ago, amount) in enumerate([(150, "4250.00"), (90, "12800.00"), (30, "25700.00")], 1):
         incident = today - timedelta(days=days_ago)
