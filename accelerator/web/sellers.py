@@ -16,9 +16,18 @@ from flask_login import current_user
 from accelerator import clock
 from accelerator.domain.errors import DomainError
 from accelerator.domain.warnings import UnconfirmedShortfalls
-from accelerator.services import certificates, claim_cases, insurers, purchase, quotes, renewals, sellers, uploads
+from accelerator.services import (
+    certificates,
+    claim_cases,
+    insurers,
+    purchase,
+    quotes,
+    renewal_rule,
+    renewals,
+    sellers,
+    uploads,
+)
 from accelerator.services.audit import Actor
-from accelerator.web import long_date
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
 from accelerator.web.seller_forms import (
@@ -28,6 +37,7 @@ from accelerator.web.seller_forms import (
     QuoteRequestForm,
     UploadPolicyForm,
 )
+from accelerator.web.template_filters import long_date
 
 bp = Blueprint("sellers", __name__)
 require_role(bp, "seller")
@@ -234,7 +244,7 @@ def issue_certificate(policy_id: int):
 @bp.post("/seller/policies/<int:policy_id>/renew")
 def start_renewal(policy_id: int):
     """The Renew button: the renewal request form, prefilled; or the renewal request already open."""
-    state = renewals.state_of(_seller_id(), policy_id)
+    state = renewal_rule.state_of(_seller_id(), policy_id)
     if state.open_request_id is not None:
         flash("You already asked for renewal quotes for this policy: here is that request.", "info")
         return redirect(url_for("sellers.show_request", request_id=state.open_request_id))

@@ -1,20 +1,20 @@
 """Sending runs: lease what is due, re-check it, send it once, and retry failures with backoff.
 
 `send_pending(now, batch, worker_id)` leases up to `batch` pending messages due by `now` (setting
-`locked_until` and `claimed_by` where the row is still pending and unlocked: on PostgreSQL after
-SELECT ... FOR UPDATE SKIP LOCKED; SQLite serialises writers). A leased message is then handled by
-its holder only: each step starts with an UPDATE guarded by `claimed_by`, so two senders running at
-once never send the same message twice.
+`locked_until` and `claimed_by` where the row is still pending and unlocked: on PostgreSQL after SELECT ...
+FOR UPDATE SKIP LOCKED; SQLite serialises writers). A leased message is then handled by its holder only: each
+step starts with an UPDATE guarded by `claimed_by`, so two senders running at once never send the same message
+twice.
 
-Before sending, a reminder is re-checked (`reminders.recheck`, `claim_case_mail.recheck` for a claim
-case's): one that is no longer due on the sending day is marked `cancelled`, not sent. Messages go over
-SMTP when MAIL_SERVER is set (STARTTLS with MAIL_USE_TLS, login with MAIL_USERNAME/MAIL_PASSWORD),
-otherwise into MAIL_FOLDER as .eml files. A temporary failure (connection, timeout, 4xx) is retried after MAIL_RETRY_SECONDS *
-2^(attempts-1) (at most six hours) until MAIL_MAX_ATTEMPTS; a permanent refusal (5xx for the
-recipient or the content) fails at once.
+Before sending, a reminder is re-checked (`reminders.recheck`, `claim_case_mail.recheck` for a claim case's):
+one that is no longer due on the sending day is marked `cancelled`, not sent. Messages go over SMTP when
+MAIL_SERVER is set (STARTTLS with MAIL_USE_TLS, login with MAIL_USERNAME/MAIL_PASSWORD), otherwise into
+MAIL_FOLDER as .eml files. A temporary failure (connection, timeout, 4xx) is retried after MAIL_RETRY_SECONDS
+* 2^(attempts-1) (at most six hours) until MAIL_MAX_ATTEMPTS; a permanent refusal (5xx for the recipient or
+the content) fails at once.
 
-A message is marked sent after the server accepted it; a crash between the two would send it again
-when the lease (LEASE) runs out. Its Message-ID is derived from the row, so receivers can tell.
+A message is marked sent after the server accepted it; a crash between the two would send it again when the
+lease (LEASE) runs out. Its Message-ID is derived from the row, so receivers can tell.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Insurer: requests_received(insurer_id, start, end) -> RequestsReceived
 
 Where things are (every public name is re-exported here, so `metrics.<name>` works):
 - metrics/ranges.py: DateRange, parse_day, parse_range, MAX_RANGE_DAYS, check_insurer, cover_end, and
-  the private helpers the figures share (SQL per dialect: _utc_day, _seconds_between, _json_elements; _rate).
+  the private helpers the figures share (SQL per dialect: utc_day, seconds_between, json_elements; share_of).
 - metrics/compliance.py: compliance_by_week, seller_standings, compliance_actions, end_read_transaction,
   STATUSES, and CHUNK
   (patch it there: `accelerator.services.metrics.compliance.CHUNK`).

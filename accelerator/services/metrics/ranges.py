@@ -93,7 +93,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _utc_day(column):
+def utc_day(column):
     """The UTC calendar day of a timestamp column, as a SQL expression typed Date on either database."""
     if _dialect() == "postgresql":
         return cast(func.timezone("UTC", column), Date)
@@ -101,14 +101,14 @@ def _utc_day(column):
     return type_coerce(func.date(column), Date)
 
 
-def _seconds_between(later, earlier):
+def seconds_between(later, earlier):
     """`later - earlier` in seconds (a float) as SQL, for two UTC timestamp expressions."""
     if _dialect() == "postgresql":
         return extract("epoch", later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _json_elements(column):
+def json_elements(column):
     """The elements of a JSON list of strings as a table-valued function with a `value` column."""
     if _dialect() == "postgresql":
         return func.json_array_elements_text(column).table_valued("value")
@@ -125,7 +125,7 @@ def check_insurer(insurer_id: object) -> Insurer:
     return insurer
 
 
-def _rate(part: int, whole: int) -> float:
+def share_of(part: int, whole: int) -> float:
     """part / whole, or 0.0 when there is nothing to divide."""
     return part / whole if whole else 0.0
 

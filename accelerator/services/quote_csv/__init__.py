@@ -10,8 +10,8 @@ rows numbered as a spreadsheet numbers them (the header is row 1).
 Where things are (every name below is also importable from this package, so `quote_csv.<name>` works):
 - quote_csv/columns.py: the columns (`REQUIRED`, `OPTIONAL`, `COLUMNS`) and the limits (`MAX_BYTES`,
   `MAX_ROWS`, `MAX_CELL`, `MAX_ID`).
-- quote_csv/outcomes.py: `RowError`, `QuoteCsvRejected`, `UploadResult`, the checked row `_Row` and the
-  file-level error `_file_error`.
+- quote_csv/outcomes.py: `RowError`, `QuoteCsvRejected`, `UploadResult`, the checked row `Row` and the
+  file-level error `file_error`.
 - quote_csv/template.py: the template (`template_csv`) and `safe_cell`.
 - quote_csv/reading.py: reading the file (`decode`, `read_rows`).
 - quote_csv/rows.py: checking one row (`check_row`) and the cell parsers.

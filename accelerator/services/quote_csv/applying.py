@@ -11,7 +11,7 @@ from accelerator.extensions import db
 from accelerator.models import QuoteRequest, QuoteRouting
 from accelerator.services import audit, quotes
 from accelerator.services.quote_csv.columns import MAX_ID
-from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, RowError, UploadResult, _Row
+from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, Row, RowError, UploadResult
 from accelerator.services.quote_csv.reading import decode, read_rows
 from accelerator.services.quote_csv.rows import check_row, request_id_of
 
@@ -67,7 +67,7 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
     """
     today = today or clock.today()
     records, errors = read_rows(decode(raw))
-    rows: list[_Row] = []
+    rows: list[Row] = []
     named: list[tuple[int, int]] = []  # every row's request, also of rows wrong otherwise: one report says all
     for number, cells in records:
         row, row_errors = check_row(number, cells, today)

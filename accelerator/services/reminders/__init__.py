@@ -38,11 +38,11 @@ deleted; the quote lapsed or was taken; the seller became compliant) is not sent
 
 Where things are (every public name is re-exported here, so `reminders.<name>` works):
 - reminders/kinds.py: the constants (EXPIRY_NOTICES, VERIFICATION_LOOKBACK_DAYS, CHUNK, the KIND_* names
-  and KINDS), the `Reminder` record, `site_link`, and the private helpers the others share (_chunks,
-  _day_start, _one_line).
-- reminders/recipients.py: who a seller's reminders go to (_recipients).
-- reminders/rules.py: one rule per kind (_quote_reminders, _expiry_reminders with `expiry_notice`,
-  _verification_reminders, _requirement_reminders) and `due_reminders`, all of them on a day.
+  and KINDS), the `Reminder` record, `site_link`, and the private helpers the others share (chunks,
+  day_start, one_line).
+- reminders/recipients.py: who a seller's reminders go to (recipients_of).
+- reminders/rules.py: one rule per kind (quote_reminders, expiry_reminders with `expiry_notice`,
+  verification_reminders, requirement_reminders) and `due_reminders`, all of them on a day.
 - reminders/outbox.py: `render`, `queue_due_reminders` and `recheck` (with _current).
 """
 

@@ -22,7 +22,7 @@ Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `clai
 (`emit(None, ...)` writes to the marketplace's endpoints).
 
 Where things are (every name below is also importable from this package, so `webhooks.<name>` works):
-- webhooks/settings.py: `max_attempts` and `backoff` (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_*), and `_setting`,
+- webhooks/settings.py: `max_attempts` and `backoff` (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_*), and `setting`,
   the config reader the other modules share.
 - webhooks/signing.py: `sign`, `verify_signature`, `SIGNATURE_HEADER`.
 - webhooks/addresses.py: the SSRF guards: `check_url` (at registration), `address_allowed`, `embedded_ipv4`,

@@ -15,7 +15,7 @@ from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookAttempt, WebhookEvent
 from accelerator.services.webhooks.addresses import NOT_ALLOWED, BlockedAddress, delivery_session
-from accelerator.services.webhooks.settings import _setting, backoff, max_attempts
+from accelerator.services.webhooks.settings import backoff, max_attempts, setting
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign
 
 LEASE = timedelta(minutes=2)  # a claimed event is left alone this long by other workers
@@ -51,9 +51,9 @@ def _claim(event_id: int) -> bool:
 
 def _post(session: requests.Session, url: str, body: bytes, headers: dict) -> tuple[int | None, str | None]:
     """POST once; returns (status code, error text or None when 2xx)."""
-    if urlsplit(url).scheme != "https" and not _setting("WEBHOOK_ALLOW_LOOPBACK", False):
+    if urlsplit(url).scheme != "https" and not setting("WEBHOOK_ALLOW_LOOPBACK", False):
         return None, "refused: not an https URL"
-    timeout = float(_setting("WEBHOOK_TIMEOUT_SECONDS", 10))
+    timeout = float(setting("WEBHOOK_TIMEOUT_SECONDS", 10))
     try:
         response = session.post(url, data=body, headers=headers, timeout=(min(5.0, timeout), timeout),
                                 allow_redirects=False, stream=True)
