@@ -1,6 +1,7 @@
-"""Renewals (services/renewals/) on a real database, every rule with the day injected: which policies can be
-renewed, the prefilled request, sending it (once, even when submissions race), the quotes beside the policy,
-buying one (the cover goes on from the old expiration date), and the dashboard's countdown and next steps."""
+"""Renewals (services/renewal_rule.py, services/renewals.py) on a real database, every rule with the day
+injected: which policies can be renewed, the prefilled request, sending it (once, even when submissions
+race), the quotes beside the policy, buying one (the cover goes on from the old expiration date), and the
+dashboard's countdown and next steps."""
 
 from __future__ import annotations
 

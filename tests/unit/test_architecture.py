@@ -246,3 +246,37 @@ def test_each_layer_imports_only_what_lies_below_it():
     assert offences - PENDING_API_REWRITE_LAYER == set()
     gone = PENDING_API_REWRITE_LAYER - offences
     assert not gone, f"no longer offend: strike them from PENDING_API_REWRITE_LAYER: {sorted(gone)}"
+
+
+def _faces() -> dict[str, dict[str, str]]:
+    """package -> {name: the submodule it comes from} for each name in the package's `__all__`."""
+    faces = {}
+    for module in modules().values():
+        if not module.is_package:
+            continue
+        handed_on = {alias.asname or alias.name: _absolute(module, node) for node in module.tree.body
+                     if isinstance(node, ast.ImportFrom) for alias in node.names}
+        exported = [node for node in module.tree.body if isinstance(node, ast.Assign)
+                    and any(isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets)]
+        if exported:
+            names = ast.literal_eval(exported[0].value)
+            faces[module.name] = {name: handed_on[name] for name in names if name in handed_on}
+    return faces
+
+
+def test_a_package_face_is_the_one_road_to_its_names():
+    """A name in a package's `__all__` is imported from the package, by the app and the tests alike: its
+    submodule is no second address for it."""
+    faces = _faces()
+    assert "accelerator.services.sellers" in faces and "accelerator.web.reports" in faces
+    found = []
+    for path in sorted([*(ROOT / PACKAGE).rglob("*.py"), *(ROOT / "tests").rglob("*.py")]):
+        importer = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+                continue
+            for package, names in faces.items():
+                if node.module.startswith(package + ".") and not importer.startswith(package + "."):
+                    found += [f"{importer}: {alias.name} from {node.module}" for alias in node.names
+                              if names.get(alias.name) == node.module]
+    assert found == []

@@ -1,4 +1,16 @@
-"""Dates and ranges, and the helpers every figure shares: SQL per dialect, the insurer check, cover's end."""
+"""Dates and ranges, and the helpers every figure shares: SQL per dialect, the insurer check, cover's end.
+
+Each function takes its dates as arguments (a `date` or a `YYYY-MM-DD` string; never the clock) and
+returns plain frozen dataclasses and lists. A range is whole UTC days, both ends included, at most
+MAX_RANGE_DAYS long; a bad one raises ValidationError with `fields={"start" or "end": message}` (pages
+may call parse_range/parse_day first to show the message at the field); a range with no data gives
+zeros and empty or zero-filled series, never an error. Insurer figures take the insurer's id:
+ValidationError when it is not a whole number, NotFound when there is no such insurer.
+
+Weeks are ISO weeks (Monday to Sunday), labelled by their Monday. The first and last week of a range may
+be partial: they count only the days inside the range, and a week's "as of" day is its Sunday or the
+range's end, whichever comes first.
+"""
 
 from __future__ import annotations
 

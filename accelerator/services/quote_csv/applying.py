@@ -1,4 +1,12 @@
-"""Applying the file: the routings locked and checked, then every row offered in one transaction or none."""
+"""Applying the file: the routings locked and checked, then every row offered in one transaction or none.
+
+The file has a header row naming its columns (any order; the optional ones may be left out) and one
+quote per row, as the portal's template shows. A row is checked as the API checks an offer: money in
+plain decimal notation (a `$` and thousands commas are forgiven), dates `YYYY-MM-DD`, the rules of
+`quotes.offer_errors`, and a quote request routed to this insurer that still takes quotes. When any
+row is wrong, nothing is applied and `QuoteCsvRejected` lists every problem as (row, column, message),
+rows numbered as a spreadsheet numbers them (the header is row 1).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""The outbox: rendering a reminder's email, queueing what is due once each, and re-checking at send time."""
+"""The outbox: rendering a reminder's email, queueing what is due once each, and re-checking at send time.
+
+At send time the outbox asks `recheck(message, today)`: a reminder whose key is no longer among the
+reminders due for its object on the sending day (the policy was cancelled, renewed, re-dated,
+deleted; the quote lapsed or was taken; the seller became compliant) is not sent but cancelled.
+"""
 
 from __future__ import annotations
 

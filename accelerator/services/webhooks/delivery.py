@@ -1,4 +1,22 @@
-"""Webhook delivery: claiming due events, the signed POST, recording attempts with backoff, `deliver_due`."""
+"""Webhook delivery: claiming due events, the signed POST, recording attempts with backoff, `deliver_due`.
+
+An event is written to the outbox (`webhook_events`) by `emit`, inside the transaction of the change
+it reports, one row per active endpoint of the insurer. `deliver_due` (run by `flask --app wsgi
+webhooks deliver`, once or `--loop`) sends what is due: a POST of the JSON
+`{"id": "evt_...", "type": "...", "created_at": "...", "data": {...}}` with the headers
+
+    X-Accelerator-Event: <type>
+    X-Accelerator-Event-Id: <id>
+    X-Accelerator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+
+A 2xx answer delivers it; anything else (a redirect too: none is followed) is retried with
+exponential backoff until WEBHOOK_MAX_ATTEMPTS. URLs must be https and resolve only to public
+addresses (IPv4 embedded in IPv6 judged as IPv4), checked at registration and again at delivery, where the
+name is resolved, every address checked, and the socket connected only to a checked address (so DNS cannot
+be re-pointed at a private address in between; a refusal is logged as one neutral reason, NOT_ALLOWED);
+WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback. Both checks take a `resolver` (default `resolve`,
+the system's), so tests give a local table instead of DNS.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,13 @@
-"""The SVG drawing helpers the charts share: colours, escaping, ticks, axes, legends, markers, <svg>."""
+"""The SVG drawing helpers the charts share: colours, escaping, ticks, axes, legends, markers, <svg>.
+
+Every chart is `<svg role="img" aria-labelledby="ID-title ID-desc">` (ID: `chart_id`, unique on the
+page) with a <title> and a <desc> that also states the figures, axis labels and numbered ticks, and is
+readable without colour: bars carry their values, stacked segments are patterned and labelled, lines
+differ by dash and marker shape, and a legend names each series in text. There is no script and no
+style attribute (the site's CSP forbids inline styles): only presentation attributes (fill, stroke,
+stroke-dasharray, ...). Text follows the page's colour (currentColor). Every label is escaped. Values
+are drawn from 0 up (negatives as 0); None means "no figure" (a gap in a line, "n/a" on a bar).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""What every dashboard figure shares: the Figure, the chart sizes and axes, drawing wide and narrow, the cells."""
+"""What every dashboard figure shares: the Figure, the chart sizes and axes, drawing wide and narrow, the cells.
+
+Pure functions of the metrics' results and the range: no request and no database, so a page and its CSV
+build the very same rows. A range longer than LONG_RANGE_DAYS shows its daily series a week at a time
+(a bar per ISO week, or a point on each week's last day), so a three-year range stays a readable chart.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,14 @@
-"""The dashboards' figures: a Report (how a figure is read and drawn), its CSV address and its CSV view."""
+"""The dashboards' figures: a Report (how a figure is read and drawn), its CSV address and its CSV view.
+
+Two blueprints, each guarded like the rest of the site (see require_role): `admin_reports` under
+/admin/reports for admins, `insurer_reports` under /insurer/reports for insurer staff, who see their own
+insurer's figures only (the insurer comes from the logged-in user, never from the URL). Every page and
+CSV takes an optional date range (`start`, `end`: YYYY-MM-DD, whole UTC days, both included; by default
+the last 12 weeks, from the Monday 11 weeks before this one to today). A bad range re-renders the page's
+form with the message at the field (400); on a CSV address it is a 400 page. CSV downloads are
+`text/csv; charset=utf-8` attachments with a dated file name, never stored by caches; the exports of any
+size (compliance list, check log, bordereau) are streamed.
+"""
 
 from __future__ import annotations
 
