@@ -6,12 +6,13 @@ from __future__ import annotations
 from accelerator.web.reports.admin import ADMIN_REPORTS, admin_bp
 from accelerator.web.reports.dashboards import Report
 from accelerator.web.reports.downloads import csv_response
-from accelerator.web.reports.forms import STATUS_LABELS, default_range
+from accelerator.web.reports.forms import MAX_ECHO, STATUS_LABELS, default_range
 from accelerator.web.reports.insurer import INSURER_REPORTS, insurer_bp
 
 __all__ = [
     "ADMIN_REPORTS",
     "INSURER_REPORTS",
+    "MAX_ECHO",
     "STATUS_LABELS",
     "Report",
     "admin_bp",
