@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from accelerator.extensions import db
-from accelerator.models import Policy, Seller
-from accelerator.services import audit, claims
+from accelerator.models import ApiKey, CoverageCheck, Policy, Seller
+from accelerator.services import audit, claims, coverage
 from accelerator.services.demo.helpers import D
 
 CHECK_HISTORY_DAYS = 56
@@ -23,9 +23,6 @@ def load_check_history(today: date) -> None:
     service writes on connections of its own), then dated back across the weeks: the record's
     checked_at and the same field in its stored answer alike, so a replay still matches the record.
     """
-    from accelerator.models import ApiKey, CoverageCheck
-    from accelerator.services import coverage
-
     rng = random.Random(20261123)  # the same history on every machine
     key_id = db.session.execute(select(ApiKey.id).where(ApiKey.role == "marketplace")).scalar_one()
     sellers = [*db.session.execute(select(Seller.seller_id).order_by(Seller.seller_id)).scalars(), "ZZ0UNKNOWN77"]
