@@ -6,9 +6,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from accelerator import clock
 from accelerator.domain.errors import DomainError
-from accelerator.domain.values import AM_BEST_RATINGS
-from accelerator.services import accounts, api_keys, insurers
+from accelerator.domain.values import AM_BEST_RATINGS, parse_date
+from accelerator.services import accounts, api_keys, claim_case_deadlines, insurers, mail, reminders, webhooks
+from accelerator.services import demo as demo_service
 from accelerator.services.audit import Actor
 
 
@@ -102,8 +104,6 @@ def users_create_admin(email: str, password: str) -> None:
 @click.command("demo")
 def demo() -> None:
     """Fill an empty database with realistic demo data and print the demo logins."""
-    from accelerator.services import demo as demo_service
-
     try:
         result = demo_service.load_demo()
     except DomainError as exc:
@@ -133,8 +133,6 @@ def webhooks_deliver(loop: bool, interval: float, batch: int) -> None:
     """Send the webhook events that are due (once, or in a loop); prints what it did."""
     import signal
     import time
-
-    from accelerator.services import webhooks
 
     stop = {"now": False}
 
@@ -175,10 +173,6 @@ def reminders_send(today_text: str | None, batch: int) -> None:
     """Queue the reminders due today, then send every pending email; safe to run from cron at any rate."""
     from datetime import UTC, datetime
 
-    from accelerator import clock
-    from accelerator.domain.values import parse_date
-    from accelerator.services import mail, reminders
-
     now = clock.now()
     if today_text is not None:
         try:
@@ -205,10 +199,7 @@ claim_cases_cli = AppGroup("claim-cases", help="Claim cases: deadlines and their
               help="Messages claimed at a time.")
 def claim_cases_notify(batch: int) -> None:
     """Escalate elapsed deadlines, queue due reminders and escalation notices, send pending email; cron-safe."""
-    from accelerator import clock
-    from accelerator.services import claim_case_mail
-
-    report = claim_case_mail.notify(clock.now(), batch=batch)
+    report = claim_case_deadlines.notify(clock.now(), batch=batch)
     click.echo(f"Claim cases: escalated {report.escalated}, queued {report.reminders} reminder(s) and "
                f"{report.escalations} escalation notice(s); emails sent {report.sent}, failed {report.failed}, "
                f"retrying {report.retrying}, cancelled {report.cancelled}")

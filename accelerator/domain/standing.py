@@ -1,4 +1,5 @@
-"""A policy's standing on a day, as a certificate's verification states it: in force, or why not."""
+"""A policy's standing on a day: in force or why not (as a certificate's verification states it), and the
+group the seller's pages show it in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,18 @@ from datetime import date
 from accelerator.domain.terms import PolicyTerms
 
 STANDINGS = ("in_force", "upcoming", "cancelled", "expired", "withdrawn")
+EXPIRING_WITHIN_DAYS = 60  # a policy in force this close to its expiration is "expiring" (and can be renewed)
+
+# The policy groups of the seller's pages, in the order they are shown: (key, heading).
+POLICY_GROUPS: tuple[tuple[str, str], ...] = (
+    ("in_force", "In force"),
+    ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days"),
+    ("upcoming", "Starting later"),
+    ("pending", "Pending verification"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+    ("expired", "Expired"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,3 +50,20 @@ def standing_on(terms: PolicyTerms, day: date) -> Standing:
     if day < terms.effective_date:
         return Standing("upcoming", terms.effective_date)
     return Standing("in_force")
+
+
+def policy_group(terms: PolicyTerms, today: date) -> str:
+    """Which of POLICY_GROUPS a policy falls in on `today`."""
+    if terms.verification == "rejected":
+        return "rejected"
+    if terms.verification == "pending":
+        return "pending"
+    if terms.cancellation_date is not None and terms.cancellation_date <= today:
+        return "cancelled"
+    if terms.expiration_date <= today:
+        return "expired"
+    if terms.effective_date > today:
+        return "upcoming"
+    if (terms.expiration_date - today).days <= EXPIRING_WITHIN_DAYS:
+        return "expiring"
+    return "in_force"

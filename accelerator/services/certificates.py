@@ -32,12 +32,11 @@ from accelerator import clock
 from accelerator.domain.categories import category_name
 from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.domain.money import display_money
-from accelerator.domain.standing import Standing, standing_on
+from accelerator.domain.standing import Standing, policy_group, standing_on
 from accelerator.domain.states import state_name
 from accelerator.extensions import db
 from accelerator.models import Certificate, Policy, Seller
 from accelerator.services import audit
-from accelerator.services.sellers import policy_group
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 PRODUCER = "Insurance Accelerator"
@@ -232,7 +231,7 @@ def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> Po
     policy = seller_policy(seller_id, policy_id)
     cert = certificate(seller_id, policy_id) if has_certificate(policy) else None
     issued = issued_certificates(policy.id) if cert else []
-    return PolicyPage(policy=policy, group=policy_group(policy, today), certificate=cert, certificates=issued,
+    return PolicyPage(policy=policy, group=policy_group(policy.terms(), today), certificate=cert, certificates=issued,
                       has_document=bool(policy.certificate_path))
 
 

@@ -11,8 +11,8 @@ of the case's insurer, through the email outbox, once each by its dedupe key:
 - `claim_case_escalated:<case_id>:<escalation>:<recipient>`: for a case in state escalated (a case
   escalates once, so the sweep skips a case whose notice is already queued).
 
-`<recipient>` is `seller` or `user<id>`. `notify(now)` escalates elapsed deadlines (through the
-claim case service), queues due reminders and escalation notices, then sends pending mail.
+`<recipient>` is `seller` or `user<id>`. The sweep that queues and sends them is
+services/claim_case_deadlines.py.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from accelerator import clock
 from accelerator.domain import claim_cases as rules
 from accelerator.extensions import db
 from accelerator.models import ClaimCase, EmailMessage, Insurer, Seller, User
-from accelerator.services import mail
+from accelerator.services.email_queue import queue_templated_email
 
 REMINDER_BEFORE = timedelta(days=2)
 KIND_OPENED = "claim_case_opened"
@@ -51,19 +50,6 @@ class Recipient:
     tag: str
     address: str
     name: str
-
-
-@dataclass
-class NotifyReport:
-    """What one `notify` run did."""
-
-    escalated: int = 0
-    reminders: int = 0
-    escalations: int = 0
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    cancelled: int = 0
 
 
 def _seller(seller_id: str) -> list[Recipient]:
@@ -111,7 +97,7 @@ def _queue_all(row: ClaimCase, kind: str, key: str, party: str | None, subject: 
     added = 0
     for recipient in _to(row, party):
         path = SELLER_PATH if recipient.party == "seller" else INSURER_PATH
-        added += mail.queue_templated_email(f"{key}:{recipient.tag}", kind, recipient.address, subject,
+        added += queue_templated_email(f"{key}:{recipient.tag}", kind, recipient.address, subject,
                                             dict(context, recipient=recipient), path=path,
                                             related=("claim_case", row.case_id))
     return added
@@ -176,27 +162,3 @@ def recheck(message: EmailMessage, now: datetime) -> str | None:
     if key is None or row.respond_by <= now or not message.dedupe_key.startswith(key + ":"):
         return f"no longer due at {now:%Y-%m-%dT%H:%M:%SZ}: the case no longer waits for this answer"
     return None
-
-
-def notify(now: datetime, batch: int = 50) -> NotifyReport:
-    """Escalate elapsed deadlines, queue due reminders and escalation notices, then send pending mail.
-
-    Safe to run any number of times and at once: every email is queued once by its dedupe key and
-    sent once by the outbox's leases.
-    """
-    from accelerator.services import claim_cases  # it queues the opening notices through this module
-
-    report = NotifyReport(escalated=claim_cases.escalate_overdue())
-    report.reminders = queue_reminders(now)
-    report.escalations = queue_escalations()
-    total = mail.SendReport()
-    # The outbox dates what this run queued by the clock, which ran on since `now`.
-    sending_at = max(now, clock.now())
-    while True:  # every retry waits at least a second past `sending_at`, so this ends
-        sent = mail.send_pending(sending_at, batch=batch)
-        total.add(sent)
-        if sent.claimed < batch:
-            break
-    report.sent, report.failed = total.sent, total.failed
-    report.retrying, report.cancelled = total.retrying, total.cancelled
-    return report

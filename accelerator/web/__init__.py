@@ -1,27 +1,36 @@
-"""HTML blueprints of the site: public, auth, sellers, insurers, admin, reports."""
+"""The site's HTML pages: `register_web` puts its blueprints, login loader and template helpers on the app."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from flask import Flask, current_app
+from flask import Flask
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from accelerator.domain.categories import category_name
-from accelerator.domain.compliance import rating_shortfall
-from accelerator.domain.money import display_money, to_money
 from accelerator.domain.states import state_name
 from accelerator.extensions import login_manager
+from accelerator.http import api_error, error_page, is_api_request
+from accelerator.services.accounts import load_user
+from accelerator.web import (
+    admin,
+    admin_claims,
+    admin_sellers,
+    auth,
+    documents,
+    insurer_claims,
+    insurers,
+    public,
+    reports,
+    sellers,
+    verify,
+)
+from accelerator.web.template_filters import long_date, money, rating_notice, utc_time
 
 CSRF_MESSAGE = "This form had expired or did not come from this site. Go back, reload the page and try again."
 
 
 def register_web(app: Flask) -> None:
     """Register the site's blueprints, the login loader and template helpers."""
-    from accelerator.services.accounts import load_user
-    from accelerator.web import admin, auth, insurers, public, sellers
-
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see that page."
@@ -35,19 +44,11 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(sellers.bp)
     app.register_blueprint(insurers.bp)
     app.register_blueprint(admin.bp)
-    from accelerator.web import admin_sellers
-
     app.register_blueprint(admin_sellers.bp)
-    from accelerator.web import admin_claims, insurer_claims
-
     app.register_blueprint(insurer_claims.bp)
     app.register_blueprint(admin_claims.bp)
-    from accelerator.web import documents, verify
-
     app.register_blueprint(documents.bp)
     app.register_blueprint(verify.bp)
-    from accelerator.web import reports
-
     app.register_blueprint(reports.admin_bp)
     app.register_blueprint(reports.insurer_bp)
 
@@ -66,8 +67,6 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         """A form without a valid CSRF token: a 400 page that says what to do."""
-        from accelerator.http import api_error, error_page, is_api_request
-
         if is_api_request():  # pragma: no cover - the API is exempt from CSRF
             return api_error(400, exc.description)
         return error_page(400, CSRF_MESSAGE)
@@ -79,29 +78,3 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         """Werkzeug's integer converter, bounded above unless a route says otherwise."""
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def money(amount, cents: bool = True) -> str:
-    """`$2,500.00`; with cents=False a whole amount drops its cents (`$1,000,000`)."""
-    if amount is None or cents or to_money(amount) != to_money(amount).to_integral_value():
-        return display_money(amount)
-    return f"${int(to_money(amount)):,}"
-
-
-def rating_notice(rating: str | None) -> str | None:
-    """The notice for an insurer rated below the marketplace's minimum AM Best rating, or None."""
-    return rating_shortfall(rating, current_app.config["REQUIREMENT"].min_rating)
-
-
-def utc_time(value: datetime | None) -> str:
-    """A timestamp for people, in UTC: `2026-11-23 18:00 UTC`."""
-    if value is None:
-        return "—"
-    return value.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def long_date(value: date | None) -> str:
-    """A date for people: `June 1, 2026`."""
-    if value is None:
-        return "—"
-    return f"{value:%B} {value.day}, {value.year}"

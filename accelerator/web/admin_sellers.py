@@ -17,7 +17,7 @@ from accelerator.services import seller_records
 from accelerator.services.audit import Actor
 from accelerator.web.forms import BaseForm
 from accelerator.web.helpers import page_arg, require_role
-from accelerator.web.reports.forms import STATUS_LABELS
+from accelerator.web.reports import STATUS_LABELS
 
 bp = Blueprint("admin_sellers", __name__, url_prefix="/admin/sellers")
 require_role(bp, "admin")

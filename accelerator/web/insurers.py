@@ -15,6 +15,7 @@ from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.errors import Conflict, DomainError
 from accelerator.domain.money import display_money
 from accelerator.domain.warnings import UnconfirmedShortfalls
+from accelerator.http import error_page
 from accelerator.services import api_keys, portal, quote_csv, quotes, webhooks
 from accelerator.services.audit import Actor
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
@@ -165,8 +166,6 @@ def too_large(_exc):
         form.file.errors = [f"The file is too large: a file of quotes may be at most {CSV_MAX_KB} KB. "
                             "Split it into smaller files."]
         return _upload_page(form, status=413)
-    from accelerator.http import error_page
-
     return error_page(413)
 
 

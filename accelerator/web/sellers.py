@@ -23,12 +23,12 @@ from accelerator.services import (
     insurers,
     purchase,
     quotes,
+    renewal_rule,
     renewals,
     sellers,
     uploads,
 )
 from accelerator.services.audit import Actor
-from accelerator.web import long_date
 from accelerator.web.documents import send_evidence
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import require_role
@@ -39,6 +39,7 @@ from accelerator.web.seller_forms import (
     QuoteRequestForm,
     UploadPolicyForm,
 )
+from accelerator.web.template_filters import long_date
 
 bp = Blueprint("sellers", __name__)
 require_role(bp, "seller")
@@ -249,7 +250,7 @@ def issue_certificate(policy_id: int):
 @bp.post("/seller/policies/<int:policy_id>/renew")
 def start_renewal(policy_id: int):
     """The Renew button: the renewal request form, prefilled; or the renewal request already open."""
-    state = renewals.state_of(_seller_id(), policy_id)
+    state = renewal_rule.state_of(_seller_id(), policy_id)
     if state.open_request_id is not None:
         flash("You already asked for renewal quotes for this policy: here is that request.", "info")
         return redirect(url_for("sellers.show_request", request_id=state.open_request_id))

@@ -245,7 +245,7 @@ def test_demo_is_one_transaction_a_failure_leaves_nothing(app, db, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("the claims step broke")
 
-    monkeypatch.setattr(demo_loader, "_load_claims", fail)
+    monkeypatch.setattr(demo_loader, "load_claims", fail)
 
     result = invoke(app, "demo")
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from accelerator import clock
 from accelerator.extensions import db as _db
 from accelerator.models import EmailMessage
-from accelerator.services import claim_case_mail, claim_cases
+from accelerator.services import claim_case_deadlines, claim_case_mail, claim_cases
 from accelerator.services.audit import Actor
 from accelerator.services.mail import send_pending
 from tests import factories
@@ -112,7 +112,7 @@ def test_a_case_waiting_for_the_seller_reminds_the_seller(db, mail_folder):
     view = open_case()
     assert view.case.state == "awaiting_seller"
     clock.pin(WINDOW + timedelta(minutes=1))
-    assert claim_case_mail.notify(clock.now()).reminders == 1
+    assert claim_case_deadlines.notify(clock.now()).reminders == 1
     (reminder,) = messages(claim_case_mail.KIND_REMINDER)
     assert reminder.to_address == f"owner.{SELLER.lower()}@shop.example" and reminder.status == "sent"
     assert "/seller/claims" in reminder.text_body
@@ -122,12 +122,12 @@ def test_the_reminder_is_queued_once_inside_the_two_days_before_the_deadline(db,
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
     clock.pin(WINDOW - timedelta(minutes=1))
-    assert claim_case_mail.notify(clock.now()).reminders == 0
+    assert claim_case_deadlines.notify(clock.now()).reminders == 0
     assert messages(claim_case_mail.KIND_REMINDER) == []
     clock.pin(WINDOW + timedelta(minutes=1))
-    first = claim_case_mail.notify(clock.now())
+    first = claim_case_deadlines.notify(clock.now())
     assert (first.reminders, first.escalated, first.escalations) == (1, 0, 0)
-    assert claim_case_mail.notify(clock.now() + timedelta(hours=1)).reminders == 0
+    assert claim_case_deadlines.notify(clock.now() + timedelta(hours=1)).reminders == 0
     reminders = messages(claim_case_mail.KIND_REMINDER)
     assert [(m.to_address, m.status) for m in reminders] == [(users[0].email, "sent")]
     assert len(list(mail_folder.glob("*-claim_case_reminder.eml"))) == 1
@@ -138,7 +138,7 @@ def test_no_reminder_for_a_case_already_answered(db, mail_folder):
     open_case()
     claim_cases.accept(ACTOR, "MC-1", users[0].insurer_id)  # the payment is now due NOW + 7 days
     clock.pin(WINDOW + timedelta(minutes=1))
-    assert claim_case_mail.notify(clock.now()).reminders == 0
+    assert claim_case_deadlines.notify(clock.now()).reminders == 0
     assert messages(claim_case_mail.KIND_REMINDER) == []
 
 
@@ -159,9 +159,9 @@ def test_the_escalation_notice_goes_once_to_everyone(db, mail_folder):
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
     clock.pin(RESPOND_BY + timedelta(seconds=1))
-    report = claim_case_mail.notify(clock.now())
+    report = claim_case_deadlines.notify(clock.now())
     assert (report.escalated, report.reminders, report.escalations) == (1, 0, 2)
-    again = claim_case_mail.notify(clock.now())
+    again = claim_case_deadlines.notify(clock.now())
     assert (again.escalated, again.escalations, again.sent) == (0, 0, 0)
     notices = messages(claim_case_mail.KIND_ESCALATED)
     assert sorted(m.to_address for m in notices) == sorted([users[0].email, f"owner.{SELLER.lower()}@shop.example"])
@@ -173,8 +173,8 @@ def test_a_denial_is_noticed_by_the_next_run_with_its_reason(db, mail_folder):
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
     claim_cases.deny(ACTOR, "MC-1", users[0].insurer_id, "Not our product.")
-    assert claim_case_mail.notify(clock.now()).escalations == 2
-    assert claim_case_mail.notify(clock.now()).escalations == 0
+    assert claim_case_deadlines.notify(clock.now()).escalations == 2
+    assert claim_case_deadlines.notify(clock.now()).escalations == 0
     notices = messages(claim_case_mail.KIND_ESCALATED)
     assert len(notices) == 2 and all("the insurer denied the claim" in m.text_body for m in notices)
 
@@ -183,7 +183,7 @@ def test_the_rendered_reminder_reads_right(db, mail_folder):
     _insurer, users = seller_and_insurer(staff=1)
     open_case()
     clock.pin(WINDOW + timedelta(minutes=1))
-    claim_case_mail.notify(clock.now())
+    claim_case_deadlines.notify(clock.now())
     (path,) = mail_folder.glob("*-claim_case_reminder.eml")
     parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert parsed["To"] == users[0].email
@@ -204,14 +204,14 @@ def test_two_notify_runs_at_once_queue_and_send_each_email_once(db, mail_folder,
     clock.pin(RESPOND_BY + timedelta(seconds=1))
     _db.session.rollback()
     barrier = threading.Barrier(2)
-    reports: list[claim_case_mail.NotifyReport] = []
+    reports: list[claim_case_deadlines.NotifyReport] = []
     errors: list[BaseException] = []
 
     def run() -> None:
         with live_app.app_context():
             try:
                 barrier.wait()
-                reports.append(claim_case_mail.notify(clock.now(), batch=3))
+                reports.append(claim_case_deadlines.notify(clock.now(), batch=3))
             except BaseException as exc:  # noqa: BLE001 - collected and asserted below
                 errors.append(exc)
             finally:

@@ -12,6 +12,7 @@ from accelerator import clock
 from accelerator.models import ApiKey, CoverageCheck
 from accelerator.services import coverage, hotpath
 from accelerator.services.coverage import CheckInput
+from accelerator.services.coverage.answers import ENCODER
 from tests import factories
 
 
@@ -41,7 +42,7 @@ def test_the_answer_text_is_what_the_json_module_gives(db):
              ("NOBODY0001", "2026-06-01", "10.00", "electronics")]
     for args in cases:
         text = coverage.check_coverage_text(None, *args)
-        assert coverage._json.encode(json.loads(text)) == text
+        assert ENCODER.encode(json.loads(text)) == text
         assert coverage.get_check_text(json.loads(text)["check_id"]) == text
 
 

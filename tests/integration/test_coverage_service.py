@@ -14,6 +14,8 @@ from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.models import CoverageCheck, MonthlySales
 from accelerator.services import coverage
 from accelerator.services.coverage import CheckInput
+from accelerator.services.coverage.statements import POLICY_COLUMNS, prepared_statement
+from accelerator.services.prepared import Prepared
 from tests import factories
 
 
@@ -191,7 +193,7 @@ def test_the_hot_path_runs_one_select_and_one_insert(db, monkeypatch):
     factories.make_policy(seller_id=seller)
     factories.make_policy(seller_id=seller)
     ran: list[str] = []
-    rows, execute_many = coverage.Prepared.rows, coverage.Prepared.execute_many
+    rows, execute_many = Prepared.rows, Prepared.execute_many
 
     def counting_rows(self, cursor, values):
         ran.append(self.sql.split()[0].upper())
@@ -201,8 +203,8 @@ def test_the_hot_path_runs_one_select_and_one_insert(db, monkeypatch):
         ran.append(self.sql.split()[0].upper())
         return execute_many(self, cursor, values)
 
-    monkeypatch.setattr(coverage.Prepared, "rows", counting_rows)
-    monkeypatch.setattr(coverage.Prepared, "execute_many", counting_many)
+    monkeypatch.setattr(Prepared, "rows", counting_rows)
+    monkeypatch.setattr(Prepared, "execute_many", counting_many)
     through_sqlalchemy: list[str] = []
     listener = lambda conn, cursor, statement, *args: through_sqlalchemy.append(statement)  # noqa: E731
     event.listen(_db.engine, "before_cursor_execute", listener)
@@ -232,10 +234,10 @@ def test_the_prepared_select_gives_the_rows_a_core_select_gives(db):
     factories.make_policy(seller_id=seller, source="seller_upload", verification="pending", insurer_id=None,
                           insurer_rating=None, insurer_naic_code=None)
     expected = sorted(tuple(row) for row in _db.session.execute(
-        select(*coverage._POLICY_COLUMNS).where(coverage._POLICY_COLUMNS[1] == seller)))
+        select(*POLICY_COLUMNS).where(POLICY_COLUMNS[1] == seller)))
     raw = _db.engine.raw_connection()
     try:
-        prepared = coverage._statement(_db.engine.dialect, "policies", 8)
+        prepared = prepared_statement(_db.engine.dialect, "policies", 8)
         got = sorted(tuple(row) for row in prepared.rows(raw.driver_connection.cursor(), [seller] * 8))
     finally:
         raw.close()

@@ -1,6 +1,7 @@
-"""Renewals (services/renewals/) on a real database, every rule with the day injected: which policies can be
-renewed, the prefilled request, sending it (once, even when submissions race), the quotes beside the policy,
-buying one (the cover goes on from the old expiration date), and the dashboard's countdown and next steps."""
+"""Renewals (services/renewal_rule.py, services/renewals.py) on a real database, every rule with the day
+injected: which policies can be renewed, the prefilled request, sending it (once, even when submissions
+race), the quotes beside the policy, buying one (the cover goes on from the old expiration date), and the
+dashboard's countdown and next steps."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db as _db
 from accelerator.models import Policy, QuoteRequest, QuoteRouting
-from accelerator.services import purchase, renewals, sellers
+from accelerator.services import purchase, renewal_rule, renewals, sellers
 from accelerator.services.audit import Actor
 from accelerator.services.quotes import QuoteRequestData
 from tests import factories
@@ -61,7 +62,7 @@ def _count(model) -> int:
                                                      (-5, False)])
 def test_the_renewal_window_is_the_last_60_days_of_the_policy(db, days_left, eligible):
     policy = _policy(_seller(), factories.make_insurer(), days_left)
-    state = renewals.state_of(policy.seller_id, policy.id, TODAY)
+    state = renewal_rule.state_of(policy.seller_id, policy.id, TODAY)
     assert state.eligible is eligible
     assert state.can_start is eligible
     assert state.days_left == days_left
@@ -69,7 +70,7 @@ def test_the_renewal_window_is_the_last_60_days_of_the_policy(db, days_left, eli
     if days_left > 60:
         assert state.problem == "You can ask for renewal quotes from March 11, 2027, 60 days before the policy expires."
     elif days_left <= 0:
-        assert state.problem.startswith(f"This policy expired on {renewals.long_date(policy.expiration_date)}")
+        assert state.problem.startswith(f"This policy expired on {renewal_rule.long_date(policy.expiration_date)}")
 
 
 @pytest.mark.parametrize(("overrides", "words"), [
@@ -81,7 +82,7 @@ def test_the_renewal_window_is_the_last_60_days_of_the_policy(db, days_left, eli
 ], ids=["pending", "rejected", "cancelled-later", "cancelled", "not-started"])
 def test_only_a_verified_policy_in_force_and_never_cancelled_can_be_renewed(db, overrides, words):
     policy = _policy(_seller(), factories.make_insurer(), 20, **overrides)
-    state = renewals.state_of(policy.seller_id, policy.id, TODAY)
+    state = renewal_rule.state_of(policy.seller_id, policy.id, TODAY)
     assert not state.eligible and not state.can_start
     assert state.problem.startswith(words)
 
@@ -95,9 +96,9 @@ def test_a_policy_already_continued_by_another_verified_one_is_not_renewed_again
             effective_date=policy.expiration_date)
     _policy(seller, insurer, 10)
     _policy(_seller(), insurer, 400, effective_date=policy.expiration_date)
-    assert renewals.state_of(seller.seller_id, policy.id, TODAY).eligible
+    assert renewal_rule.state_of(seller.seller_id, policy.id, TODAY).eligible
     following = _policy(seller, insurer, 385, effective_date=policy.expiration_date, policy_number="NEXT-1")
-    state = renewals.state_of(seller.seller_id, policy.id, TODAY)
+    state = renewal_rule.state_of(seller.seller_id, policy.id, TODAY)
     assert not state.eligible and state.successor.id == following.id
     assert state.problem == "Policy NEXT-1 already continues your cover when this one expires."
 
@@ -111,7 +112,7 @@ def test_states_for_names_each_policys_open_renewal_request_only(db):
     factories.make_quote_request(seller_id=seller.seller_id, renewal_of_policy_id=two.id, status="closed")
     factories.make_quote_request(seller_id=_seller().seller_id, renewal_of_policy_id=three.id)
     factories.make_quote_request(seller_id=seller.seller_id)  # an ordinary request
-    states = renewals.states_for(seller.seller_id, [one, two, three], TODAY)
+    states = renewal_rule.states_for(seller.seller_id, [one, two, three], TODAY)
     assert states[one.id].open_request_id == opened.id and not states[one.id].can_start
     assert states[two.id].open_request_id is None
     assert states[three.id].open_request_id is None
@@ -121,7 +122,7 @@ def test_another_sellers_policy_is_not_found(db):
     policy = _policy(_seller(), factories.make_insurer(), 20)
     other = _seller()
     with pytest.raises(NotFound):
-        renewals.state_of(other.seller_id, policy.id, TODAY)
+        renewal_rule.state_of(other.seller_id, policy.id, TODAY)
     with pytest.raises(NotFound):
         renewals.draft(other.seller_id, policy.id, TODAY)
     with pytest.raises(NotFound):
@@ -202,7 +203,7 @@ def test_submitting_routes_the_renewal_like_any_request_and_a_second_submit_answ
     again = renewals.submit_renewal(seller.seller_id, policy.id, _data(policy, annual_revenue=Decimal("1.00")), TODAY)
     assert not again.created and again.request.id == request.id and again.routed == []
     assert _count(QuoteRequest) == 1 and _count(QuoteRouting) == 1
-    assert renewals.state_of(seller.seller_id, policy.id, TODAY).open_request_id == request.id
+    assert renewal_rule.state_of(seller.seller_id, policy.id, TODAY).open_request_id == request.id
 
 
 def test_submitting_for_a_policy_that_cannot_be_renewed_is_a_conflict_and_writes_nothing(db):
@@ -274,12 +275,12 @@ def test_compare_terms_says_each_difference_in_words(db):
     quote = factories.make_quote(request, insurer, annual_premium=Decimal("1990.00"),
                                  per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("3000000.00"),
                                  deductible=Decimal("1000.00"), valid_until=TODAY)
-    rows = {row.label: row for row in renewals.compare_terms(policy, quote)}
+    rows = {row.label: row for row in sellers.compare_terms(policy, quote)}
     assert [rows[k].change for k in ("Annual premium", "Per occurrence", "Aggregate", "Deductible")] == [
         "$140.00 more", "same", "$1,000,000 more", "$1,500.00 less"]
     assert rows["Annual premium"].cents and not rows["Aggregate"].cents
     unknown = _policy(_seller(), insurer, 20, premium=None)
-    assert renewals.compare_terms(unknown, quote)[0].change == ""
+    assert sellers.compare_terms(unknown, quote)[0].change == ""
 
 
 def test_renewal_quotes_beside_the_policy_then_buying_one_continues_the_cover(db):
@@ -315,7 +316,7 @@ def test_renewal_quotes_beside_the_policy_then_buying_one_continues_the_cover(db
     # "Never before today" leaves the renewal's start where it was asked: the old expiration date.
     assert new.effective_date == policy.expiration_date
     assert new.expiration_date == purchase.one_year_after(policy.expiration_date)
-    state = renewals.state_of(seller.seller_id, policy.id, TODAY)
+    state = renewal_rule.state_of(seller.seller_id, policy.id, TODAY)
     assert state.successor.id == new.id and not state.can_start
     board = sellers.dashboard(seller.seller_id, TODAY)
     assert board.compliance.cover_until == new.expiration_date

@@ -6,7 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from accelerator.domain.standing import STANDINGS, Standing, standing_on
+from accelerator.domain.standing import (
+    EXPIRING_WITHIN_DAYS,
+    POLICY_GROUPS,
+    STANDINGS,
+    Standing,
+    policy_group,
+    standing_on,
+)
 from tests.factories import make_terms
 
 START, END = date(2026, 1, 1), date(2027, 1, 1)
@@ -44,3 +51,24 @@ def test_in_force_exactly_when_the_terms_say_cover_runs(cancelled):
         assert standing.code in STANDINGS
         assert standing.in_force is terms.in_force_on(day), day
         day += timedelta(days=1)
+
+
+@pytest.mark.parametrize("day, verification, cancelled, group", [
+    (date(2026, 6, 1), "verified", None, "in_force"),
+    (END - timedelta(days=EXPIRING_WITHIN_DAYS + 1), "verified", None, "in_force"),
+    (END - timedelta(days=EXPIRING_WITHIN_DAYS), "verified", None, "expiring"),
+    (END - timedelta(days=1), "verified", None, "expiring"),
+    (END, "verified", None, "expired"),
+    (date(2025, 12, 31), "verified", None, "upcoming"),
+    (date(2026, 12, 1), "verified", date(2026, 12, 1), "cancelled"),
+    (date(2026, 11, 30), "verified", date(2026, 12, 1), "expiring"),
+    (date(2026, 6, 1), "pending", None, "pending"),
+    (date(2027, 6, 1), "rejected", date(2026, 12, 1), "rejected"),
+])
+def test_the_policy_group_on_a_day(day, verification, cancelled, group):
+    """The seller's pages group a policy by verification first, then cancellation, expiry, start, the window."""
+    terms = make_terms(effective_date=START, expiration_date=END, cancellation_date=cancelled,
+                       verification=verification)
+    assert policy_group(terms, day) == group
+    assert group in dict(POLICY_GROUPS)
+

@@ -3,7 +3,7 @@ data built here), the compliance list and its CSV, the coverage-check log, and e
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,6 @@ import pytest
 from accelerator.services import metrics
 from accelerator.web import reports
 from accelerator.web.reports import admin as admin_reports
-from accelerator.web.reports import forms as report_forms
 from tests import factories
 from tests.web.conftest import error_for, field_control, parse_page
 from tests.web.reports_helpers import filename, read_csv, section, table_rows
@@ -27,9 +26,9 @@ def at(day: str, hour: int = 12, minute: int = 0) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
-    """The pages' "today", injected (never the clock)."""
-    monkeypatch.setattr(report_forms, "_today", lambda: TODAY)
+def _today(pinned_clock):
+    """The pages' "today": the one clock, pinned at noon UTC on TODAY."""
+    pinned_clock.pin(datetime.combine(TODAY, time(12), UTC))
 
 
 @pytest.fixture()

@@ -3,14 +3,13 @@ insurer's numbers never show (page or CSV), the bordereau with and without a ran
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
 
 from accelerator.services import exports
 from accelerator.web import reports
-from accelerator.web.reports import forms as report_forms
 from tests import factories
 from tests.conftest import login_as
 from tests.web.conftest import error_for, field_control
@@ -27,9 +26,9 @@ def at(day: str, hour: int = 12) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
-    """The pages' "today", injected (never the clock)."""
-    monkeypatch.setattr(report_forms, "_today", lambda: TODAY)
+def _today(pinned_clock):
+    """The pages' "today": the one clock, pinned at noon UTC on TODAY."""
+    pinned_clock.pin(datetime.combine(TODAY, time(12), UTC))
 
 
 def _request(insurer, routed: str, status: str = "open", **overrides):

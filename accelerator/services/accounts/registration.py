@@ -15,9 +15,10 @@ from accelerator.domain.errors import Conflict, ValidationError
 from accelerator.domain.values import normalize_seller_id
 from accelerator.extensions import db
 from accelerator.models import Seller, User
-from accelerator.services import audit, mail
+from accelerator.services import audit
 from accelerator.services.accounts.passwords import check_password_strength, hash_password
-from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
+from accelerator.services.accounts.validation import normalize_email, person_or_business_name
+from accelerator.services.email_queue import queue_templated_email
 
 SELLER_ID_TAKEN = "This seller ID is already registered."
 
@@ -37,7 +38,7 @@ def registration_clashes(seller_id: str | None) -> dict[str, str]:
 def _tell_the_owner(owner: User) -> None:
     """Queue the email telling an account's owner that someone tried to register with its address (at
     most one a day per account, so the form cannot flood a mailbox)."""
-    mail.queue_templated_email(f"registration_attempt:{owner.id}:{clock.today().isoformat()}", "registration_attempt",
+    queue_templated_email(f"registration_attempt:{owner.id}:{clock.today().isoformat()}", "registration_attempt",
                      owner.email, "Someone tried to register with your email address",
                      {"seller_name": owner.name or owner.email}, path="/login", related=("user", str(owner.id)))
 
@@ -52,7 +53,7 @@ def register_seller(email: str, password: str, seller_id: str, legal_name: str) 
         seller_id = normalize_seller_id(seller_id)
     except ValueError as exc:
         raise ValidationError("Check your seller ID.", fields={"seller_id": f"Seller ID {exc}."}) from exc
-    legal_name = _person_or_business_name(legal_name, "legal_name", "Enter your legal business name.")
+    legal_name = person_or_business_name(legal_name, "legal_name", "Enter your legal business name.")
     errors = registration_clashes(seller_id)
     if errors:
         raise Conflict("That account already exists.", fields=errors)
@@ -75,7 +76,7 @@ def register_seller(email: str, password: str, seller_id: str, legal_name: str) 
         db.session.add(user)
         db.session.flush()
         audit.record(audit.Actor(email, user.id), "register", "seller", seller_id)
-        mail.queue_templated_email(f"account_created:{user.id}", "account_created", email,
+        queue_templated_email(f"account_created:{user.id}", "account_created", email,
                          "Your seller account is ready", {"seller_name": legal_name, "seller_id": seller_id},
                          path="/login", related=("user", str(user.id)))
         db.session.commit()

@@ -18,8 +18,8 @@ from accelerator.extensions import db
 from accelerator.models import Insurer, Invitation, User
 from accelerator.services import audit
 from accelerator.services.accounts.passwords import check_password_strength, hash_password
-from accelerator.services.accounts.validation import _person_or_business_name, normalize_email
-from accelerator.services.mail import queue_templated_email
+from accelerator.services.accounts.validation import normalize_email, person_or_business_name
+from accelerator.services.email_queue import queue_templated_email
 
 INVITATION_DAYS = 7
 INVITATION_EMAIL_KIND = "staff_invitation"
@@ -78,7 +78,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     """Turn an invitation into an insurer staff account."""
     invitation = find_invitation(token)
     check_password_strength(password)
-    name = _person_or_business_name(name, "name", "Enter your name.")
+    name = person_or_business_name(name, "name", "Enter your name.")
     if db.session.execute(select(User.id).where(User.email == invitation.email)).first():
         raise Conflict("A user with this email already exists.", fields={"email": "Already has an account."})
     user = User(email=invitation.email, password_hash=hash_password(password), role="insurer",

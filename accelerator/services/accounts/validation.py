@@ -31,7 +31,7 @@ def normalize_email(value: str) -> str:
     return result.normalized.lower()
 
 
-def _person_or_business_name(value: str | None, field: str, missing: str) -> str:
+def person_or_business_name(value: str | None, field: str, missing: str) -> str:
     """A name as typed, trimmed: required, at most 200 characters, no control characters."""
     name = (value or "").strip()
     if not name:

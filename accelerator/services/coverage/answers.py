@@ -13,7 +13,7 @@ from accelerator.domain.money import format_money
 from accelerator.domain.terms import PolicyTerms
 from accelerator.services.coverage.questions import CheckInput
 
-_json = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 # The JSON string encoder the encoder above uses (the C one where there is one).
 _string = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
 
@@ -64,9 +64,9 @@ def _reason_text(reason) -> str:
             f'"message":{_string(reason.message)}}}')
 
 
-def _answer_text(check_id: str, checked_at: str, question: CheckInput, decision: CoverageDecision,
+def answer_text(check_id: str, checked_at: str, question: CheckInput, decision: CoverageDecision,
                  policy_text: str) -> str:
-    """The contract's JSON answer of one check, exactly as `_json.encode` gives the same dict."""
+    """The contract's JSON answer of one check, exactly as `ENCODER.encode` gives the same dict."""
     category = "null" if question.category is None else _string(question.category)
     reasons = ",".join([_reason_text(r) for r in decision.reasons]) if decision.reasons else ""
     return (f'{{"check_id":{_string(check_id)},"checked_at":{_string(checked_at)},'
@@ -76,20 +76,20 @@ def _answer_text(check_id: str, checked_at: str, question: CheckInput, decision:
             f'"route":{_string(decision.route)},"policy":{policy_text},"reasons":[{reasons}]}}')
 
 
-def _policy_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
+def policy_answer_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
     """The contract's policy object as JSON text, by the API's serializer (which reads the app's config)."""
     # Imported here: the API package imports this module (the answer's policy object is the API's).
     from accelerator.api.serializers import policy_json
 
     if has_app_context():
-        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+        return ENCODER.encode(policy_json(_SelectedPolicy(row, terms)))
     with app.app_context():
-        return _json.encode(policy_json(_SelectedPolicy(row, terms)))
+        return ENCODER.encode(policy_json(_SelectedPolicy(row, terms)))
 
 
-def _item_error(error: DomainError) -> str:
+def item_error_text(error: DomainError) -> str:
     """A per-item error of a batch, in the contract's error form, as JSON text."""
     body: dict = {"code": error.code, "message": error.message}
     if error.fields:
         body["fields"] = dict(error.fields)
-    return _json.encode({"error": body})
+    return ENCODER.encode({"error": body})

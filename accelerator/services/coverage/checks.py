@@ -1,4 +1,13 @@
-"""Deciding, recording and answering checks: `run_checks` and the public check functions (one, a batch)."""
+"""Deciding, recording and answering checks: `run_checks` and the public check functions (one, a batch).
+
+This is the hottest path of the product, so it reads only the columns the decision and the answer
+need, in as few statements as possible: one for the seller's policies (one for every seller of a
+batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
+committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py),
+where concurrent checks on SQLite share one commit. The answer is serialized once, by joining
+pre-encoded pieces (the same text `json` would give: a test compares them), and the record keeps that
+exact text; the replay answers it again byte for byte.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +22,9 @@ from sqlalchemy.engine import Engine
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.extensions import db
-from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
-from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, _new_check_id, parse_check
-from accelerator.services.coverage.statements import _load, _Loaded, _statement
+from accelerator.services.coverage.answers import answer_text, item_error_text, policy_answer_text
+from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, new_check_id, parse_check
+from accelerator.services.coverage.statements import LoadedPolicies, load_policies, prepared_statement
 from accelerator.services.hotpath import KeyRow, hot_connections, key_statement
 
 _second: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
@@ -50,16 +59,16 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
 
-    def read(cursor) -> _Loaded | None:
+    def read(cursor) -> LoadedPolicies | None:
         nonlocal api_key_id
         if key_prefix is not None:
             rows = key_statement(dialect).rows(cursor, [key_prefix])
             api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
             if api_key_id is None:
                 return None
-        return _load(dialect, cursor, sellers)
+        return load_policies(dialect, cursor, sellers)
 
-    def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
+    def decide_and_record(conn, cursor, loaded: LoadedPolicies | None) -> list[str] | None:
         if loaded is None:
             return None
         now_ns = time.time_ns()
@@ -79,13 +88,13 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
                 policy_id = chosen.key
                 policy_text = policy_texts.get(policy_id)
                 if policy_text is None:
-                    policy_text = policy_texts[policy_id] = _policy_text(app, rows[policy_id], chosen)
-            check_id = _new_check_id(now_ns)
-            text = _answer_text(check_id, checked_at, question, decision, policy_text)
+                    policy_text = policy_texts[policy_id] = policy_answer_text(app, rows[policy_id], chosen)
+            check_id = new_check_id(now_ns)
+            text = answer_text(check_id, checked_at, question, decision, policy_text)
             texts.append(text)
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
-        connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        connections.insert(conn, cursor, prepared_statement(dialect, "record"), records)
         return texts
 
     return connections.run(read, decide_and_record, snapshot=True)
@@ -124,7 +133,7 @@ def check_batch_text(api_key_id: int | None, items: Sequence[CheckInput | Domain
     questions = [item for item in items if isinstance(item, CheckInput)]
     _end_session_transaction()
     texts = iter(run_checks(api_key_id, questions) if questions else [])
-    parts = [next(texts) if isinstance(item, CheckInput) else _item_error(item) for item in items]
+    parts = [next(texts) if isinstance(item, CheckInput) else item_error_text(item) for item in items]
     return '{"results":[' + ",".join(parts) + "]}"
 
 

@@ -55,6 +55,6 @@ def parse_check(seller_id: object, incident_date: object, amount: object, catego
     return CheckInput(values[0], values[1], values[2], category)
 
 
-def _new_check_id(now_ns: int) -> str:
+def new_check_id(now_ns: int) -> str:
     """`chk_` + milliseconds (so the index grows at its end) + 64 random bits (so ids cannot be guessed)."""
     return f"chk_{now_ns // 1_000_000:012x}{secrets.token_hex(8)}"

@@ -14,10 +14,10 @@ from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest
 from accelerator.services.coverage.questions import MAX_BATCH
 from accelerator.services.prepared import Prepared
 
-_checks = CoverageCheck.__table__
+CHECKS = CoverageCheck.__table__
 _policies = Policy.__table__
 # The columns the decision and the policy object need, and nothing else.
-_POLICY_COLUMNS = (
+POLICY_COLUMNS = (
     _policies.c.id, _policies.c.seller_id, _policies.c.policy_number, _policies.c.insurer_id,
     _policies.c.insurer_name, _policies.c.insurer_naic_code, _policies.c.insurer_rating, _policies.c.source,
     _policies.c.verification, _policies.c.effective_date, _policies.c.expiration_date,
@@ -47,7 +47,7 @@ _SIZES = (1, 8, 64, MAX_BATCH)
 _prepared: dict[tuple[str, str, int], Prepared] = {}
 
 
-def _statement(dialect, kind: str, size: int = 1) -> Prepared:
+def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
     """The hot path's statement `kind` for `size` sellers, compiled for `dialect` (once per process)."""
     key = (dialect.name, kind, size)
     found = _prepared.get(key)
@@ -56,21 +56,21 @@ def _statement(dialect, kind: str, size: int = 1) -> Prepared:
     names = [f"s{i}" for i in range(size)]
     sellers = [bindparam(name, type_=_policies.c.seller_id.type) for name in names]
     if kind == "policies":
-        statement = select(*_POLICY_COLUMNS).where(_policies.c.seller_id.in_(sellers) if size > 1
+        statement = select(*POLICY_COLUMNS).where(_policies.c.seller_id.in_(sellers) if size > 1
                                                    else _policies.c.seller_id == sellers[0])
-        found = Prepared(statement, dialect, names, _POLICY_COLUMNS)
+        found = Prepared(statement, dialect, names, POLICY_COLUMNS)
     elif kind == "known":
         statement = union_all(*(select(column).where(column.in_(sellers))
                                 for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
         found = Prepared(statement, dialect, names)
     elif size == 1:
-        values = {name: bindparam(name, type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
-        found = Prepared(insert(_checks).values(values), dialect, _RECORD_COLUMNS,
-                         rows=functools.partial(_statement, dialect, "record"))
+        values = {name: bindparam(name, type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
+        found = Prepared(insert(CHECKS).values(values), dialect, _RECORD_COLUMNS,
+                         rows=functools.partial(prepared_statement, dialect, "record"))
     else:
-        rows = [{name: bindparam(f"{name}_{i}", type_=_checks.c[name].type) for name in _RECORD_COLUMNS}
+        rows = [{name: bindparam(f"{name}_{i}", type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
                 for i in range(size)]
-        found = Prepared(insert(_checks).values(rows), dialect,
+        found = Prepared(insert(CHECKS).values(rows), dialect,
                          [f"{name}_{i}" for i in range(size) for name in _RECORD_COLUMNS])
     _prepared[key] = found
     return found
@@ -81,7 +81,7 @@ def _padded(seller_ids: list[str]) -> tuple[list[str], int]:
     return seller_ids + [seller_ids[-1]] * (size - len(seller_ids)), size
 
 
-class _Loaded:
+class LoadedPolicies:
     """What the reads found: each seller's policies (in the decision's order), their rows, known sellers."""
 
     __slots__ = ("known", "policies", "rows")
@@ -92,12 +92,12 @@ class _Loaded:
         self.known: set[str] = set()
 
 
-def _load(dialect, cursor, seller_ids: list[str]) -> _Loaded:
+def load_policies(dialect, cursor, seller_ids: list[str]) -> LoadedPolicies:
     """Every policy of these sellers (one statement), and which of those without any are known (one more)."""
-    loaded = _Loaded()
+    loaded = LoadedPolicies()
     values, size = _padded(seller_ids)
     policies, rows = loaded.policies, loaded.rows
-    for row in _statement(dialect, "policies", size).rows(cursor, values):
+    for row in prepared_statement(dialect, "policies", size).rows(cursor, values):
         rows[row[0]] = row
         found = policies.get(row[1])
         if found is None:
@@ -110,5 +110,5 @@ def _load(dialect, cursor, seller_ids: list[str]) -> _Loaded:
     missing = [seller for seller in seller_ids if seller not in policies]
     if missing:
         values, size = _padded(missing)
-        loaded.known = {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+        loaded.known = {row[0] for row in prepared_statement(dialect, "known", size).rows(cursor, values)}
     return loaded

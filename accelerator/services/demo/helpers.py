@@ -8,12 +8,12 @@ from decimal import Decimal
 D = Decimal
 
 
-def _at(day: date, hour: int = 10) -> datetime:
+def at_hour(day: date, hour: int = 10) -> datetime:
     """A UTC timestamp on a given day."""
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def _month(today: date, back: int) -> date:
+def month_back(today: date, back: int) -> date:
     """The first day of the month `back` months before this one."""
     index = today.year * 12 + today.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)

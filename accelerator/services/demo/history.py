@@ -9,23 +9,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from accelerator.extensions import db
-from accelerator.models import Policy, Seller
-from accelerator.services import audit, claims
+from accelerator.models import ApiKey, CoverageCheck, Policy, Seller
+from accelerator.services import audit, claims, coverage
 from accelerator.services.demo.helpers import D
 
 CHECK_HISTORY_DAYS = 56
 
 
-def _load_check_history(today: date) -> None:
+def load_check_history(today: date) -> None:
     """Eight weeks of coverage checks, as the claims service would have made them, for the dashboards.
 
     Each is decided and recorded by the real coverage service (after the demo's transaction, since the
     service writes on connections of its own), then dated back across the weeks: the record's
     checked_at and the same field in its stored answer alike, so a replay still matches the record.
     """
-    from accelerator.models import ApiKey, CoverageCheck
-    from accelerator.services import coverage
-
     rng = random.Random(20261123)  # the same history on every machine
     key_id = db.session.execute(select(ApiKey.id).where(ApiKey.role == "marketplace")).scalar_one()
     sellers = [*db.session.execute(select(Seller.seller_id).order_by(Seller.seller_id)).scalars(), "ZZ0UNKNOWN77"]
@@ -48,7 +45,7 @@ def _load_check_history(today: date) -> None:
     db.session.commit()
 
 
-def _load_claims(actor: audit.Actor, policy: Policy, today: date) -> None:
+def load_claims(actor: audit.Actor, policy: Policy, today: date) -> None:
     """Claims the marketplace's claims service paid on a policy, through the claims service."""
     for number, (days_ago, amount) in enumerate([(150, "4250.00"), (90, "12800.00"), (30, "25700.00")], 1):
         incident = today - timedelta(days=days_ago)

@@ -15,7 +15,7 @@ MIDWEST = ["IL", "IN", "MI", "MN", "MO", "OH", "WI"]
 NATIONWIDE = WEST + SOUTH + NORTHEAST + MIDWEST + ["DC", "DE", "KY", "NH", "RI", "VT"]
 
 
-def _insurer_specs() -> list[tuple[str, tuple[str, str] | None, InsurerData]]:
+def insurer_specs() -> list[tuple[str, tuple[str, str] | None, InsurerData]]:
     """(status, staff (email, name) or None, details) of the twelve fictional carriers."""
     def data(name, naic, rating, prefix, categories, states, low, high, contact, domain, phone, text):
         return InsurerData(
@@ -91,10 +91,10 @@ def _insurer_specs() -> list[tuple[str, tuple[str, str] | None, InsurerData]]:
     ]
 
 
-def _load_insurers(actor: audit.Actor, password_hash: str) -> dict[str, Insurer]:
+def load_insurers(actor: audit.Actor, password_hash: str) -> dict[str, Insurer]:
     """The carriers through the insurer service (audited), approved or suspended as listed; staff."""
     by_prefix = {}
-    for status, staff, data in _insurer_specs():
+    for status, staff, data in insurer_specs():
         insurer = insurers.create_insurer(actor, data)
         if status != "pending":
             below = insurers.rated_below_minimum(data.am_best_rating)

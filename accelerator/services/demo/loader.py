@@ -19,11 +19,11 @@ from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Seller, User
 from accelerator.services import accounts, api_keys, audit
 from accelerator.services.demo.claim_cases import load_claim_cases
-from accelerator.services.demo.helpers import _at
-from accelerator.services.demo.history import _load_check_history, _load_claims
-from accelerator.services.demo.insurers import _insurer_specs, _load_insurers
-from accelerator.services.demo.quotes_and_policies import _load_quotes_and_policies
-from accelerator.services.demo.sellers import _SELLERS, _load_sellers
+from accelerator.services.demo.helpers import at_hour
+from accelerator.services.demo.history import load_check_history, load_claims
+from accelerator.services.demo.insurers import insurer_specs, load_insurers
+from accelerator.services.demo.quotes_and_policies import load_quotes_and_policies
+from accelerator.services.demo.sellers import SELLERS, load_sellers
 
 DEMO_PASSWORD = "accelerator-demo"  # noqa: S105 - published: printed by `flask demo`
 ADMIN_EMAIL = "admin@demo.example"
@@ -89,8 +89,8 @@ def _refuse_unless_empty() -> None:
 
 def _logins() -> list[tuple[str, str]]:
     """(role, email) of every demo account."""
-    staff = [("insurer", spec[1][0]) for spec in _insurer_specs() if spec[1]]
-    sellers = [("seller", f"seller{i}@demo.example") for i, s in enumerate(_SELLERS, 1) if s[6]]
+    staff = [("insurer", spec[1][0]) for spec in insurer_specs() if spec[1]]
+    sellers = [("seller", f"seller{i}@demo.example") for i, s in enumerate(SELLERS, 1) if s[6]]
     return [("admin", ADMIN_EMAIL), *staff, *sellers]
 
 
@@ -127,7 +127,7 @@ def load_demo() -> DemoResult:
         result.marketplace_key = None
         return result
     result.created = True
-    _load_check_history(clock.today())
+    load_check_history(clock.today())
     load_claim_cases()
     return result
 
@@ -135,17 +135,17 @@ def load_demo() -> DemoResult:
 def _load(password_hash: str, today: date) -> str:
     """Write the whole demo; returns the marketplace API key."""
     admin = User(email=ADMIN_EMAIL, password_hash=password_hash, role="admin", name="Avery Morgan",
-                 last_login_at=_at(today - timedelta(days=1), 16))
+                 last_login_at=at_hour(today - timedelta(days=1), 16))
     db.session.add(admin)
     db.session.flush()  # the unique email makes a concurrent second run fail here
     actor = audit.Actor.of_user(admin)
     audit.record(actor, "create_admin", "user", admin.id, email=admin.email)
 
-    by_prefix = _load_insurers(actor, password_hash)
-    sellers = _load_sellers(password_hash, today)
-    policies = _load_quotes_and_policies(admin, by_prefix, sellers, today)
+    by_prefix = load_insurers(actor, password_hash)
+    sellers = load_sellers(password_hash, today)
+    policies = load_quotes_and_policies(admin, by_prefix, sellers, today)
     key, raw = api_keys.create_key(actor, "marketplace", "Marketplace claims service (demo)")
-    _load_claims(audit.Actor.api_key(key.prefix), policies["claims"], today)
+    load_claims(audit.Actor.api_key(key.prefix), policies["claims"], today)
     audit.record(actor, "load_demo", "database", "demo", insurers=len(by_prefix), sellers=len(sellers))
     db.session.commit()
     return raw

@@ -12,7 +12,7 @@ from accelerator.domain.routing import InsurerAppetite, route_quote_request
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting, Seller, User
 from accelerator.services import uploads
-from accelerator.services.demo.helpers import D, _at
+from accelerator.services.demo.helpers import D, at_hour
 from accelerator.services.quotes import request_profile
 
 
@@ -27,9 +27,10 @@ def _request(seller: Seller, by_prefix: dict[str, Insurer], today: date, *, days
         per_occurrence_limit=D(terms.get("limit", "1000000.00")),
         aggregate_limit=D(terms.get("aggregate", "2000000.00")), deductible=D(terms.get("deductible", "1000.00")),
         desired_start_date=renewal_of.expiration_date if renewal_of else today - timedelta(days=days_ago - 14),
-        renewal_of_policy_id=renewal_of.id if renewal_of else None, created_at=_at(today - timedelta(days=days_ago)),
+        renewal_of_policy_id=renewal_of.id if renewal_of else None,
+        created_at=at_hour(today - timedelta(days=days_ago)),
         accepts_below_minimum_rating=accepts_below_minimum_rating,
-        closed_at=_at(today - timedelta(days=days_ago - 12)) if status == "closed" else None)
+        closed_at=at_hour(today - timedelta(days=days_ago - 12)) if status == "closed" else None)
     db.session.add(request)
     db.session.flush()
     appetites = [
@@ -102,7 +103,7 @@ def _policy(seller: Seller, insurer: Insurer | None, number: str, effective: dat
         source="insurer", verification="verified", effective_date=effective,
         expiration_date=effective + timedelta(days=365), per_occurrence_limit=D("1000000.00"),
         aggregate_limit=D("2000000.00"), deductible=D("1000.00"), occurrence_based=True, additional_insured=True,
-        excluded_categories=[], created_at=_at(effective - timedelta(days=3)))
+        excluded_categories=[], created_at=at_hour(effective - timedelta(days=3)))
     fields.update(values)
     if fields["source"] == "seller_upload":
         fields["certificate_path"] = uploads.store_pdf(_uploaded_certificate(seller, fields))
@@ -112,7 +113,7 @@ def _policy(seller: Seller, insurer: Insurer | None, number: str, effective: dat
     return policy
 
 
-def _load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dict[str, Seller],
+def load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dict[str, Seller],
                               today: date) -> dict[str, Policy]:
     """Quote requests with quotes (some expired) and the policies of every kind the site shows."""
     policies = {}
@@ -145,7 +146,7 @@ def _load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dic
     # Greenleaf uploaded a policy from an insurer outside the Accelerator: waiting for verification.
     _policy(sellers["A3"], None, "ASC-PL-4471829", today - timedelta(days=20), source="seller_upload",
             verification="pending", outside_name="Atlantic Shoreline Casualty Company", outside_naic="31742",
-            outside_rating="A", deductible=D("2500.00"), created_at=_at(today - timedelta(days=2)))
+            outside_rating="A", deductible=D("2500.00"), created_at=at_hour(today - timedelta(days=2)))
     # Trailhead switched carriers: Prairie Shield's policy was cancelled, Summit Ridge's excludes apparel.
     _policy(sellers["A4"], ins["PSC"], f"PSC-{(today - timedelta(days=150)).year}-020611",
             today - timedelta(days=150), cancellation_date=today - timedelta(days=96), premium=D("1720.00"))
@@ -155,7 +156,7 @@ def _load_quotes_and_policies(admin: User, ins: dict[str, Insurer], sellers: dic
     _policy(sellers["A5"], None, "CKI-00938412", today - timedelta(days=40), source="seller_upload",
             verification="rejected", outside_name="Coastal Keys Insurance Company", outside_naic="12893",
             outside_rating="B", additional_insured=False, verified_by_id=admin.id,
-            verified_at=_at(today - timedelta(days=12), 15), created_at=_at(today - timedelta(days=16)),
+            verified_at=at_hour(today - timedelta(days=12), 15), created_at=at_hour(today - timedelta(days=16)),
             rejection_reason="The certificate does not name the marketplace as additional insured, and the "
                              "insurer is rated B by AM Best (A- or better is required).")
     paws = _request(sellers["A5"], ins, today, days_ago=10, revenue="640000.00",

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from accelerator.extensions import db
 from accelerator.models import MonthlySales, Seller, User
 from accelerator.services import audit
-from accelerator.services.demo.helpers import D, _at, _month
+from accelerator.services.demo.helpers import D, at_hour, month_back
 
 # seller_id, legal name, contact, state, categories, last six months' sales (oldest first), has account.
-_SELLERS = [
+SELLERS = [
     ("A1TOYOAK7Q", "Little Oak Toy Co. LLC", "Hannah Brooks", "CA", ["baby", "toys"],
      ["14820.55", "16204.10", "12950.00", "18775.35", "21430.80", "19615.25"], True),
     ("A2BRTWIRE9", "Brightwire Electronics Inc.", "Luis Ortega", "TX", ["electronics"],
@@ -30,21 +30,21 @@ _SELLERS = [
 ]
 
 
-def _load_sellers(password_hash: str, today: date) -> dict[str, Seller]:
+def load_sellers(password_hash: str, today: date) -> dict[str, Seller]:
     """Sellers (six with accounts, two known only from sales) and their last six months' sales."""
     sellers = {}
-    for number, (seller_id, legal, contact, state, categories, sales, account) in enumerate(_SELLERS, 1):
+    for number, (seller_id, legal, contact, state, categories, sales, account) in enumerate(SELLERS, 1):
         email = f"seller{number}@demo.example" if account else ""
         seller = Seller(
             seller_id=seller_id, legal_name=legal, contact_name=contact, contact_email=email,
             contact_phone=f"+1 555 01{number + 40:02d}" if account else "", state=state,
             categories=categories, monthly_gross_sales=D(sales[-1]) if account else None,
-            profile_completed_at=_at(today - timedelta(days=240 - 20 * number)) if account else None,
-            created_at=_at(today - timedelta(days=250 - 20 * number)))
+            profile_completed_at=at_hour(today - timedelta(days=240 - 20 * number)) if account else None,
+            created_at=at_hour(today - timedelta(days=250 - 20 * number)))
         db.session.add(seller)
         db.session.flush()
         for back, amount in zip(range(len(sales), 0, -1), sales, strict=True):
-            db.session.add(MonthlySales(seller_id=seller_id, month=_month(today, back), gross_proceeds=D(amount)))
+            db.session.add(MonthlySales(seller_id=seller_id, month=month_back(today, back), gross_proceeds=D(amount)))
         if account:
             user = User(email=email, password_hash=password_hash, role="seller", seller_id=seller_id, name=legal,
                         created_at=seller.created_at)

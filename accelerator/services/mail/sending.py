@@ -1,4 +1,21 @@
-"""Sending runs: send_pending, each message's send-or-retry with backoff, and the run's SendReport."""
+"""Sending runs: lease what is due, re-check it, send it once, and retry failures with backoff.
+
+`send_pending(now, batch, worker_id)` leases up to `batch` pending messages due by `now` (setting
+`locked_until` and `claimed_by` where the row is still pending and unlocked: on PostgreSQL after SELECT ...
+FOR UPDATE SKIP LOCKED; SQLite serialises writers). A leased message is then handled by its holder only: each
+step starts with an UPDATE guarded by `claimed_by`, so two senders running at once never send the same message
+twice.
+
+Before sending, a reminder is re-checked (`reminders.recheck`, `claim_case_mail.recheck` for a claim case's):
+one that is no longer due on the sending day is marked `cancelled`, not sent. Messages go over SMTP when
+MAIL_SERVER is set (STARTTLS with MAIL_USE_TLS, login with MAIL_USERNAME/MAIL_PASSWORD), otherwise into
+MAIL_FOLDER as .eml files. A temporary failure (connection, timeout, 4xx) is retried after MAIL_RETRY_SECONDS
+* 2^(attempts-1) (at most six hours) until MAIL_MAX_ATTEMPTS; a permanent refusal (5xx for the recipient or
+the content) fails at once.
+
+A message is marked sent after the server accepted it; a crash between the two would send it again when the
+lease (LEASE) runs out. Its Message-ID is derived from the row, so receivers can tell.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import or_, select, update
 
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
+from accelerator.services import claim_case_mail, reminders
 from accelerator.services.mail.message import build_mime
-from accelerator.services.mail.outbox import _claim, _hold, _record
 from accelerator.services.mail.transports import PermanentFailure, open_transport
 
 MAX_BACKOFF = timedelta(hours=6)
+LEASE = timedelta(minutes=10)  # a claimed message is left alone this long by other senders
 
 
 @dataclass
@@ -53,13 +72,69 @@ def backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, timedelta(seconds=base * 2 ** max(0, min(attempts - 1, 20))))
 
 
+# --- leases: claim due messages for one sender, hold a claim, record an outcome --------------------
+
+
+def _claim_due(now: datetime, batch: int, worker: str) -> list[int]:
+    """Lease up to `batch` due messages to `worker`; returns their ids.
+
+    PostgreSQL: lock the due rows with SELECT ... FOR UPDATE SKIP LOCKED (so two senders take different
+    rows), then lease them, in one transaction. (Not as `UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED
+    LIMIT n)`: PostgreSQL may run that subquery again for each row and lease far more than n.)
+    SQLite: one UPDATE with the subquery; its writers are serialised, so the guard in the WHERE clause
+    sees every other sender's lease.
+    """
+    unlocked = or_(EmailMessage.locked_until.is_(None), EmailMessage.locked_until < now)
+    due = (select(EmailMessage.id)
+           .where(EmailMessage.status == "pending", EmailMessage.next_attempt_at <= now, unlocked)
+           .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
+           .limit(batch))
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.execute(due.with_for_update(skip_locked=True)).scalars().all()
+        target = EmailMessage.id.in_(ids)
+    else:
+        ids, target = None, EmailMessage.id.in_(due.scalar_subquery())
+    claimed: list[int] = []
+    if ids is None or ids:
+        claimed = db.session.execute(
+            update(EmailMessage)
+            .where(target, EmailMessage.status == "pending", unlocked)
+            .values(locked_until=now + LEASE, claimed_by=worker)
+            .returning(EmailMessage.id)
+            .execution_options(synchronize_session=False)
+        ).scalars().all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def _hold(message_id: int, worker: str, moment: datetime) -> bool:
+    """Renew this worker's lease on a message (the transaction's first statement: it takes the write lock)."""
+    result = db.session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == message_id, EmailMessage.claimed_by == worker, EmailMessage.status == "pending")
+        .values(locked_until=moment + LEASE)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _record(message_id: int, worker: str, values: dict) -> None:
+    """Write an outcome, only while this worker holds the message."""
+    db.session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == message_id, EmailMessage.claimed_by == worker, EmailMessage.status == "pending")
+        .values(locked_until=None, **values)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 # --- sending ------------------------------------------------------------------------------------
 
 
 def _send_one(transport, message_id: int, worker: str, moment: datetime) -> str:
     """Re-check, send and record one leased message; returns sent, retrying, failed, cancelled or skipped."""
-    from accelerator.services import claim_case_mail, reminders  # they queue through this outbox's table
-
     if not _hold(message_id, worker, moment):
         return "skipped"
     message = db.session.get(EmailMessage, message_id, populate_existing=True)
@@ -104,7 +179,7 @@ def send_pending(now: datetime, batch: int = 50, worker_id: str | None = None) -
         raise ValueError("now must be timezone-aware")
     worker = f"{(worker_id or default_worker_id())[:90]}/{secrets.token_hex(4)}"
     report = SendReport()
-    ids = _claim(now, max(1, int(batch)), worker)
+    ids = _claim_due(now, max(1, int(batch)), worker)
     if not ids:
         return report
     transport = open_transport()

@@ -13,7 +13,7 @@ from accelerator.domain.categories import category_name
 from accelerator.domain.money import ZERO
 from accelerator.extensions import db
 from accelerator.models import CoverageCheck, Policy, Quote, QuoteRequest, Seller
-from accelerator.services.metrics.ranges import _json_elements, _utc_day, parse_range
+from accelerator.services.metrics.ranges import json_elements, parse_range, utc_day
 
 ROUTES: tuple[str, ...] = ("marketplace", "insurer", "review", "seller")
 
@@ -40,7 +40,7 @@ def coverage_checks_by_day(start: object, end: object) -> list[DailyChecks]:
     """Coverage checks per UTC day by route (GROUP BY day, route), every day of the range present."""
     period = parse_range(start, end)
     low, high = period.bounds()
-    day = _utc_day(CoverageCheck.checked_at).label("day")
+    day = utc_day(CoverageCheck.checked_at).label("day")
     counts: dict[date, Counter] = defaultdict(Counter)
     for checked_on, route, count in db.session.execute(
             select(day, CoverageCheck.route, func.count()).where(CoverageCheck.checked_at >= low,
@@ -88,7 +88,7 @@ def premiums_by_category(start: object, end: object) -> PremiumsByCategory:
              .join(Seller, Seller.seller_id == Policy.seller_id).where(Policy.quote_id.is_(None), *base))
     for query in (bought, other):
         sub = query.subquery()
-        elements = _json_elements(sub.c.categories)
+        elements = json_elements(sub.c.categories)
         rows = db.session.execute(
             select(elements.c.value, func.count(), func.sum(sub.c.premium))
             .select_from(sub).join(elements, true()).group_by(elements.c.value)).all()

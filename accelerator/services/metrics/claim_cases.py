@@ -18,7 +18,7 @@ from accelerator.domain import claim_case_figures as figures
 from accelerator.domain import claim_cases as rules
 from accelerator.extensions import db
 from accelerator.models import ClaimCase, ClaimCaseEvent
-from accelerator.services.metrics.ranges import DateRange, _utc_day, parse_range
+from accelerator.services.metrics.ranges import DateRange, parse_range, utc_day
 
 ZERO = Decimal("0.00")
 _UNRESPONSIVE = {rules.AWAITING_INSURER: "insurer_unresponsive", rules.AWAITING_SELLER: "seller_unresponsive",
@@ -68,7 +68,7 @@ class CasesOpened:
 def cases_opened(start: object, end: object, as_of: datetime) -> CasesOpened:
     """Cases opened in the range per ISO week by route (the route they stand on now), and by state at `as_of`."""
     period = parse_range(start, end)
-    day = _utc_day(ClaimCase.opened_at).label("day")  # grouped by its label: PostgreSQL sees one expression
+    day = utc_day(ClaimCase.opened_at).label("day")  # grouped by its label: PostgreSQL sees one expression
     weeks = {monday: {route: 0 for route in rules.ROUTES} for monday, _last in period.weeks()}
     for opened_on, route, count in db.session.execute(
             select(day, ClaimCase.route, func.count()).where(_opened_in(period)).group_by(day, ClaimCase.route)):

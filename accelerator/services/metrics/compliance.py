@@ -19,7 +19,7 @@ from accelerator.domain.terms import PolicyTerms, Requirement
 from accelerator.domain.values import month_end
 from accelerator.extensions import db
 from accelerator.models import MonthlySales, Policy, Seller
-from accelerator.services.metrics.ranges import _rate, cover_end, parse_day, parse_range
+from accelerator.services.metrics.ranges import cover_end, parse_day, parse_range, share_of
 
 STATUSES: tuple[str, ...] = (compliance.COMPLIANT, compliance.PENDING_VERIFICATION, compliance.DUE,
                              compliance.OVERDUE, compliance.NOT_REQUIRED)
@@ -44,7 +44,7 @@ class WeeklyCompliance:
     @property
     def share(self) -> float:
         """compliant / required (0.0 in a week when nobody is required)."""
-        return _rate(self.compliant, self.required)
+        return share_of(self.compliant, self.required)
 
 
 _POLICY_TERM_COLUMNS = (

@@ -13,7 +13,7 @@ from accelerator.domain.errors import ValidationError
 from accelerator.domain.money import ZERO
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRouting
-from accelerator.services.metrics.ranges import _rate, _utc_day, check_insurer, cover_end, parse_day, parse_range
+from accelerator.services.metrics.ranges import check_insurer, cover_end, parse_day, parse_range, share_of, utc_day
 
 ROUTING_STATUSES: tuple[str, ...] = ("open", "quoted", "declined", "closed")
 
@@ -42,7 +42,7 @@ def requests_received(insurer_id: object, start: object, end: object) -> Request
     check_insurer(insurer_id)
     period = parse_range(start, end)
     low, high = period.bounds()
-    day = _utc_day(QuoteRouting.routed_at).label("day")
+    day = utc_day(QuoteRouting.routed_at).label("day")
     by_status: Counter = Counter()
     by_monday: Counter = Counter()
     for routed_on, status, count in db.session.execute(
@@ -68,7 +68,7 @@ class WinRate:
     @property
     def rate(self) -> float:
         """won / offered (0.0 when it made no quote)."""
-        return _rate(self.won, self.offered)
+        return share_of(self.won, self.offered)
 
 
 def quote_win_rate(insurer_id: object, start: object, end: object) -> WinRate:

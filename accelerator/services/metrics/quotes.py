@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
-from accelerator.services.metrics.ranges import _seconds_between, parse_range
+from accelerator.services.metrics.ranges import parse_range, seconds_between
 
 # --- Admin: quotes ---------------------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def median_time_to_quote(start: object, end: object) -> list[InsurerQuoteTime]:
     in_range = and_(QuoteRouting.routed_at >= low, QuoteRouting.routed_at < high)
     waits = (
         select(QuoteRouting.insurer_id.label("insurer_id"),
-               _seconds_between(func.min(Quote.created_at), QuoteRouting.routed_at).label("wait"))
+               seconds_between(func.min(Quote.created_at), QuoteRouting.routed_at).label("wait"))
         .join(Quote, and_(Quote.quote_request_id == QuoteRouting.quote_request_id,
                           Quote.insurer_id == QuoteRouting.insurer_id))
         .where(in_range)

@@ -1,4 +1,16 @@
-"""Dates and ranges, and the helpers every figure shares: SQL per dialect, the insurer check, cover's end."""
+"""Dates and ranges, and the helpers every figure shares: SQL per dialect, the insurer check, cover's end.
+
+Each function takes its dates as arguments (a `date` or a `YYYY-MM-DD` string; never the clock) and
+returns plain frozen dataclasses and lists. A range is whole UTC days, both ends included, at most
+MAX_RANGE_DAYS long; a bad one raises ValidationError with `fields={"start" or "end": message}` (pages
+may call parse_range/parse_day first to show the message at the field); a range with no data gives
+zeros and empty or zero-filled series, never an error. Insurer figures take the insurer's id:
+ValidationError when it is not a whole number, NotFound when there is no such insurer.
+
+Weeks are ISO weeks (Monday to Sunday), labelled by their Monday. The first and last week of a range may
+be partial: they count only the days inside the range, and a week's "as of" day is its Sunday or the
+range's end, whichever comes first.
+"""
 
 from __future__ import annotations
 
@@ -93,7 +105,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _utc_day(column):
+def utc_day(column):
     """The UTC calendar day of a timestamp column, as a SQL expression typed Date on either database."""
     if _dialect() == "postgresql":
         return cast(func.timezone("UTC", column), Date)
@@ -101,14 +113,14 @@ def _utc_day(column):
     return type_coerce(func.date(column), Date)
 
 
-def _seconds_between(later, earlier):
+def seconds_between(later, earlier):
     """`later - earlier` in seconds (a float) as SQL, for two UTC timestamp expressions."""
     if _dialect() == "postgresql":
         return extract("epoch", later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _json_elements(column):
+def json_elements(column):
     """The elements of a JSON list of strings as a table-valued function with a `value` column."""
     if _dialect() == "postgresql":
         return func.json_array_elements_text(column).table_valued("value")
@@ -125,7 +137,7 @@ def check_insurer(insurer_id: object) -> Insurer:
     return insurer
 
 
-def _rate(part: int, whole: int) -> float:
+def share_of(part: int, whole: int) -> float:
     """part / whole, or 0.0 when there is nothing to divide."""
     return part / whole if whole else 0.0
 

@@ -1,4 +1,12 @@
-"""Applying the file: the routings locked and checked, then every row offered in one transaction or none."""
+"""Applying the file: the routings locked and checked, then every row offered in one transaction or none.
+
+The file has a header row naming its columns (any order; the optional ones may be left out) and one
+quote per row, as the portal's template shows. A row is checked as the API checks an offer: money in
+plain decimal notation (a `$` and thousands commas are forgiven), dates `YYYY-MM-DD`, the rules of
+`quotes.offer_errors`, and a quote request routed to this insurer that still takes quotes. When any
+row is wrong, nothing is applied and `QuoteCsvRejected` lists every problem as (row, column, message),
+rows numbered as a spreadsheet numbers them (the header is row 1).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,7 @@ from accelerator.extensions import db
 from accelerator.models import QuoteRequest, QuoteRouting
 from accelerator.services import audit, quotes
 from accelerator.services.quote_csv.columns import MAX_ID
-from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, RowError, UploadResult, _Row
+from accelerator.services.quote_csv.outcomes import QuoteCsvRejected, Row, RowError, UploadResult
 from accelerator.services.quote_csv.reading import decode, read_rows
 from accelerator.services.quote_csv.rows import check_row, request_id_of
 
@@ -67,7 +75,7 @@ def upload_quotes(actor: audit.Actor, insurer_id: int, raw: bytes, today: date |
     """
     today = today or clock.today()
     records, errors = read_rows(decode(raw))
-    rows: list[_Row] = []
+    rows: list[Row] = []
     named: list[tuple[int, int]] = []  # every row's request, also of rows wrong otherwise: one report says all
     for number, cells in records:
         row, row_errors = check_row(number, cells, today)

@@ -13,6 +13,6 @@ OPTIONAL = ("occurrence_based", "additional_insured", "excluded_categories", "no
 COLUMNS = REQUIRED + OPTIONAL
 
 
-def _column_rank(column: str) -> int:
+def column_rank(column: str) -> int:
     """Where a column comes in the template (-1 for a whole-row problem), to order the report."""
     return COLUMNS.index(column) if column in COLUMNS else -1

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from accelerator.domain.errors import ValidationError
 from accelerator.services import quotes
-from accelerator.services.quote_csv.columns import _column_rank
+from accelerator.services.quote_csv.columns import column_rank
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +26,7 @@ class QuoteCsvRejected(ValidationError):
         count = len(row_errors)
         super().__init__(f"No quote was offered: {count} problem{'' if count == 1 else 's'} in the file. "
                          "Correct them and upload the whole file again.")
-        self.row_errors = sorted(row_errors, key=lambda e: (e.row, _column_rank(e.column), e.message))
+        self.row_errors = sorted(row_errors, key=lambda e: (e.row, column_rank(e.column), e.message))
         self.rows = rows
 
 
@@ -44,7 +44,7 @@ class UploadResult:
 
 
 @dataclass(frozen=True)
-class _Row:
+class Row:
     """A row that passed every check of its own: its number, the request it quotes, the offer."""
 
     number: int
@@ -52,6 +52,6 @@ class _Row:
     offer: quotes.QuoteOffer
 
 
-def _file_error(message: str) -> ValidationError:
+def file_error(message: str) -> ValidationError:
     """A problem with the file as a whole, as the form's `file` field shows it."""
     return ValidationError(message, fields={"file": message})

@@ -6,7 +6,7 @@ import csv
 import io
 
 from accelerator.services.quote_csv.columns import COLUMNS, MAX_BYTES, MAX_ROWS, REQUIRED
-from accelerator.services.quote_csv.outcomes import RowError, _file_error
+from accelerator.services.quote_csv.outcomes import RowError, file_error
 
 # --- reading the file ---------------------------------------------------------------------------
 
@@ -14,22 +14,22 @@ from accelerator.services.quote_csv.outcomes import RowError, _file_error
 def decode(raw: bytes) -> str:
     """The file's text: UTF-8 (a byte-order mark is fine), or a ValidationError saying how to save it."""
     if len(raw) > MAX_BYTES:
-        raise _file_error(f"The file is larger than {MAX_BYTES // 1024} KB. Split it into smaller files.")
+        raise file_error(f"The file is larger than {MAX_BYTES // 1024} KB. Split it into smaller files.")
     if not raw.strip():
-        raise _file_error("The file is empty. Use the template: a header row, then one quote per row.")
+        raise file_error("The file is empty. Use the template: a header row, then one quote per row.")
     if raw.startswith(b"PK\x03\x04"):
-        raise _file_error("This is a spreadsheet workbook, not a CSV file. In your spreadsheet choose "
+        raise file_error("This is a spreadsheet workbook, not a CSV file. In your spreadsheet choose "
                           "Save As, then \u201cCSV UTF-8 (comma delimited)\u201d, and upload that file.")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _file_error("The file is UTF-16 text. Save it as \u201cCSV UTF-8 (comma delimited)\u201d and "
+        raise file_error("The file is UTF-16 text. Save it as \u201cCSV UTF-8 (comma delimited)\u201d and "
                           "upload it again.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _file_error(f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as "
+        raise file_error(f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as "
                           "\u201cCSV UTF-8 (comma delimited)\u201d and upload it again.") from exc
     if "\x00" in text:
-        raise _file_error("The file holds binary data, not CSV text. Upload a CSV file made from the template.")
+        raise file_error("The file holds binary data, not CSV text. Upload a CSV file made from the template.")
     return text
 
 
@@ -47,7 +47,7 @@ def _header(cells: list[str]) -> list[str]:
     if missing:
         problems.append("missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing))
     if problems:
-        raise _file_error("The header row is not right: " + "; ".join(problems) + ". The first row must name "
+        raise file_error("The header row is not right: " + "; ".join(problems) + ". The first row must name "
                           "the columns as the template does.")
     return names
 
@@ -68,7 +68,7 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowErro
                 header = _header(cells)
                 continue
             if len(rows) >= MAX_ROWS:
-                raise _file_error(f"The file has more than {MAX_ROWS:,} quote rows. Split it into smaller files.")
+                raise file_error(f"The file has more than {MAX_ROWS:,} quote rows. Split it into smaller files.")
             extra = [c for c in cells[len(header):] if c.strip()]
             if extra:
                 errors.append(RowError(number, "", f"This row has {len(cells)} cells; the header names "
@@ -76,9 +76,9 @@ def read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowErro
             values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
             rows.append((number, values))
     except csv.Error as exc:
-        raise _file_error(f"The file is not valid CSV near row {number + 1}: {exc}. Check its quotes (\").") from exc
+        raise file_error(f"The file is not valid CSV near row {number + 1}: {exc}. Check its quotes (\").") from exc
     if header is None:
-        raise _file_error("The file is empty. Use the template: a header row, then one quote per row.")
+        raise file_error("The file is empty. Use the template: a header row, then one quote per row.")
     if not rows:
-        raise _file_error("The file has a header but no quote rows.")
+        raise file_error("The file has a header but no quote rows.")
     return rows, errors

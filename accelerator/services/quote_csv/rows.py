@@ -10,7 +10,7 @@ from accelerator.domain.money import ZERO, parse_money
 from accelerator.domain.values import parse_date
 from accelerator.services import quotes
 from accelerator.services.quote_csv.columns import COLUMNS, MAX_CELL
-from accelerator.services.quote_csv.outcomes import RowError, _Row
+from accelerator.services.quote_csv.outcomes import Row, RowError
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -58,7 +58,7 @@ def _message(exc: ValueError) -> str:
     return text if text.endswith(".") else text + "."
 
 
-def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | None, list[RowError]]:
+def check_row(number: int, cells: dict[str, str], today: date) -> tuple[Row | None, list[RowError]]:
     """One row as an offer, or its errors (each cell checked; then the rules across the cells)."""
     errors: list[RowError] = []
 
@@ -116,7 +116,7 @@ def check_row(number: int, cells: dict[str, str], today: date) -> tuple[_Row | N
     rule_errors = quotes.offer_errors(offer, today)
     if rule_errors:
         return None, [RowError(number, name, message) for name, message in rule_errors.items()]
-    return _Row(number=number, request_id=values["quote_request_id"], offer=offer), []
+    return Row(number=number, request_id=values["quote_request_id"], offer=offer), []
 
 
 def request_id_of(cells: dict[str, str]) -> int | None:

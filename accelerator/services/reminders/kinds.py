@@ -42,17 +42,17 @@ def site_link(path: str) -> str:
     return current_app.config["SITE_URL"].rstrip("/") + path
 
 
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+def chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     """00:00 UTC of `day`."""
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """A header-safe subject: no line breaks, single spaces, at most 300 characters."""
     return " ".join(text.split())[:300]
 

@@ -1,4 +1,9 @@
-"""The outbox: rendering a reminder's email, queueing what is due once each, and re-checking at send time."""
+"""The outbox: rendering a reminder's email, queueing what is due once each, and re-checking at send time.
+
+At send time the outbox asks `recheck(message, today)`: a reminder whose key is no longer among the
+reminders due for its object on the sending day (the policy was cancelled, renewed, re-dated,
+deleted; the quote lapsed or was taken; the seller became compliant) is not sent but cancelled.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
-from accelerator.services.reminders.kinds import KIND_ADMIN, KINDS, Reminder, _chunks, _day_start, _one_line
+from accelerator.services.reminders.kinds import KIND_ADMIN, KINDS, Reminder, chunks, day_start, one_line
 from accelerator.services.reminders.rules import (
-    _expiry_reminders,
-    _quote_reminders,
-    _requirement_reminders,
-    _verification_reminders,
     due_reminders,
+    expiry_reminders,
+    quote_reminders,
+    requirement_reminders,
+    verification_reminders,
 )
 
 # --- the outbox ---------------------------------------------------------------------------------
@@ -48,7 +53,7 @@ def queue_due_reminders(today: date) -> int:
     """
     due = due_reminders(today)
     existing: set[str] = set()
-    for part in _chunks([r.key for r in due]):
+    for part in chunks([r.key for r in due]):
         existing.update(db.session.execute(
             select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
     insert = _insert()
@@ -61,9 +66,9 @@ def queue_due_reminders(today: date) -> int:
         result = db.session.execute(
             insert(EmailMessage.__table__).values(
                 dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
-                subject=_one_line(reminder.subject), text_body=text, html_body=html,
+                subject=one_line(reminder.subject), text_body=text, html_body=html,
                 related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
-                attempts=0, next_attempt_at=_day_start(today), created_at=now,
+                attempts=0, next_attempt_at=day_start(today), created_at=now,
             ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
         # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
         queued += len(result.all())
@@ -78,13 +83,13 @@ def _current(message: EmailMessage, today: date) -> list[Reminder]:
     """The reminders due on `today` for the object the message is about."""
     related, ident = message.related_type, message.related_id or ""
     if related == "seller":
-        return _requirement_reminders(today, seller_id=ident)
+        return requirement_reminders(today, seller_id=ident)
     if not _ID.fullmatch(ident):
         return []
     if related == "quote":
-        return _quote_reminders(today, quote_id=int(ident))
+        return quote_reminders(today, quote_id=int(ident))
     if related == "policy":
-        return _expiry_reminders(today, policy_id=int(ident)) + _verification_reminders(today, policy_id=int(ident))
+        return expiry_reminders(today, policy_id=int(ident)) + verification_reminders(today, policy_id=int(ident))
     return []
 
 
@@ -96,7 +101,7 @@ def recheck(message: EmailMessage, today: date) -> str | None:
     the seller is still due or overdue. Messages of other kinds are not judged here.
     """
     if message.kind == KIND_ADMIN:
-        if message.related_type == "seller" and _requirement_reminders(today, seller_id=message.related_id or ""):
+        if message.related_type == "seller" and requirement_reminders(today, seller_id=message.related_id or ""):
             return None
         return f"no longer due on {today.isoformat()}: the seller is no longer due or overdue"
     if message.kind not in KINDS:

@@ -9,22 +9,22 @@ from sqlalchemy import select
 
 from accelerator.extensions import db
 from accelerator.models import Seller, User
-from accelerator.services.reminders.kinds import _chunks
+from accelerator.services.reminders.kinds import chunks
 
 # --- recipients ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Recipient:
+class Recipient:
     address: str
     name: str
 
 
-def _recipients(seller_ids: Iterable[str]) -> dict[str, _Recipient]:
+def recipients_of(seller_ids: Iterable[str]) -> dict[str, Recipient]:
     """Each seller's address (account email, else contact email) and name; sellers with none are left out."""
     ids = sorted(set(seller_ids))
-    found: dict[str, _Recipient] = {}
-    for part in _chunks(ids):
+    found: dict[str, Recipient] = {}
+    for part in chunks(ids):
         sellers = {s.seller_id: s for s in db.session.execute(
             select(Seller).where(Seller.seller_id.in_(part))).scalars()}
         accounts = dict(db.session.execute(
@@ -35,5 +35,5 @@ def _recipients(seller_ids: Iterable[str]) -> dict[str, _Recipient]:
             address = accounts.get(seller_id) or (seller.contact_email.strip() if seller else "")
             if address:
                 name = (seller.legal_name if seller else "") or seller_id
-                found[seller_id] = _Recipient(address, name)
+                found[seller_id] = Recipient(address, name)
     return found

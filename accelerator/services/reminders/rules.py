@@ -1,4 +1,37 @@
-"""The rules: which reminders of each kind are due on a day, for every object or for one."""
+"""The rules: which reminders of each kind are due on a day, for every object or for one.
+
+`queue_due_reminders(today)` scans the database and queues every reminder due on `today`; a reminder's
+identity is its dedupe key, unique in the outbox, so running it again (or twice at once) adds nothing.
+Every rule below takes the day as an argument: nothing here reads the clock.
+
+Kinds, their rule, their dedupe key and the page they link to (SITE_URL + path):
+
+- `quote_received`: an offered quote on the seller's open request, valid on `today` and made on or
+  before it. Key `quote_received:<quote id>`. Link `/seller/requests/<request id>`.
+- `policy_expiring` (30 and 7 days): a verified policy of the seller, in force on `today`, never
+  cancelled (not even from a later date: cover then ends by cancellation, not expiry), whose expiration
+  date is 8 to 30 days away (the 30-day notice) or 1 to 7 days away (the 7-day notice), and not
+  superseded: no other verified policy of the same seller covers its expiration date (effective on or
+  before it and still in force on it), which is the case for a renewal that starts on time and for an
+  in-force policy that expires later. A notice missed on its day is caught up on the next run within
+  its window; a policy first seen inside the 7-day window gets only the 7-day notice. Key
+  `policy_expiring:<30|7>:<policy id>:<expiration date>` (so a changed expiration date is a new
+  reminder). Link `/seller/policies/<policy id>`.
+- `requirement_due` / `requirement_overdue`: the seller's compliance status on `today` (the domain's
+  `compliance_status` with the app's REQUIREMENT) is `due` / `overdue`; one of each per
+  `required_since` month. Key `requirement_<due|overdue>:<seller id>:<YYYY-MM>`. Link `/seller`.
+- `verification_decision`: an admin verified or rejected a policy the seller uploaded, within the
+  last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
+  `verification_decision:<policy id>:<verified|rejected>:<decision time, unix seconds>`.
+  Link `/seller/policies/<policy id>`.
+
+`compliance_reminder` (KIND_ADMIN) is an admin's reminder from the seller record, queued by
+services/seller_records (key `compliance_reminder:<seller id>:<form token>`); at send time it goes
+only while the seller is still `due` or `overdue` (as `requirement_due`/`requirement_overdue`).
+
+Reminders go to the seller's (active) account email, else to the seller record's contact email; a
+seller with neither gets none until one exists.
+"""
 
 from __future__ import annotations
 
@@ -22,29 +55,29 @@ from accelerator.services.reminders.kinds import (
     KIND_VERIFICATION,
     VERIFICATION_LOOKBACK_DAYS,
     Reminder,
-    _chunks,
-    _day_start,
+    chunks,
+    day_start,
     site_link,
 )
-from accelerator.services.reminders.recipients import _recipients
+from accelerator.services.reminders.recipients import recipients_of
 
 # --- the rules ----------------------------------------------------------------------------------
 
 
-def _quote_reminders(today: date, quote_id: int | None = None) -> list[Reminder]:
+def quote_reminders(today: date, quote_id: int | None = None) -> list[Reminder]:
     """quote_received: offered quotes on open requests, still valid on `today`, made by its end."""
     query = (
         select(Quote, QuoteRequest.seller_id, Insurer.name, Insurer.am_best_rating)
         .join(QuoteRequest, Quote.quote_request_id == QuoteRequest.id)
         .join(Insurer, Quote.insurer_id == Insurer.id)
         .where(Quote.status == "offered", QuoteRequest.status == "open", Quote.valid_until >= today,
-               Quote.created_at < _day_start(today + timedelta(days=1)))
+               Quote.created_at < day_start(today + timedelta(days=1)))
         .order_by(Quote.id)
     )
     if quote_id is not None:
         query = query.where(Quote.id == quote_id)
     rows = db.session.execute(query).all()
-    to = _recipients(seller_id for _q, seller_id, _n, _r in rows)
+    to = recipients_of(seller_id for _q, seller_id, _n, _r in rows)
     found = []
     for quote, seller_id, insurer_name, rating in rows:
         if seller_id not in to:
@@ -88,7 +121,7 @@ def expiry_notice(policy: Policy, today: date) -> int | None:
     return notice
 
 
-def _expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
+def expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
     """policy_expiring: verified, in force, never cancelled, expiring within 30 days, not superseded."""
     widest = max(EXPIRY_NOTICES)
     query = (select(Policy)
@@ -101,13 +134,13 @@ def _expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminde
     candidates = db.session.execute(query).scalars().all()
     sellers = sorted({p.seller_id for p in candidates})
     others: dict[str, list[Policy]] = defaultdict(list)
-    for part in _chunks(sellers):
+    for part in chunks(sellers):
         for other in db.session.execute(
             select(Policy).where(Policy.seller_id.in_(part), Policy.verification == "verified",
                                  Policy.expiration_date > today)
         ).scalars():
             others[other.seller_id].append(other)
-    to = _recipients(sellers)
+    to = recipients_of(sellers)
     found = []
     for policy in candidates:
         notice = expiry_notice(policy, today)
@@ -127,17 +160,17 @@ def _expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminde
     return found
 
 
-def _verification_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
+def verification_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
     """verification_decision: a seller upload verified or rejected in the lookback window up to `today`."""
     query = (select(Policy)
              .where(Policy.source == "seller_upload", Policy.verification.in_(("verified", "rejected")),
-                    Policy.verified_at >= _day_start(today - timedelta(days=VERIFICATION_LOOKBACK_DAYS)),
-                    Policy.verified_at < _day_start(today + timedelta(days=1)))
+                    Policy.verified_at >= day_start(today - timedelta(days=VERIFICATION_LOOKBACK_DAYS)),
+                    Policy.verified_at < day_start(today + timedelta(days=1)))
              .order_by(Policy.id))
     if policy_id is not None:
         query = query.where(Policy.id == policy_id)
     policies = db.session.execute(query).scalars().all()
-    to = _recipients(p.seller_id for p in policies)
+    to = recipients_of(p.seller_id for p in policies)
     found = []
     for policy in policies:
         if policy.seller_id not in to:
@@ -156,7 +189,7 @@ def _verification_reminders(today: date, policy_id: int | None = None) -> list[R
     return found
 
 
-def _requirement_reminders(today: date, seller_id: str | None = None) -> list[Reminder]:
+def requirement_reminders(today: date, seller_id: str | None = None) -> list[Reminder]:
     """requirement_due / requirement_overdue: the seller's compliance status on `today`."""
     requirement = current_app.config["REQUIREMENT"]
     query = (select(MonthlySales.seller_id).distinct()
@@ -166,12 +199,12 @@ def _requirement_reminders(today: date, seller_id: str | None = None) -> list[Re
     if seller_id is not None:
         query = query.where(MonthlySales.seller_id == seller_id)
     required = list(db.session.execute(query).scalars())
-    to = _recipients(required)
+    to = recipients_of(required)
     required = [s for s in required if s in to]
     policies: dict[str, list[Policy]] = defaultdict(list)
     sales: dict[str, dict[date, object]] = defaultdict(dict)
     sold: dict[str, frozenset[str]] = {}
-    for part in _chunks(required):
+    for part in chunks(required):
         for owner, categories in db.session.execute(
                 select(Seller.seller_id, Seller.categories).where(Seller.seller_id.in_(part))):
             sold[owner] = frozenset(categories or ())
@@ -206,5 +239,5 @@ def _requirement_reminders(today: date, seller_id: str | None = None) -> list[Re
 
 def due_reminders(today: date) -> list[Reminder]:
     """Every reminder due on `today` (queued or not), by kind."""
-    return (_quote_reminders(today) + _expiry_reminders(today) + _requirement_reminders(today)
-            + _verification_reminders(today))
+    return (quote_reminders(today) + expiry_reminders(today) + requirement_reminders(today)
+            + verification_reminders(today))

@@ -1,25 +1,13 @@
-"""The admins' seller records: finding a seller, one seller's whole record, and a reminder sent from it.
-
-Where things are (every public name is re-exported here, so `seller_records.<name>` works):
-- seller_records/search.py: `search_sellers` (seller ID, legal name or email; partial, case-insensitive),
-  `SellerSearch`, `SellerHit`, `MAX_QUERY`.
-- seller_records/record.py: `seller_record` (profile, account, monthly sales, compliance today and its
-  history, policies, uploads, quote requests, claims paid, reminders sent), `coverage_checks` (the
-  latest checks on the seller, a page at a time), `compliance_history`, `find_seller`, and their records.
-- seller_records/reminder.py: `send_reminder` (one compliance reminder email through the outbox, once
-  per form token, audited), `new_reminder_token`, `REMINDER_KIND`, `REPEAT_WINDOW`.
-"""
+"""The admins' seller records: finding a seller, one seller's whole record, and a reminder sent from it."""
 
 from __future__ import annotations
 
 from accelerator.services.seller_records.record import (
     CHECKS_PER_PAGE,
-    CHECKS_WINDOW_DAYS,
     CheckPage,
     HistoryPoint,
     SalesMonth,
     SellerRecord,
-    compliance_history,
     coverage_checks,
     find_seller,
     seller_record,
@@ -35,7 +23,6 @@ from accelerator.services.seller_records.search import MAX_QUERY, SellerHit, Sel
 
 __all__ = [
     "CHECKS_PER_PAGE",
-    "CHECKS_WINDOW_DAYS",
     "MAX_QUERY",
     "REMINDER_KIND",
     "REPEAT_WINDOW",
@@ -46,7 +33,6 @@ __all__ = [
     "SellerHit",
     "SellerRecord",
     "SellerSearch",
-    "compliance_history",
     "coverage_checks",
     "find_seller",
     "new_reminder_token",

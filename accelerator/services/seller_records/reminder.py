@@ -16,7 +16,7 @@ from accelerator.domain.errors import Conflict, ValidationError
 from accelerator.extensions import db
 from accelerator.models import EmailMessage, User
 from accelerator.services import audit, reminders
-from accelerator.services.mail import OutgoingEmail, queue_email
+from accelerator.services.email_queue import OutgoingEmail, queue_email
 from accelerator.services.sales import seller_compliance
 from accelerator.services.seller_records.record import find_seller
 

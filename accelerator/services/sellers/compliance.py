@@ -18,12 +18,11 @@ from accelerator.domain.compliance import (
     meets_requirement,
 )
 from accelerator.domain.money import display_money
+from accelerator.domain.standing import EXPIRING_WITHIN_DAYS
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller
 from accelerator.services.sales import seller_compliance
-
-EXPIRING_WITHIN_DAYS = 60
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -14,41 +13,12 @@ from accelerator.domain import guidance
 from accelerator.domain.categories import category_names
 from accelerator.domain.compliance import excluded_sold_categories
 from accelerator.domain.guidance import NextStep, OpenRequestFacts, RenewalFacts, SellerStanding
+from accelerator.domain.standing import EXPIRING_WITHIN_DAYS, POLICY_GROUPS, policy_group
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRouting, Seller
 from accelerator.services.accounts import QuoteRequestLine, seller_overview
-from accelerator.services.sellers.compliance import EXPIRING_WITHIN_DAYS, ComplianceSnapshot, compliance_snapshot
-
-if TYPE_CHECKING:
-    from accelerator.services.renewals import RenewalState
-
-# The dashboard's policy groups, in the order they are shown: (key, heading).
-POLICY_GROUPS: tuple[tuple[str, str], ...] = (
-    ("in_force", "In force"),
-    ("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days"),
-    ("upcoming", "Starting later"),
-    ("pending", "Pending verification"),
-    ("rejected", "Rejected"),
-    ("cancelled", "Cancelled"),
-    ("expired", "Expired"),
-)
-
-
-def policy_group(policy: Policy, today: date) -> str:
-    """Which dashboard group a policy falls in on `today` (see POLICY_GROUPS)."""
-    if policy.verification == "rejected":
-        return "rejected"
-    if policy.verification == "pending":
-        return "pending"
-    if policy.cancellation_date is not None and policy.cancellation_date <= today:
-        return "cancelled"
-    if policy.expiration_date <= today:
-        return "expired"
-    if policy.effective_date > today:
-        return "upcoming"
-    if (policy.expiration_date - today).days <= EXPIRING_WITHIN_DAYS:
-        return "expiring"
-    return "in_force"
+from accelerator.services.renewal_rule import RenewalState, states_for
+from accelerator.services.sellers.compliance import ComplianceSnapshot, compliance_snapshot
 
 
 @dataclass(frozen=True)
@@ -88,8 +58,6 @@ class Dashboard:
 
 def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
     """The seller's dashboard on `today` (default: today, UTC)."""
-    from accelerator.services.renewals import states_for
-
     today = today or clock.now().date()
     overview = seller_overview(seller_id, today)
     policies = [line.policy for line in overview.policies]
@@ -98,7 +66,7 @@ def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
     sold = overview.seller.categories or ()
     for line in overview.policies:
         policy = line.policy
-        by_group[policy_group(policy, today)].append(
+        by_group[policy_group(policy.terms(), today)].append(
             DashboardPolicy(policy, line.in_force_today, (policy.expiration_date - today).days, renewals[policy.id],
                             category_names(excluded_sold_categories(policy.terms(), sold))))
     groups = [PolicyGroup(key, title, by_group[key]) for key, title in POLICY_GROUPS if by_group[key]]

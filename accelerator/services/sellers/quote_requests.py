@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,10 +27,45 @@ from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
 from accelerator.services.quotes import appetites, request_profile
 
-if TYPE_CHECKING:
-    from accelerator.services.renewals import TermChange
-
 QUOTE_SORTS = ("premium", "limit")
+
+
+@dataclass(frozen=True)
+class TermChange:
+    """One term of a renewal quote beside the current policy's, with the difference in words."""
+
+    label: str
+    current: Decimal | None
+    renewal: Decimal
+    change: str  # "same", "$150.00 more", "$50.00 less"; "" when the current figure is not known
+    cents: bool  # whether the figures are shown with cents (premiums, deductibles) or not (limits)
+
+
+def _amount(amount: Decimal, cents: bool) -> str:
+    """`$2,500.00`; without cents a whole amount is written as the limits are (`$1,000,000`)."""
+    if not cents and amount == amount.to_integral_value():
+        return f"${amount:,.0f}"
+    return display_money(amount)
+
+
+def _change(current: Decimal | None, renewal: Decimal, cents: bool) -> str:
+    """The difference in words."""
+    if current is None:
+        return ""
+    if renewal == current:
+        return "same"
+    word = "more" if renewal > current else "less"
+    return f"{_amount(abs(renewal - current), cents)} {word}"
+
+
+def compare_terms(policy: Policy, quote: Quote) -> list[TermChange]:
+    """A quote's premium, limits and deductible beside the current policy's."""
+    rows = (("Annual premium", policy.premium, quote.annual_premium, True),
+            ("Per occurrence", policy.per_occurrence_limit, quote.per_occurrence_limit, False),
+            ("Aggregate", policy.aggregate_limit, quote.aggregate_limit, False),
+            ("Deductible", policy.deductible, quote.deductible, True))
+    return [TermChange(label, current, renewal, _change(current, renewal, cents), cents)
+            for label, current, renewal, cents in rows]
 
 
 @dataclass(frozen=True)
@@ -106,7 +141,6 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
     renewal_of = db.session.get(Policy, request.renewal_of_policy_id) if request.renewal_of_policy_id else None
     changes: dict[int, list[TermChange]] = {}
     if renewal_of is not None and renewal_of.seller_id == seller_id:
-        from accelerator.services.renewals import compare_terms
 
         changes = {line.quote.id: compare_terms(renewal_of, line.quote) for line in lines}
     else:

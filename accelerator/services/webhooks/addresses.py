@@ -16,7 +16,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import create_connection
 
 from accelerator.domain.errors import ValidationError
-from accelerator.services.webhooks.settings import _setting
+from accelerator.services.webhooks.settings import setting
 
 MAX_URL_LENGTH = 2000
 NOT_ALLOWED = "the endpoint's address is not allowed"  # one reason, whatever the port behind it would say
@@ -190,7 +190,7 @@ def delivery_session(resolver: Resolver = resolve) -> requests.Session:
     """A session for deliveries: connections pinned to checked addresses, no proxies from the environment."""
     session = requests.Session()
     session.trust_env = False
-    adapter = _pinned_adapter(bool(_setting("WEBHOOK_ALLOW_LOOPBACK", False)), resolver)
+    adapter = _pinned_adapter(bool(setting("WEBHOOK_ALLOW_LOOPBACK", False)), resolver)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

@@ -1,4 +1,22 @@
-"""Webhook delivery: claiming due events, the signed POST, recording attempts with backoff, `deliver_due`."""
+"""Webhook delivery: claiming due events, the signed POST, recording attempts with backoff, `deliver_due`.
+
+An event is written to the outbox (`webhook_events`) by `emit`, inside the transaction of the change
+it reports, one row per active endpoint of the insurer. `deliver_due` (run by `flask --app wsgi
+webhooks deliver`, once or `--loop`) sends what is due: a POST of the JSON
+`{"id": "evt_...", "type": "...", "created_at": "...", "data": {...}}` with the headers
+
+    X-Accelerator-Event: <type>
+    X-Accelerator-Event-Id: <id>
+    X-Accelerator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+
+A 2xx answer delivers it; anything else (a redirect too: none is followed) is retried with
+exponential backoff until WEBHOOK_MAX_ATTEMPTS. URLs must be https and resolve only to public
+addresses (IPv4 embedded in IPv6 judged as IPv4), checked at registration and again at delivery, where the
+name is resolved, every address checked, and the socket connected only to a checked address (so DNS cannot
+be re-pointed at a private address in between; a refusal is logged as one neutral reason, NOT_ALLOWED);
+WEBHOOK_ALLOW_LOOPBACK lets tests use http on loopback. Both checks take a `resolver` (default `resolve`,
+the system's), so tests give a local table instead of DNS.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +33,7 @@ from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookAttempt, WebhookEvent
 from accelerator.services.webhooks.addresses import NOT_ALLOWED, BlockedAddress, delivery_session
-from accelerator.services.webhooks.settings import _setting, backoff, max_attempts
+from accelerator.services.webhooks.settings import backoff, max_attempts, setting
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign
 
 LEASE = timedelta(minutes=2)  # a claimed event is left alone this long by other workers
@@ -51,9 +69,9 @@ def _claim(event_id: int) -> bool:
 
 def _post(session: requests.Session, url: str, body: bytes, headers: dict) -> tuple[int | None, str | None]:
     """POST once; returns (status code, error text or None when 2xx)."""
-    if urlsplit(url).scheme != "https" and not _setting("WEBHOOK_ALLOW_LOOPBACK", False):
+    if urlsplit(url).scheme != "https" and not setting("WEBHOOK_ALLOW_LOOPBACK", False):
         return None, "refused: not an https URL"
-    timeout = float(_setting("WEBHOOK_TIMEOUT_SECONDS", 10))
+    timeout = float(setting("WEBHOOK_TIMEOUT_SECONDS", 10))
     try:
         response = session.post(url, data=body, headers=headers, timeout=(min(5.0, timeout), timeout),
                                 allow_redirects=False, stream=True)

@@ -13,14 +13,14 @@ from accelerator.models import WebhookAttempt, WebhookEndpoint, WebhookEvent
 from accelerator.services import audit
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.webhooks.addresses import check_url
-from accelerator.services.webhooks.settings import _setting
+from accelerator.services.webhooks.settings import setting
 
 MAX_ENDPOINTS = 5
 
 
 def register_endpoint(actor: audit.Actor, insurer_id: int | None, url: str) -> tuple[WebhookEndpoint, str]:
     """Register an insurer's endpoint; returns it and its signing secret (shown this once)."""
-    check_url(url, allow_loopback=bool(_setting("WEBHOOK_ALLOW_LOOPBACK", False)))
+    check_url(url, allow_loopback=bool(setting("WEBHOOK_ALLOW_LOOPBACK", False)))
     count = db.session.execute(
         select(func.count(WebhookEndpoint.id))
         .where(WebhookEndpoint.insurer_id == insurer_id, WebhookEndpoint.active.is_(True))

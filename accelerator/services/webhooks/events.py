@@ -1,4 +1,9 @@
-"""Webhook events: the event types and `emit`, which writes an event to the outbox for each active endpoint."""
+"""Webhook events: the event types and `emit`, which writes an event to the outbox for each active endpoint.
+
+Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `claim_case.opened`,
+`claim_case.updated`, `claim_case.escalated`. An endpoint with no insurer belongs to the marketplace
+(`emit(None, ...)` writes to the marketplace's endpoints).
+"""
 
 from __future__ import annotations
 

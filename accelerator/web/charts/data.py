@@ -1,4 +1,16 @@
-"""The charts' data: Series and ChartTable, number formatting, and a chart's numbers as a table or CSV."""
+"""The charts' data: Series and ChartTable, number formatting, and a chart's numbers as a table or CSV.
+
+Pure functions of their arguments (no request, no database): build a `Series`, draw it, and put the
+returned Markup straight into a template (`{{ chart }}`); show `table_for(...)` beside it and offer
+`to_csv(...)` as a download.
+
+    weeks = metrics.compliance_by_week(start, end)
+    share = Series.of("Compliant", [(w.week_start, w.share) for w in weeks])
+    chart = line_chart([share], chart_id="compliance", title="Required sellers who are compliant",
+                       description="Share of required sellers compliant at each week's end.",
+                       x_label="Week starting", y_label="Compliant", value_format=format_percent, y_max=1)
+    table = table_for([share], label_header="Week starting", value_format=format_percent)
+"""
 
 from __future__ import annotations
 

@@ -1,21 +1,5 @@
-"""The dashboards' figures: each metric (services/metrics/) drawn as an SVG chart (web/charts/), with the
-same numbers as a table for people and as plain cells for a CSV download.
-
-Pure functions of the metrics' results and the range: no request and no database, so a page and its CSV
-build the very same rows. A range longer than LONG_RANGE_DAYS shows its daily series a week at a time
-(a bar per ISO week, or a point on each week's last day), so a three-year range stays a readable chart.
-
-Where things are (every public name is re-exported here, so `rf.<name>` works):
-- report_figures/figures.py: `Figure`, `by_week`, the constants (LONG_RANGE_DAYS, ROUTE_LABELS, CLAIMS_TOP,
-  COUNT_AXIS, WIDE, NARROW, NARROW_HEIGHT, NARROW_LABEL) and the private helpers the figures share
-  (`_draw`, `_cut`, `_tables` and the cell formatters `_share`, `_hours`, `_text`, `_count`).
-- report_figures/admin.py: compliance_figure, funnel_figure, time_to_quote_figure, checks_figure,
-  premiums_figure.
-- report_figures/insurer.py: requests_figure, win_rate_figure, in_force_figure, claims_figure.
-- report_figures/headlines.py: the headline figures, `Stat`, admin_stats and insurer_stats.
-- report_figures/claim_cases.py: cases_by_route_figure, cases_by_state_figure, answer_times_figure,
-  escalations_figure, money_figure, claim_case_stats, and the labels of states, reasons and parties.
-"""
+"""The dashboards' figures: each metric drawn as an SVG chart, with the same numbers as a table for people
+and as plain cells for a CSV download."""
 
 from __future__ import annotations
 
@@ -28,8 +12,6 @@ from accelerator.web.report_figures.admin import (
 )
 from accelerator.web.report_figures.claim_cases import (
     ANSWER_DEFINITIONS,
-    ESCALATION_LABELS,
-    STATE_LABELS,
     answer_times_figure,
     cases_by_route_figure,
     cases_by_state_figure,
@@ -37,33 +19,13 @@ from accelerator.web.report_figures.claim_cases import (
     escalations_figure,
     money_figure,
 )
-from accelerator.web.report_figures.figures import (
-    CLAIMS_TOP,
-    COUNT_AXIS,
-    LONG_RANGE_DAYS,
-    NARROW,
-    NARROW_HEIGHT,
-    NARROW_LABEL,
-    ROUTE_LABELS,
-    WIDE,
-    Figure,
-    by_week,
-)
+from accelerator.web.report_figures.figures import CLAIMS_TOP, Figure, by_week
 from accelerator.web.report_figures.headlines import Stat, admin_stats, insurer_stats
 from accelerator.web.report_figures.insurer import claims_figure, in_force_figure, requests_figure, win_rate_figure
 
 __all__ = [
     "ANSWER_DEFINITIONS",
     "CLAIMS_TOP",
-    "COUNT_AXIS",
-    "ESCALATION_LABELS",
-    "LONG_RANGE_DAYS",
-    "NARROW",
-    "NARROW_HEIGHT",
-    "NARROW_LABEL",
-    "ROUTE_LABELS",
-    "STATE_LABELS",
-    "WIDE",
     "Figure",
     "Stat",
     "admin_stats",

@@ -19,12 +19,12 @@ from accelerator.web.report_figures.figures import (
     COUNT_AXIS,
     ROUTE_LABELS,
     Figure,
-    _count,
-    _draw,
-    _hours,
-    _share,
-    _tables,
-    _text,
+    count_cell,
+    draw_figure,
+    figure_tables,
+    hours_cell,
+    share_cell,
+    text_cell,
 )
 from accelerator.web.report_figures.headlines import Stat
 
@@ -67,15 +67,15 @@ def cases_by_route_figure(opened: metrics.CasesOpened) -> Figure:
     """Claim cases opened each week, stacked by the route they stand on now."""
     series = [Series.of(ROUTE_LABELS[route], [(w.week_start, w.by_route[route]) for w in opened.weeks])
               for route in rules.ROUTES]
-    chart = _draw(stacked_bar_chart, series, "claim-cases-by-route", title="Claim cases opened per week by route",
+    chart = draw_figure(stacked_bar_chart, series, "claim-cases-by-route", title="Claim cases opened per week by route",
                   description="Claim cases opened each week, by who is to pay: the marketplace, the insurer, the "
                               "seller, or a person reviewing the check.",
                   x_label="Week starting", y_label="Claim cases")
-    table, data = _tables(
+    table, data = figure_tables(
         ("Week starting", *(ROUTE_LABELS[r] for r in rules.ROUTES), "Total"),
         ("week_start", *rules.ROUTES, "total"),
         [(w.week_start, *(w.by_route[r] for r in rules.ROUTES), w.total) for w in opened.weeks],
-        (_text,) + (_count,) * 5, (_text,) * 6)
+        (text_cell,) + (count_cell,) * 5, (text_cell,) * 6)
     return Figure("claim-cases-by-route", "Claim cases opened per week by route", chart, table, data,
                   "Claim cases opened each week, by route",
                   f"{opened.total:,} in all. The route is the one the case stands on now (a re-check can change it); "
@@ -85,14 +85,14 @@ def cases_by_route_figure(opened: metrics.CasesOpened) -> Figure:
 def cases_by_state_figure(opened: metrics.CasesOpened) -> Figure:
     """Claim cases opened in the period, by the state they are in now."""
     points = [(STATE_LABELS[s], opened.by_state[s]) for s in rules.STATES]
-    chart = _draw(bar_chart, Series.of("Claim cases", points), "claim-cases-by-state",
+    chart = draw_figure(bar_chart, Series.of("Claim cases", points), "claim-cases-by-state",
                   title="Claim cases by current state",
                   description="Claim cases opened in the period, by the state each is in now.",
                   x_label="Claim cases", y_label="State", horizontal=True, y_max=COUNT_AXIS)
     total = opened.total
-    table, data = _tables(("State", "Claim cases", "Share"), ("state", "label", "cases", "share"),
-                          [(STATE_LABELS[s], opened.by_state[s], opened.by_state[s] / total if total else None)
-                           for s in rules.STATES], (_text, _count, format_percent), (_text, _text, _share))
+    rows = [(STATE_LABELS[s], opened.by_state[s], opened.by_state[s] / total if total else None) for s in rules.STATES]
+    table, data = figure_tables(("State", "Claim cases", "Share"), ("state", "label", "cases", "share"), rows,
+                                (text_cell, count_cell, format_percent), (text_cell, text_cell, share_cell))
     data = ChartTable(data.header, tuple((s, *cells) for s, cells in zip(rules.STATES, data.rows, strict=True)))
     return Figure("claim-cases-by-state", "Claim cases by current state", chart, table, data,
                   "Claim cases opened in the period, by state now",
@@ -102,14 +102,15 @@ def cases_by_state_figure(opened: metrics.CasesOpened) -> Figure:
 def answer_times_figure(parties: list[metrics.PartyAnswers]) -> Figure:
     """Each party's median time to answer a claim case, with how many answers and how many cases wait for it."""
     series = Series.of("Median time to an answer", [(PARTY_LABELS[p.party], p.median_hours) for p in parties])
-    chart = _draw(bar_chart, series, "claim-answer-times", title="Median time to an answer by party",
+    chart = draw_figure(bar_chart, series, "claim-answer-times", title="Median time to an answer by party",
                   description="Median hours each party took to answer the claim cases opened in the period.",
                   x_label="Hours to an answer (median)", y_label="Party", value_format=format_hours,
                   horizontal=True, narrow_label="Median hours")
-    table, data = _tables(("Party", "Answers", "Median time to an answer", "Waiting for its answer now"),
-                          ("party", "answers", "median_hours", "waiting_now"),
-                          [(PARTY_LABELS[p.party], p.answers, p.median_hours, p.waiting) for p in parties],
-                          (_text, _count, format_hours, _count), (_text, _text, _hours, _text))
+    table, data = figure_tables(("Party", "Answers", "Median time to an answer", "Waiting for its answer now"),
+                                ("party", "answers", "median_hours", "waiting_now"),
+                                [(PARTY_LABELS[p.party], p.answers, p.median_hours, p.waiting) for p in parties],
+                                (text_cell, count_cell, format_hours, count_cell),
+                                (text_cell, text_cell, hours_cell, text_cell))
     data = ChartTable(data.header, tuple((p.party, *cells[1:]) for p, cells in zip(parties, data.rows, strict=True)))
     words = "; ".join(f"{PARTY_LABELS[party]}: {text}" for party, text in ANSWER_DEFINITIONS.items())
     return Figure("claim-answer-times", "Median time to an answer by party", chart, table, data,
@@ -121,7 +122,7 @@ def escalations_figure(escalated: metrics.Escalations) -> Figure:
     """Claim cases escalated to the marketplace, by the reason of their first escalation."""
     share = escalated.share
     points = [(ESCALATION_LABELS[r], escalated.by_reason[r]) for r in rules.ESCALATIONS]
-    chart = _draw(bar_chart, Series.of("Escalated cases", points), "claim-escalations",
+    chart = draw_figure(bar_chart, Series.of("Escalated cases", points), "claim-escalations",
                   title=f"Claim cases escalated: {format_percent(share)}",
                   description="Claim cases opened in the period that were escalated to the marketplace, by why.",
                   x_label="Claim cases", y_label="Reason", horizontal=True, y_max=COUNT_AXIS)
@@ -129,8 +130,9 @@ def escalations_figure(escalated: metrics.Escalations) -> Figure:
     rows = [(ESCALATION_LABELS[r], escalated.by_reason[r], escalated.by_reason[r] / opened if opened else None)
             for r in rules.ESCALATIONS]
     rows.append(("All escalated", escalated.escalated, share))
-    table, data = _tables(("Reason", "Claim cases", "Share of cases opened"), ("reason", "cases", "share_of_opened"),
-                          rows, (_text, _count, format_percent), (_text, _text, _share))
+    table, data = figure_tables(("Reason", "Claim cases", "Share of cases opened"),
+                                ("reason", "cases", "share_of_opened"),
+                                rows, (text_cell, count_cell, format_percent), (text_cell, text_cell, share_cell))
     data = ChartTable(data.header, tuple((code, *cells[1:]) for code, cells
                                          in zip((*rules.ESCALATIONS, "all"), data.rows, strict=True)))
     return Figure("claim-escalations", "Claim cases escalated", chart, table, data,
@@ -148,16 +150,17 @@ def money_figure(money: metrics.MarketplaceMoney) -> Figure:
                                       for line in lines]),
               Series.of("Still due", [(MONEY_LABELS[line.owed_by], line.still_due if line.owed_by else None)
                                       for line in lines])]
-    chart = _draw(stacked_bar_chart, series, "marketplace-money", title="What the marketplace paid and recovered",
+    chart = draw_figure(stacked_bar_chart, series, "marketplace-money", title="What the marketplace paid and recovered",
                   description="The marketplace's claim-case payments in the period: at its own cost, or owed back "
                               "by sellers or insurers after it stepped in, split into recovered and still due.",
                   x_label="Paid by the marketplace", y_label="Amount", value_format=format_money)
     rows = [(MONEY_LABELS[line.owed_by], line.cases, line.paid, line.recovered if line.owed_by else None,
              line.still_due if line.owed_by else None) for line in lines]
     rows.append(("All payments", sum(line.cases for line in lines), money.paid, money.recovered, money.still_due))
-    table, data = _tables(("Paid by the marketplace", "Payments", "Paid", "Recovered", "Still due"),
-                          ("kind", "payments", "paid", "recovered", "still_due"), rows,
-                          (_text, _count, _cash, _cash, _cash), (_text, _text, _money, _money, _money))
+    table, data = figure_tables(("Paid by the marketplace", "Payments", "Paid", "Recovered", "Still due"),
+                                ("kind", "payments", "paid", "recovered", "still_due"), rows,
+                                (text_cell, count_cell, _cash, _cash, _cash),
+                                (text_cell, text_cell, _money, _money, _money))
     data = ChartTable(data.header, tuple((code, *cells[1:]) for code, cells
                                          in zip(("own_cost", "sellers", "insurers", "all"), data.rows, strict=True)))
     return Figure("marketplace-money", "What the marketplace paid and recovered", chart, table, data,

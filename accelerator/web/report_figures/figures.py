@@ -1,4 +1,9 @@
-"""What every dashboard figure shares: the Figure, the chart sizes and axes, drawing wide and narrow, the cells."""
+"""What every dashboard figure shares: the Figure, the chart sizes and axes, drawing wide and narrow, the cells.
+
+Pure functions of the metrics' results and the range: no request and no database, so a page and its CSV
+build the very same rows. A range longer than LONG_RANGE_DAYS shows its daily series a week at a time
+(a bar per ISO week, or a point on each week's last day), so a three-year range stays a readable chart.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ class Figure:
         return to_csv(self.data.rows, self.data.header)
 
 
-def _draw(draw: Callable[..., Markup], series, key: str, *, narrow_label: str | None = None,
+def draw_figure(draw: Callable[..., Markup], series, key: str, *, narrow_label: str | None = None,
           **options) -> tuple[Markup, Markup]:
     """The chart wide (chart id `key`) and narrow (`key`-narrow), with the same series and words.
 
@@ -65,17 +70,17 @@ def by_week(period: metrics.DateRange) -> bool:
     return period.days > LONG_RANGE_DAYS
 
 
-def _share(value: float | None) -> str:
+def share_cell(value: float | None) -> str:
     """A share (0..1) as a plain cell with four decimals; "" for no figure."""
     return "" if value is None else f"{value:.4f}"
 
 
-def _hours(value: float | None) -> str:
+def hours_cell(value: float | None) -> str:
     """Hours as a plain cell with two decimals; "" for no figure."""
     return "" if value is None else f"{value:.2f}"
 
 
-def _tables(header: Sequence[str], csv_header: Sequence[str], rows: Sequence[Sequence[object]],
+def figure_tables(header: Sequence[str], csv_header: Sequence[str], rows: Sequence[Sequence[object]],
             formats: Sequence[Callable[[object], str]], raws: Sequence[Callable[[object], str]]
             ) -> tuple[ChartTable, ChartTable]:
     """The people's table and the CSV table of the same rows, each cell through its column's formatter."""
@@ -84,11 +89,11 @@ def _tables(header: Sequence[str], csv_header: Sequence[str], rows: Sequence[Seq
     return ChartTable(tuple(header), people), ChartTable(tuple(csv_header), plain)
 
 
-def _text(value: object) -> str:
+def text_cell(value: object) -> str:
     """A cell shown as it is ("" for None)."""
     return "" if value is None else (value.isoformat() if isinstance(value, date) else str(value))
 
 
-def _count(value: object) -> str:
+def count_cell(value: object) -> str:
     """A whole number for people: 1,234."""
     return format_number(value)  # type: ignore[arg-type]

@@ -8,22 +8,23 @@ from itertools import islice
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from accelerator import clock
 from accelerator.domain.errors import ValidationError
 from accelerator.services import exports, metrics
 from accelerator.web import report_figures as rf
 from accelerator.web.helpers import page_arg, require_role
 from accelerator.web.reports import forms
-from accelerator.web.reports.dashboards import Report, _chart_csv, _with_csv
-from accelerator.web.reports.downloads import _csv_range, _dated, _endpoint, _streamed
+from accelerator.web.reports.dashboards import Report, chart_csv_view, with_csv_links
+from accelerator.web.reports.downloads import csv_endpoint, csv_range, dated_filename, streamed_csv
 from accelerator.web.reports.forms import (
     STATUS_LABELS,
     ComplianceFilterForm,
-    _arg,
-    _bad_request,
-    _echo,
-    _place,
-    _range_form,
+    bad_csv_request,
     default_range,
+    echo_value,
+    place_errors,
+    query_arg,
+    range_form,
 )
 
 # --- Admin ------------------------------------------------------------------------------------------------
@@ -48,12 +49,12 @@ ADMIN_REPORTS: dict[str, Report] = {
 @admin_bp.get("/", endpoint="dashboard")
 def admin_dashboard():
     """The admin dashboard: compliance by week, the quote funnel, time to quote, checks by route, premiums."""
-    form, period = _range_form(default_range())
+    form, period = range_form(default_range())
     figures, stats = [], []
     if period is not None:
         data = {key: report.load(period) for key, report in ADMIN_REPORTS.items()}
-        figures = _with_csv("admin_reports", [ADMIN_REPORTS[key].draw(value, period) for key, value in data.items()],
-                            period)
+        drawn = [ADMIN_REPORTS[key].draw(value, period) for key, value in data.items()]
+        figures = with_csv_links("admin_reports", drawn, period)
         stats = rf.admin_stats(data["compliance-by-week"], data["quote-funnel"], data["checks-by-route"],
                                data["premiums-by-category"], metrics.premium_bound(period.start, period.end))
     return render_template("admin_reports/dashboard.html", form=form, period=period, figures=figures,
@@ -61,15 +62,16 @@ def admin_dashboard():
 
 
 for _key, _report in ADMIN_REPORTS.items():
-    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
-                          view_func=_chart_csv(_key, _report, lambda period: (period,)))
+    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=csv_endpoint(_key),
+                          view_func=chart_csv_view(_key, _report, lambda period: (period,)))
 
 
 def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None, date | None]:
     """The list's filters from the query string: (form with errors at its fields, day or None, status,
     the last deadline shown or None)."""
-    on, within = _arg("on") or forms._today().isoformat(), _arg("within")
-    form = ComplianceFilterForm(MultiDict({"status": _arg("status"), "on": _echo(on), "within": _echo(within)}))
+    on, within = query_arg("on") or clock.today().isoformat(), query_arg("within")
+    form = ComplianceFilterForm(MultiDict({"status": query_arg("status"), "on": echo_value(on),
+                                           "within": echo_value(within)}))
     form.validate()
     status = None if form.status.errors else (form.status.data or None)
     if form.status.errors:
@@ -77,7 +79,7 @@ def _compliance_filters() -> tuple[ComplianceFilterForm, date | None, str | None
     try:
         day = metrics.parse_day(on, "on")
     except ValidationError as exc:
-        _place(form, exc)
+        place_errors(form, exc)
         day = None
     days = None
     if within:
@@ -112,16 +114,16 @@ def compliance_csv():
     """The compliance list (every seller, or those of ?status=) on ?on= (today by default), streamed as CSV."""
     form, day, status, deadline_by = _compliance_filters()
     if day is None:
-        return _bad_request(form)
+        return bad_csv_request(form)
     name = (f"compliance_{day.isoformat()}{'_' + status if status else ''}"
             f"{'_by_' + deadline_by.isoformat() if deadline_by else ''}.csv")
-    return _streamed(exports.compliance_list(day, status, deadline_by), name)
+    return streamed_csv(exports.compliance_list(day, status, deadline_by), name)
 
 
 @admin_bp.get("/checks")
 def checks_export():
     """The coverage-check log's form: choose a range, then download (a valid choice redirects to the CSV)."""
-    form, period = _range_form(default_range())
+    form, period = range_form(default_range())
     if period is not None and "download" in request.args:
         return redirect(url_for("admin_reports.checks_csv", start=period.start.isoformat(),
                                 end=period.end.isoformat()))
@@ -132,8 +134,8 @@ def checks_export():
 @admin_bp.get("/checks.csv")
 def checks_csv():
     """Every coverage check made in the range (the last 12 weeks by default), oldest first, streamed as CSV."""
-    period = _csv_range()
+    period = csv_range()
     if not isinstance(period, metrics.DateRange):
         return period
-    return _streamed(exports.coverage_check_log(period.start, period.end), _dated("coverage-checks", period))
+    return streamed_csv(exports.coverage_check_log(period.start, period.end), dated_filename("coverage-checks", period))
 

@@ -10,9 +10,9 @@ from accelerator import clock
 from accelerator.services import metrics
 from accelerator.web import report_figures as rf
 from accelerator.web.reports.admin import admin_bp
-from accelerator.web.reports.dashboards import Report, _chart_csv, _with_csv
-from accelerator.web.reports.downloads import _endpoint
-from accelerator.web.reports.forms import _range_form, default_range
+from accelerator.web.reports.dashboards import Report, chart_csv_view, with_csv_links
+from accelerator.web.reports.downloads import csv_endpoint
+from accelerator.web.reports.forms import default_range, range_form
 
 
 def _now() -> datetime:
@@ -37,11 +37,11 @@ CLAIM_CASE_REPORTS: dict[str, Report] = {
 @admin_bp.get("/claim-cases", endpoint="claim_cases")
 def claim_cases_report():
     """Claim cases: opened by route and state, time to an answer, escalations, what the marketplace paid."""
-    form, period = _range_form(default_range())
+    form, period = range_form(default_range())
     figures, stats = [], []
     if period is not None:
         data = {key: report.load(period) for key, report in CLAIM_CASE_REPORTS.items()}
-        figures = _with_csv("admin_reports", [CLAIM_CASE_REPORTS[key].draw(value, period)
+        figures = with_csv_links("admin_reports", [CLAIM_CASE_REPORTS[key].draw(value, period)
                                               for key, value in data.items()], period)
         stats = rf.claim_case_stats(metrics.needing_intervention(_now()), data["claim-cases-by-route"],
                                     data["claim-escalations"], data["marketplace-money"])
@@ -50,5 +50,5 @@ def claim_cases_report():
 
 
 for _key, _report in CLAIM_CASE_REPORTS.items():
-    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
-                          view_func=_chart_csv(_key, _report, lambda period: (period,)))
+    admin_bp.add_url_rule(f"/{_key}.csv", endpoint=csv_endpoint(_key),
+                          view_func=chart_csv_view(_key, _report, lambda period: (period,)))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import Response, stream_with_context
 
 from accelerator.services import metrics
-from accelerator.web.reports.forms import _bad_request, _range_form, default_range
+from accelerator.web.reports.forms import bad_csv_request, default_range, range_form
 
 # --- CSV responses ----------------------------------------------------------------------------------------
 
@@ -17,23 +17,23 @@ def csv_response(body: str | Iterable[str], filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-def _streamed(lines: Iterable[str], filename: str) -> Response:
+def streamed_csv(lines: Iterable[str], filename: str) -> Response:
     """A CSV download streamed line by line (the export reads its rows in chunks as the client reads)."""
     return csv_response(stream_with_context(lines), filename)
 
 
-def _dated(stem: str, period: metrics.DateRange) -> str:
+def dated_filename(stem: str, period: metrics.DateRange) -> str:
     """A file name for the numbers of a range: stem_START_END.csv."""
     return f"{stem}_{period.start.isoformat()}_{period.end.isoformat()}.csv"
 
 
-def _csv_range() -> metrics.DateRange | tuple:
+def csv_range() -> metrics.DateRange | tuple:
     """The range of a CSV address (the default when absent), or the 400 page that says what is wrong."""
-    form, period = _range_form(default_range())
-    return period if period is not None else _bad_request(form)
+    form, period = range_form(default_range())
+    return period if period is not None else bad_csv_request(form)
 
 
-def _endpoint(key: str) -> str:
+def csv_endpoint(key: str) -> str:
     """The endpoint name of a figure's CSV: `quote-funnel` -> `quote_funnel_csv`."""
     return key.replace("-", "_") + "_csv"
 

@@ -28,14 +28,9 @@ MAX_ECHO = 40  # characters of a bad value shown back in its input
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _today() -> date:
-    """Today as a UTC day, the days every figure counts in."""
-    return clock.now().date()
-
-
 def default_range(today: date | None = None) -> metrics.DateRange:
     """The last 12 weeks: from the Monday 11 weeks before this week's Monday, to today."""
-    today = today or _today()
+    today = today or clock.today()
     monday = today - timedelta(days=today.weekday())
     return metrics.DateRange(monday - timedelta(weeks=DEFAULT_WEEKS - 1), today)
 
@@ -62,7 +57,7 @@ def _message(name: str, message: str) -> str:
     return f"The {FIELD_LABELS.get(name, name)} {message}."
 
 
-def _place(form: Form, exc: ValidationError) -> None:
+def place_errors(form: Form, exc: ValidationError) -> None:
     """Put a ValidationError's messages at the form's fields (any other message at the top)."""
     for name, message in (exc.fields or {"": exc.message}).items():
         field = form._fields.get(name)
@@ -72,27 +67,27 @@ def _place(form: Form, exc: ValidationError) -> None:
             form.form_errors.append(exc.message)
 
 
-def _arg(name: str) -> str:
+def query_arg(name: str) -> str:
     """A query-string value without surrounding white space ("" when absent)."""
     return (request.args.get(name) or "").strip()
 
 
-def _echo(value: str | None) -> str:
+def echo_value(value: str | None) -> str:
     """A submitted value as it may be shown back in its input: bounded, without control characters."""
     return _CONTROL.sub("", (value or "").strip()[:MAX_ECHO])
 
 
-def _range_form(default: metrics.DateRange | None) -> tuple[RangeForm, metrics.DateRange | None]:
+def range_form(default: metrics.DateRange | None) -> tuple[RangeForm, metrics.DateRange | None]:
     """The range of the query string (an absent or empty date takes the default's), checked.
 
     With `default` None the range is optional: both dates empty give (form, None) and no error.
     Returns the form (with errors at its fields when the range is bad) and the range, or None.
     """
-    start, end = _arg("start"), _arg("end")
+    start, end = query_arg("start"), query_arg("end")
     if default is not None:
         start, end = start or default.start.isoformat(), end or default.end.isoformat()
     # The form shows the values back (bounded and cleaned); the range is judged on what was sent.
-    form = RangeForm(MultiDict({"start": _echo(start), "end": _echo(end)}))
+    form = RangeForm(MultiDict({"start": echo_value(start), "end": echo_value(end)}))
     if default is None and not start and not end:
         return form, None
     if default is None and not (start and end):
@@ -102,11 +97,11 @@ def _range_form(default: metrics.DateRange | None) -> tuple[RangeForm, metrics.D
     try:
         return form, metrics.parse_range(start, end)
     except ValidationError as exc:
-        _place(form, exc)
+        place_errors(form, exc)
         return form, None
 
 
-def _bad_request(form: Form) -> tuple:
+def bad_csv_request(form: Form) -> tuple:
     """A 400 page for a CSV address with bad parameters: what is wrong, in sentences."""
     problems = [message for field in form for message in field.errors] + list(form.form_errors)
     return error_page(400, " ".join(problems) + " Go back to the report and choose again.")

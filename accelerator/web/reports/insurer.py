@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from accelerator import clock
 from accelerator.services import exports, metrics
 from accelerator.web import report_figures as rf
 from accelerator.web.helpers import require_role
-from accelerator.web.reports import forms
-from accelerator.web.reports.dashboards import Report, _chart_csv, _with_csv
-from accelerator.web.reports.downloads import _dated, _endpoint, _streamed
-from accelerator.web.reports.forms import _bad_request, _range_form, default_range
+from accelerator.web.reports.dashboards import Report, chart_csv_view, with_csv_links
+from accelerator.web.reports.downloads import csv_endpoint, dated_filename, streamed_csv
+from accelerator.web.reports.forms import bad_csv_request, default_range, range_form
 
 # --- Insurer ----------------------------------------------------------------------------------------------
 
@@ -38,12 +38,12 @@ def _insurer_id() -> int:
 @insurer_bp.get("/", endpoint="dashboard")
 def insurer_dashboard():
     """The insurer dashboard: requests received, win rate, policies in force, claims against aggregates."""
-    form, period = _range_form(default_range())
-    today = forms._today()
+    form, period = range_form(default_range())
+    today = clock.today()
     figures, stats = [], []
     if period is not None:
         data = {key: report.load(_insurer_id(), period, today) for key, report in INSURER_REPORTS.items()}
-        figures = _with_csv("insurer_reports",
+        figures = with_csv_links("insurer_reports",
                             [INSURER_REPORTS[key].draw(value, period) for key, value in data.items()], period)
         stats = rf.insurer_stats(data["requests-received"], data["win-rate"],
                                  metrics.policies_in_force_on(_insurer_id(), today), data["claims-against-aggregate"])
@@ -52,14 +52,15 @@ def insurer_dashboard():
 
 
 for _key, _report in INSURER_REPORTS.items():
-    insurer_bp.add_url_rule(f"/{_key}.csv", endpoint=_endpoint(_key),
-                            view_func=_chart_csv(_key, _report, lambda period: (_insurer_id(), period, forms._today())))
+    insurer_bp.add_url_rule(f"/{_key}.csv", endpoint=csv_endpoint(_key),
+                            view_func=chart_csv_view(_key, _report,
+                                                     lambda period: (_insurer_id(), period, clock.today())))
 
 
 @insurer_bp.get("/bordereau")
 def bordereau_export():
     """The bordereau's form: every policy, or those in force in a range (a valid choice redirects to the CSV)."""
-    form, period = _range_form(None)
+    form, period = range_form(None)
     if not form.errors and "download" in request.args:
         dates = {"start": period.start.isoformat(), "end": period.end.isoformat()} if period else {}
         return redirect(url_for("insurer_reports.bordereau_csv", **dates))
@@ -70,9 +71,10 @@ def bordereau_export():
 @insurer_bp.get("/bordereau.csv")
 def bordereau_csv():
     """The insurer's policies as a CSV bordereau: all, or with ?start=&end= those in force in that range."""
-    form, period = _range_form(None)
+    form, period = range_form(None)
     if form.errors:
-        return _bad_request(form)
+        return bad_csv_request(form)
     if period is None:
-        return _streamed(exports.insurer_bordereau(_insurer_id()), f"bordereau_{forms._today().isoformat()}.csv")
-    return _streamed(exports.insurer_bordereau(_insurer_id(), period.start, period.end), _dated("bordereau", period))
+        return streamed_csv(exports.insurer_bordereau(_insurer_id()), f"bordereau_{clock.today().isoformat()}.csv")
+    return streamed_csv(exports.insurer_bordereau(_insurer_id(), period.start, period.end),
+                        dated_filename("bordereau", period))

@@ -1,4 +1,5 @@
-"""The prefilled renewal request (`draft`) and sending it (`submit_renewal`), one open per policy at a time."""
+"""Renewals: the prefilled renewal request of a seller's policy and sending it (one open per policy at a time),
+and the policy's page with its renewal quotes beside the current terms."""
 
 from __future__ import annotations
 
@@ -8,22 +9,26 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy import select
 
 from accelerator import clock
+from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.errors import Conflict, DomainError, ValidationError
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
-from accelerator.models import Policy, Quote, QuoteRequest
+from accelerator.models import Policy, Quote, QuoteRequest, Seller
+from accelerator.services.certificates import PolicyPage
+from accelerator.services.certificates import policy_page as certificate_page
 from accelerator.services.quotes import QuoteRequestData, submit_quote_request
-from accelerator.services.renewals.rule import (
+from accelerator.services.renewal_rule import (
     RenewalState,
-    _others,
-    _seller_policy,
     open_renewal_requests,
+    other_policies,
     renewal_state,
+    seller_policy,
 )
-from accelerator.services.sellers import get_seller
+from accelerator.services.sellers import QuoteLine, TermChange, compare_terms, get_request, get_seller
 
 # --- the prefilled request ----------------------------------------------------------------------
 
@@ -104,9 +109,9 @@ def prefill_for(policy: Policy, seller, original: QuoteRequest | None,
 def draft(seller_id: str, policy_id: int, today: date | None = None) -> RenewalDraft:
     """The renewal request of one of the seller's policies, prefilled (NotFound for another seller's)."""
     today = today or clock.now().date()
-    policy = _seller_policy(seller_id, policy_id)
+    policy = seller_policy(seller_id, policy_id)
     open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
-    state = renewal_state(policy, _others(policy), open_id, today)
+    state = renewal_state(policy, other_policies(policy), open_id, today)
     prefill, adjusted = prefill_for(policy, get_seller(seller_id), original_request(policy),
                                     current_app.config["REQUIREMENT"])
     return RenewalDraft(policy=policy, state=state, prefill=prefill, adjusted=adjusted)
@@ -131,12 +136,12 @@ def submit_renewal(seller_id: str, policy_id: int, data: QuoteRequestData,
     """
     today = today or clock.now().date()
     try:
-        policy = _seller_policy(seller_id, policy_id, lock=True)
+        policy = seller_policy(seller_id, policy_id, lock=True)
         open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
         if open_id is not None:
             db.session.rollback()  # ends the transaction (and the lock): nothing to write
             return SubmittedRenewal(db.session.get(QuoteRequest, open_id), [], False)
-        state = renewal_state(policy, _others(policy), None, today)
+        state = renewal_state(policy, other_policies(policy), None, today)
         if state.problem:
             raise Conflict(state.problem, code="not_renewable")
         if data.desired_start_date < today:
@@ -148,3 +153,68 @@ def submit_renewal(seller_id: str, policy_id: int, data: QuoteRequestData,
         db.session.rollback()
         raise
     return SubmittedRenewal(request, routed, True)
+
+
+# --- beside the current policy ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenewalQuote:
+    """A renewal quote as the seller compares it with the current policy."""
+
+    line: QuoteLine
+    changes: list[TermChange]
+
+
+@dataclass(frozen=True)
+class PolicyRenewal:
+    """A policy's renewal: its state, the renewal request shown (open, else the latest) and its quotes."""
+
+    state: RenewalState
+    request: QuoteRequest | None
+    insurers_asked: int
+    declined: int
+    quotes: list[RenewalQuote]
+    bought: Policy | None  # the policy bought from the renewal request shown, if any
+    current_meets: bool  # whether the current policy's terms meet the requirement
+
+
+@dataclass(frozen=True)
+class RenewalPolicyPage:
+    """A seller's policy page (policy, certificate) and its renewal."""
+
+    page: PolicyPage
+    renewal: PolicyRenewal
+
+
+def latest_renewal_request(seller_id: str, policy_id: int) -> QuoteRequest | None:
+    """The policy's open renewal request, else its latest one, else None."""
+    return db.session.execute(
+        select(QuoteRequest).where(QuoteRequest.seller_id == seller_id, QuoteRequest.renewal_of_policy_id == policy_id)
+        .order_by((QuoteRequest.status == "open").desc(), QuoteRequest.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def policy_renewal(seller_id: str, policy: Policy, today: date) -> PolicyRenewal:
+    """The renewal part of a policy's page."""
+    open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
+    state = renewal_state(policy, other_policies(policy), open_id, today)
+    request = latest_renewal_request(seller_id, policy.id)
+    quotes: list[RenewalQuote] = []
+    asked = declined = 0
+    bought = None
+    if request is not None:
+        detail = get_request(seller_id, request.id, "premium", today)
+        quotes = [RenewalQuote(line, compare_terms(policy, line.quote)) for line in detail.quotes]
+        asked, declined, bought = detail.insurers_asked, detail.declined, detail.policy
+    requirement: Requirement = current_app.config["REQUIREMENT"]
+    sold = db.session.execute(select(Seller.categories).where(Seller.seller_id == seller_id)).scalar_one_or_none()
+    return PolicyRenewal(state=state, request=request, insurers_asked=asked, declined=declined, quotes=quotes,
+                         bought=bought, current_meets=meets_requirement(policy.terms(), requirement, sold or ()))
+
+
+def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> RenewalPolicyPage:
+    """One of the seller's policies with its certificate and its renewal (NotFound for another seller's)."""
+    today = today or clock.now().date()
+    page = certificate_page(seller_id, policy_id, today)
+    return RenewalPolicyPage(page=page, renewal=policy_renewal(seller_id, page.policy, today))

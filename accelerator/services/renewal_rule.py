@@ -1,4 +1,4 @@
-"""The renewal rule: whether a policy can be renewed here on a day, and if not, why, in words."""
+"""The renewal rule: whether a seller's policy can be renewed here on a day, and if not, why, in words."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from accelerator import clock
 from accelerator.domain.errors import NotFound
+from accelerator.domain.standing import EXPIRING_WITHIN_DAYS
 from accelerator.extensions import db
 from accelerator.models import Policy, QuoteRequest
-from accelerator.services.sellers import EXPIRING_WITHIN_DAYS
 
 # A renewal can be asked from this many days before the policy expires (the dashboard's "expiring").
 RENEWAL_WINDOW_DAYS = EXPIRING_WITHIN_DAYS
@@ -107,7 +107,7 @@ def states_for(seller_id: str, policies: list[Policy], today: date) -> dict[int,
     return {p.id: renewal_state(p, policies, open_ids.get(p.id), today) for p in policies}
 
 
-def _seller_policy(seller_id: str, policy_id: int, lock: bool = False) -> Policy:
+def seller_policy(seller_id: str, policy_id: int, lock: bool = False) -> Policy:
     """One of the seller's policies (locked for the transaction when asked), or NotFound."""
     query = select(Policy).where(Policy.id == policy_id)
     if lock:
@@ -118,7 +118,7 @@ def _seller_policy(seller_id: str, policy_id: int, lock: bool = False) -> Policy
     return policy
 
 
-def _others(policy: Policy) -> list[Policy]:
+def other_policies(policy: Policy) -> list[Policy]:
     """The seller's other verified policies (the candidates to continue `policy`)."""
     return list(db.session.execute(
         select(Policy).where(Policy.seller_id == policy.seller_id, Policy.id != policy.id,
@@ -128,6 +128,6 @@ def _others(policy: Policy) -> list[Policy]:
 def state_of(seller_id: str, policy_id: int, today: date | None = None) -> RenewalState:
     """The renewal state of one of the seller's policies (NotFound for another seller's)."""
     today = today or clock.now().date()
-    policy = _seller_policy(seller_id, policy_id)
+    policy = seller_policy(seller_id, policy_id)
     open_id = open_renewal_requests(seller_id, [policy.id]).get(policy.id)
-    return renewal_state(policy, _others(policy), open_id, today)
+    return renewal_state(policy, other_policies(policy), open_id, today)

@@ -1,5 +1,5 @@
-"""Queueing one email in the outbox by its dedupe key, inside the caller's transaction (as given, or
-rendered from templates/email/<kind>.txt and .html)."""
+"""The email outbox's way in: queue one email by its dedupe key, in the caller's transaction (as given, or
+rendered from templates/email/<kind>.txt and .html); services/mail/ sends what is queued."""
 
 from __future__ import annotations
 
