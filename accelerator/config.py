@@ -52,6 +52,14 @@ def _sqlite_synchronous() -> str:
     return raw
 
 
+def _log_format() -> str:
+    """LOG_FORMAT: text (readable, the default) or json (one object a line)."""
+    raw = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if raw not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT={raw!r} must be text or json")
+    return raw
+
+
 def _clock_pin(production: bool) -> datetime | None:
     """ACCELERATOR_CLOCK: the moment a test server's clock starts from (never in production)."""
     raw = os.environ.get("ACCELERATOR_CLOCK", "").strip()
@@ -153,6 +161,9 @@ def load_config(instance_path: str) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none).
         # Login throttling keys on the client address, so behind a proxy this must be set.
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
+        # Operating it (docs/operations.md): the log lines' format, and the token /metrics asks for.
+        "LOG_FORMAT": _log_format(),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip() or None,
         # Outgoing email (reminders): over SMTP when MAIL_SERVER is set, else .eml files in MAIL_FOLDER.
         **_mail_settings(instance),
     }

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.extensions import db
+from accelerator.observability.metrics import count_coverage_checks
 from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, _new_check_id, parse_check
 from accelerator.services.coverage.statements import _load, _Loaded, _statement
@@ -86,6 +87,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
         connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        count_coverage_checks([(record[6], record[7]) for record in records])
         return texts
 
     return connections.run(read, decide_and_record, snapshot=True)
