@@ -14,7 +14,7 @@ from accelerator.observability.logs import configure_logging
 from accelerator.observability.middleware import KEY_PREFIX_KEY, ROUTE_KEY, USER_KEY, RequestObserver, record
 from accelerator.observability.request_ids import current_request_id
 
-__all__ = ["current_request_id", "install", "record"]
+__all__ = ["RequestObserver", "current_request_id", "install", "record"]
 
 
 def install(app: Flask) -> None:
