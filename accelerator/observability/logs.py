@@ -13,6 +13,8 @@ from accelerator.observability.request_ids import RequestIdFilter
 # The per-request line (middleware.py); its fields are in the record's `fields` attribute.
 REQUEST_LOGGER = "accelerator.requests"
 FORMATS = ("text", "json")
+# One encoder for every line (json.dumps with options would build one per call).
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
 
 
 def _time() -> str:
@@ -46,7 +48,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, separators=(",", ":"), default=str)
+        return _encode(entry)
 
 
 class StderrHandler(logging.StreamHandler):
