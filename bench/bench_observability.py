@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,14 +100,21 @@ def over_http(database: Path, data: Path, rounds: int, seconds: int, connections
     from bench_coverage import Server, wrk
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PROMETHEUS_"))}
-    env.update(DATABASE_URL=f"sqlite:///{database}", ACCELERATOR_ENV="development", LOG_FORMAT="json",
-               PYTHONPATH=str(ROOT))
+    env.update(ACCELERATOR_ENV="development", LOG_FORMAT="json", PYTHONPATH=str(ROOT))
+    # Each server on a copy of its own: two servers writing one SQLite file would wait for each other.
+    copies = {}
+    for label in ("on", "off"):
+        copies[label] = OUT / f"{database.stem}-{label}.sqlite3"
+        for suffix in ("-wal", "-shm", "-writers.lock"):
+            Path(f"{copies[label]}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(database, copies[label])
     settings = f"--config {ROOT / 'gunicorn.conf.py'} --workers 4 --worker-class sync"
     script_env = {"SELLERS_FILE": str(data / "sellers.txt"), "API_KEY": (data / "marketplace.key").read_text().strip()}
     script = ROOT / "bench" / "wrk" / "coverage.lua"
     runs: dict[str, list[dict]] = {"on": [], "off": []}
-    with Server("wsgi:app", env, settings) as on, \
-            Server("unobserved_app:app", env, settings, chdir=ROOT / "bench") as off:
+    with Server("wsgi:app", {**env, "DATABASE_URL": f"sqlite:///{copies['on']}"}, settings) as on, \
+            Server("unobserved_app:app", {**env, "DATABASE_URL": f"sqlite:///{copies['off']}"}, settings,
+                   chdir=ROOT / "bench") as off:
         servers = {"on": on, "off": off}
         for server in servers.values():  # warm up (and record the key's use, so the fast path answers)
             wrk(server.url, connections=connections, seconds=2, script=script, env=script_env)

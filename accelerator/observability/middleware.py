@@ -7,7 +7,7 @@ import logging
 import os
 import time
 
-from accelerator.observability.logs import REQUEST_LOGGER
+from accelerator.observability.logs import REQUEST_LOGGER, write_request_line
 from accelerator.observability.metrics import REQUEST_DURATION, REQUESTS, UNMATCHED_ROUTE
 from accelerator.observability.request_ids import ENVIRON_KEY, HEADER, accepted_or_new, serving
 
@@ -81,14 +81,8 @@ class RequestObserver:
                 histogram = self.histograms[key[:2]] = REQUEST_DURATION.labels(method, route)
             histogram.observe(duration)
             if log.isEnabledFor(logging.INFO):
-                # The record made here, not by log.info(): that would walk the stack to find its caller,
-                # a third of the line's cost on the coverage check (bench/results.md).
-                log.handle(log.makeRecord(REQUEST_LOGGER, logging.INFO, __file__, 0, "%s %s %s",
-                                          (method, route, status), None, extra={"request_id": request_id, "fields": {
-                                              "method": method, "route": route, "status": int(status),
-                                              "duration_ms": round(duration * 1000, 3),
-                                              "api_key_prefix": environ.get(KEY_PREFIX_KEY),
-                                              "user_id": environ.get(USER_KEY), "pid": os.getpid()}}))
+                write_request_line(request_id, method, route, status, round(duration * 1000, 3),
+                                   environ.get(KEY_PREFIX_KEY), environ.get(USER_KEY), os.getpid())
         finally:
             serving(None)
 
