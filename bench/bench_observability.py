@@ -94,6 +94,23 @@ def _block(app, environs: list[dict]) -> tuple[float, float]:
     return ((time.process_time() - cpu) / len(environs) * 1e6, (time.perf_counter() - wall) / len(environs) * 1e6)
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master and its workers, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def over_http(database: Path, data: Path, rounds: int, seconds: int, connections: int) -> dict:
     """Requests/s of the single check through gunicorn with and without the middleware, alternating."""
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -116,13 +133,17 @@ def over_http(database: Path, data: Path, rounds: int, seconds: int, connections
             Server("unobserved_app:app", {**env, "DATABASE_URL": f"sqlite:///{copies['off']}"}, settings,
                    chdir=ROOT / "bench") as off:
         servers = {"on": on, "off": off}
-        for server in servers.values():  # warm up (and record the key's use, so the fast path answers)
-            wrk(server.url, connections=connections, seconds=2, script=script, env=script_env)
+        for _ in range(2):  # warm up: workers booted, statements compiled, the key's use recorded (fast path)
+            for server in servers.values():
+                wrk(server.url, connections=connections, seconds=4, script=script, env=script_env)
         for number in range(rounds):
             for label in (("on", "off") if number % 2 == 0 else ("off", "on")):
-                runs[label].append(wrk(servers[label].url, connections=connections, seconds=seconds, script=script,
-                                       env=script_env))
-                print(label, runs[label][-1]["requests_per_second"], file=sys.stderr)
+                cpu = server_cpu_seconds(servers[label].proc.pid)
+                run = wrk(servers[label].url, connections=connections, seconds=seconds, script=script, env=script_env)
+                served = run["requests_per_second"] * seconds
+                run["server_cpu_us_per_request"] = (server_cpu_seconds(servers[label].proc.pid) - cpu) / served * 1e6
+                runs[label].append(run)
+                print(label, run["requests_per_second"], round(run["server_cpu_us_per_request"]), file=sys.stderr)
         log_lines = sum(1 for _ in open(on.log.name))
     ratios = [b["requests_per_second"] / a["requests_per_second"] for a, b in zip(runs["off"], runs["on"], strict=True)]
     return {
@@ -134,6 +155,11 @@ def over_http(database: Path, data: Path, rounds: int, seconds: int, connections
         "on_median": statistics.median(r["requests_per_second"] for r in runs["on"]),
         "on_p99_ms_median": statistics.median(r["latency_ms"]["p99"] for r in runs["on"]),
         "off_p99_ms_median": statistics.median(r["latency_ms"]["p99"] for r in runs["off"]),
+        "off_server_cpu_us_per_request": [round(r["server_cpu_us_per_request"]) for r in runs["off"]],
+        "on_server_cpu_us_per_request": [round(r["server_cpu_us_per_request"]) for r in runs["on"]],
+        "cpu_cost_percent_median": round(statistics.median(
+            (b["server_cpu_us_per_request"] / a["server_cpu_us_per_request"] - 1) * 100
+            for a, b in zip(runs["off"], runs["on"], strict=True)), 1),
         "slower_percent_median": round((1 - statistics.median(ratios)) * 100, 1),
         "slower_percent_range": [round((1 - max(ratios)) * 100, 1), round((1 - min(ratios)) * 100, 1)],
         "non_2xx": sum(r["non_2xx"] for rs in runs.values() for r in rs),

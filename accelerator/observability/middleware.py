@@ -19,6 +19,8 @@ USER_KEY = "accelerator.user_id"
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
 log = logging.getLogger(REQUEST_LOGGER)
+_pid = [os.getpid()]  # os.getpid() is a system call; the worker's pid changes only at a fork
+os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
 
 def record(environ: dict, route: str, api_key_prefix: str | None = None) -> None:
@@ -82,7 +84,7 @@ class RequestObserver:
             histogram.observe(duration)
             if log.isEnabledFor(logging.INFO):
                 write_request_line(request_id, method, route, status, round(duration * 1000, 3),
-                                   environ.get(KEY_PREFIX_KEY), environ.get(USER_KEY), os.getpid())
+                                   environ.get(KEY_PREFIX_KEY), environ.get(USER_KEY), _pid[0])
         finally:
             serving(None)
 
