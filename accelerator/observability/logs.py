@@ -13,7 +13,8 @@ from json.encoder import encode_basestring_ascii as _quoted
 from accelerator import clock
 from accelerator.observability.request_ids import RequestIdFilter
 
-# The per-request line (middleware.py); its fields are in the record's `fields` attribute.
+# The logger the per-request line is written as (write_request_line). A record's `fields` attribute,
+# when it has one, adds key=value pairs (text) or keys (JSON) to its line.
 REQUEST_LOGGER = "accelerator.requests"
 FORMATS = ("text", "json")
 _format = {"name": "text"}  # as configure_logging last set it
@@ -58,9 +59,6 @@ class JsonFormatter(logging.Formatter):
 
 class StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (a test framework swaps it), like logging's last resort."""
-
-    def __init__(self):
-        super().__init__()
 
     @property
     def stream(self):

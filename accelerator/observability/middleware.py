@@ -18,6 +18,7 @@ USER_KEY = "accelerator.user_id"
 # Any other method is counted as "other": the label's values must not be the caller's to choose.
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
+# Only asked whether INFO is on: setting this logger to WARNING turns the request lines off.
 log = logging.getLogger(REQUEST_LOGGER)
 _pid = [os.getpid()]  # os.getpid() is a system call; the worker's pid changes only at a fork
 os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
