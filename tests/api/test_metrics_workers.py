@@ -4,6 +4,7 @@ gunicorn.conf.py): N requests spread over the workers, and any worker's /metrics
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -30,9 +31,26 @@ def server(database_url, tmp_path, db):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
+        _wait_for_workers(url, process, 3)
         yield url, process
     finally:
         stop(process)
+
+
+def _wait_for_workers(url: str, process, workers: int, seconds: float = 90) -> None:
+    """Wait until every worker has booted and answered (their log lines name their pids): on a loaded
+    machine the first worker answers long before the last has imported the app."""
+    deadline = time.monotonic() + seconds
+    pids: set[int] = set()
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(lambda _: requests.get(url + "/healthz", timeout=30).close(), range(12)))
+        pids = {json.loads(line)["pid"] for line in output(process).splitlines()
+                if line.startswith("{") and '"route":"/healthz"' in line}
+        if len(pids) >= workers:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"only workers {pids} answered")
 
 
 def _samples(url: str) -> dict[tuple[str, frozenset], float]:
