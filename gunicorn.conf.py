@@ -6,6 +6,10 @@ MAX_HEADER_FIELD_SIZE), so an over-long address or header reaches the app, which
 JSON (414 / 431) or with the site's page, instead of gunicorn answering with its own HTML.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 workers = 4
 worker_class = "sync"
 
@@ -79,3 +83,26 @@ def post_request(worker, req, environ, resp):
             left -= len(chunk)
     except Exception:  # noqa: BLE001 - the client went away or sent a malformed body: nothing to protect
         return
+
+
+# Metrics of every worker together (docs/operations.md): prometheus_client's multiprocess mode keeps each
+# worker's values in files of one folder, which a scrape of /metrics adds up. It must be set before a
+# worker imports prometheus_client, so here, in the master, before any worker is forked. Without
+# PROMETHEUS_MULTIPROC_DIR a fresh private folder is made for this server.
+METRICS_FOLDER = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="accelerator-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_FOLDER
+
+
+def on_starting(server):
+    """Start the counts from zero: a previous server's files would otherwise be added in."""
+    folder = Path(METRICS_FOLDER)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that ended keeps its counts in the sum; its live gauges are dropped."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -57,6 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
     from accelerator.cli import register_cli
 
     register_cli(app)
+
+    from accelerator import observability
+
+    observability.install(app)  # last: its middleware must be the outermost
     return app
 
 

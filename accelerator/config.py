@@ -61,6 +61,14 @@ def _sqlite_synchronous() -> str:
     return raw
 
 
+def _log_format() -> str:
+    """LOG_FORMAT: text (readable, the default) or json (one object a line)."""
+    raw = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if raw not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT={raw!r} must be text or json")
+    return raw
+
+
 def _clock_pin(production: bool) -> datetime | None:
     """ACCELERATOR_CLOCK: the moment a test server's clock starts from (never in production)."""
     raw = os.environ.get("ACCELERATOR_CLOCK", "").strip()
@@ -164,6 +172,9 @@ def load_config(instance_path: str) -> dict:
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
         # The proxies' own addresses or networks: X-Forwarded-* from any other peer is dropped (empty: any peer).
         "TRUSTED_PROXY_ADDRESSES": _networks_env("TRUSTED_PROXY_ADDRESSES"),
+        # Operating it (docs/operations.md): the log lines' format, and the token /metrics asks for.
+        "LOG_FORMAT": _log_format(),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", "").strip() or None,
         # Outgoing email (reminders): over SMTP when MAIL_SERVER is set, else .eml files in MAIL_FOLDER.
         **_mail_settings(instance),
     }

@@ -95,10 +95,13 @@ class Server:
     def __init__(self, app: str, env: dict, settings: str, chdir: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Its log (a line per request) goes to a file: a pipe nobody reads would fill and stop the workers.
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = open(OUT / f"gunicorn-{self.port}.log", "w+b")  # closed in __exit__
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
              *settings.split(), app],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
@@ -111,7 +114,8 @@ class Server:
                 return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start: " + self.proc.stderr.read().decode()[-2000:])
+        self.log.seek(0)
+        raise RuntimeError("gunicorn did not start: " + self.log.read().decode(errors="replace")[-2000:])
 
     def __exit__(self, *exc) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)
@@ -120,6 +124,7 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        self.log.close()
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}

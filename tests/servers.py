@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,11 +31,29 @@ def server_env(database_url: str, **extra: str) -> dict:
 
 
 def start_gunicorn(port: int, env: dict, *options: str, new_session: bool = False) -> subprocess.Popen:
-    """`gunicorn [options] --bind 127.0.0.1:<port> wsgi:app` from the repository, its output piped."""
-    return subprocess.Popen(
+    """`gunicorn [options] --bind 127.0.0.1:<port> wsgi:app` from the repository, its output piped and
+    read as it comes (the workers log a line per request: a pipe nobody reads would fill and stop them);
+    `output(process)` gives it."""
+    process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=new_session,
     )
+    process.lines = []
+    process.reader = threading.Thread(target=_drain, args=(process,), daemon=True)
+    process.reader.start()
+    return process
+
+
+def _drain(process: subprocess.Popen) -> None:
+    for line in process.stdout:
+        process.lines.append(line)
+
+
+def output(process: subprocess.Popen) -> str:
+    """What the server wrote so far (all of it once it has stopped)."""
+    if process.poll() is not None:
+        process.reader.join(timeout=10)
+    return b"".join(process.lines).decode(errors="replace")
 
 
 def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -51,8 +70,10 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> No
         time.sleep(0.2)
     if process.poll() is None:
         process.kill()
-    output = process.communicate(timeout=10)[0].decode(errors="replace")
-    raise AssertionError("gunicorn did not answer /healthz: " + output)
+    process.wait(timeout=10)
+    text = output(process)
+    process.stdout.close()
+    raise AssertionError("gunicorn did not answer /healthz: " + text)
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
@@ -60,4 +81,5 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     if process.poll() is None:
         process.terminate()
         process.wait(timeout=timeout)
+    process.reader.join(timeout=10)
     process.stdout.close()

@@ -48,6 +48,8 @@ class EmailMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The X-Request-Id of the request that queued the message (None: a command or a job); sent with it.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
     def __repr__(self) -> str:
         return f"<EmailMessage {self.id} {self.dedupe_key} {self.status}>"

@@ -132,6 +132,8 @@ class WebhookEvent(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The X-Request-Id of the request that caused the event (None: a command or a job); sent with it.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
+from accelerator.observability.request_ids import current_request_id
 
 MAX_SUBJECT = 300
 
@@ -44,6 +45,7 @@ def queue_email(email: OutgoingEmail) -> int | None:
             dedupe_key=email.dedupe_key, kind=email.kind, to_address=email.to_address, subject=subject,
             text_body=email.text_body, html_body=email.html_body, related_type=email.related_type,
             related_id=email.related_id, status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            request_id=current_request_id(),
         ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
     # RETURNING, not rowcount: a row comes back only when this statement inserted it (psycopg gives -1).
     row = result.first()

@@ -51,6 +51,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(verify.bp)
     app.register_blueprint(reports.admin_bp)
     app.register_blueprint(reports.insurer_bp)
+    from accelerator.web import metrics
+
+    app.register_blueprint(metrics.bp)
 
     app.add_template_filter(money, "money")
     app.add_template_filter(category_name, "category_name")

@@ -105,9 +105,11 @@ def roles_for(endpoint: str) -> frozenset[str]:
 
 
 def walked_rules(app):
-    """Every rule of the site but static files and the JSON API."""
+    """Every rule of the site but static files, the JSON API and /metrics (for no role: a token's holder,
+    a 404 to everyone else; tests/web/test_metrics_endpoint.py)."""
     return sorted((r for r in app.url_map.iter_rules()
-                   if r.endpoint != "static" and not r.rule.startswith("/api/")), key=lambda r: r.rule)
+                   if r.endpoint not in ("static", "metrics.scrape_metrics") and not r.rule.startswith("/api/")),
+                  key=lambda r: r.rule)
 
 
 @dataclass

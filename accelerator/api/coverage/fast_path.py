@@ -14,6 +14,7 @@ from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.money import parse_money
 from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
+from accelerator.observability import record
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.coverage import CheckInput
@@ -59,6 +60,7 @@ class CoverageFastPath:
         if texts is None:
             return self.next_app(environ, start_response)
         body = texts[0].encode("ascii")
+        record(environ, _PATH, raw_key[:PREFIX_LENGTH])  # for the request's log line and metrics
         start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
         return [body]
 

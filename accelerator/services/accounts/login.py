@@ -42,6 +42,7 @@ from accelerator.domain.errors import RateLimited, ValidationError
 from accelerator.extensions import db
 from accelerator.models import LoginThrottle, User
 from accelerator.models.types import UTCDateTime
+from accelerator.observability.metrics import LOGIN_FAILURES, LOGIN_LOCKOUTS
 from accelerator.services.accounts.passwords import hash_password
 from accelerator.services.accounts.validation import MAX_EMAIL, has_control_characters
 
@@ -122,7 +123,9 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     if not ok or user is None or not user.is_active:
         _count_attempt(address_key, now, gate=None, lock_at=current_app.config["LOGIN_ADDRESS_MAX_FAILURES"])
         db.session.commit()
+        LOGIN_FAILURES.inc()
         if count >= limit:
+            LOGIN_LOCKOUTS.inc()  # this failure reached the limit: the account is locked now
             raise _refuse(now, _locked_until(account_key, now))
         raise ValidationError("Email or password is not right.",
                               fields={"password": "Email or password is not right."})

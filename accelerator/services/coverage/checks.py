@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.extensions import db
+from accelerator.observability.metrics import count_coverage_checks
 from accelerator.services.coverage.answers import answer_text, item_error_text, policy_answer_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, new_check_id, parse_check
 from accelerator.services.coverage.statements import LoadedPolicies, load_policies, prepared_statement
@@ -95,6 +96,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
         connections.insert(conn, cursor, prepared_statement(dialect, "record"), records)
+        count_coverage_checks([(record[6], record[7]) for record in records])
         return texts
 
     return connections.run(read, decide_and_record, snapshot=True)

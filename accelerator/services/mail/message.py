@@ -30,6 +30,8 @@ def build_mime(message: EmailMessage, when: datetime) -> MimeMessage:
     mime["Message-ID"] = f"<{message.id}.{digest}@{_mail_domain()}>"
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
     mime["X-Accelerator-Kind"] = message.kind
+    if message.request_id:  # the request that caused it, for support to find in the logs
+        mime["X-Request-Id"] = message.request_id
     mime.set_content(message.text_body)
     mime.add_alternative(message.html_body, subtype="html")
     return mime

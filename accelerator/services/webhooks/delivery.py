@@ -107,6 +107,8 @@ def deliver_event(session: requests.Session, event_row_id: int) -> str:
             "X-Accelerator-Event-Id": event.event_id,
             SIGNATURE_HEADER: sign(secret, stamp, body),
         }
+        if event.request_id:  # the request that caused the event, for the receiver to quote to support
+            headers["X-Request-Id"] = event.request_id
         started = time.monotonic()
         status_code, error = _post(session, url, body, headers)
         elapsed = int((time.monotonic() - started) * 1000)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
+from accelerator.observability.request_ids import current_request_id
 
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
                "claim_case.updated", "claim_case.escalated")
@@ -36,7 +37,7 @@ def emit(insurer_id: int | None, event_type: str, data: dict) -> list[WebhookEve
                    "data": data}
         event = WebhookEvent(event_id=event_id, endpoint_id=endpoint_id, insurer_id=insurer_id,
                              event_type=event_type, payload=payload, status="pending", attempts=0,
-                             next_attempt_at=now)
+                             next_attempt_at=now, request_id=current_request_id())
         db.session.add(event)
         events.append(event)
     return events
