@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
-from accelerator.observability.request_ids import current_request_id
+from accelerator.observability import current_request_id
 
 MAX_SUBJECT = 300
 

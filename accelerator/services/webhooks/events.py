@@ -14,7 +14,7 @@ from sqlalchemy import select
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
-from accelerator.observability.request_ids import current_request_id
+from accelerator.observability import current_request_id
 
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
                "claim_case.updated", "claim_case.escalated")
