@@ -121,6 +121,17 @@ class HotConnections:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def write_returning(self, cursor, statement: Prepared, values: Sequence) -> list:
+        """Run one writing statement with RETURNING on a cursor of these connections (autocommit: a
+        transaction by itself), in turn with every other writer on SQLite; its rows."""
+        if self.turn is None:
+            return statement.rows(cursor, values)
+        self.turn.acquire()
+        try:
+            return statement.rows(cursor, values)  # all rows fetched: the statement is done and committed
+        finally:
+            self.turn.release()
+
     def insert(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
         """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
         commit them; returns once they are committed."""

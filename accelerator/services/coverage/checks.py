@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.extensions import db
+from accelerator.services import rate_limits
 from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, _new_check_id, parse_check
 from accelerator.services.coverage.statements import _load, _Loaded, _statement
@@ -41,27 +42,33 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     fast path in api/coverage/fast_path.py pushes one only to serialize a policy object). With `key_prefix`,
     the API key with that prefix is read (afresh) in the same read transaction as the policies, and
     `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
-    the answer is None. It uses no session: a caller that holds a session transaction ends it first
-    (on SQLite it would hold the write lock this needs).
+    the answer is None. An accepted key with a rate limit has the request counted before anything is
+    recorded (RateLimited over its limit: nothing recorded). It uses no session: a caller that holds a
+    session transaction ends it first (on SQLite it would hold the write lock this needs).
     """
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
     dialect = connections.engine.dialect
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
+    rate_limit: int | None = None
 
     def read(cursor) -> _Loaded | None:
-        nonlocal api_key_id
+        nonlocal api_key_id, rate_limit
         if key_prefix is not None:
             rows = key_statement(dialect).rows(cursor, [key_prefix])
-            api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
+            key = KeyRow(rows[0]) if rows else None
+            api_key_id = accept_key(key)
             if api_key_id is None:
                 return None
+            rate_limit = key.rate_limit
         return _load(dialect, cursor, sellers)
 
     def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
         if loaded is None:
             return None
+        if rate_limit is not None:
+            rate_limits.count_request_hot(connections, cursor, api_key_id, rate_limit)
         now_ns = time.time_ns()
         now, checked_at = _checked_at(now_ns)
         policies, known, rows = loaded.policies, loaded.known, loaded.rows
