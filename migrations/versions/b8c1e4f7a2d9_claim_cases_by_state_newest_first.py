@@ -1,0 +1,29 @@
+"""claim cases: the state index also orders by opening (state, opened_at, id), for a state's newest page
+
+Listing a state's cases newest first read every case of that state and sorted them (93,000 of 100,000
+for `paid`); with the opening in the index, a page reads only its own rows.
+
+Revision ID: b8c1e4f7a2d9
+Revises: f4d9a2c7b1e8
+Create Date: 2026-12-03 07:10:00.000000
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'b8c1e4f7a2d9'
+down_revision = 'f4d9a2c7b1e8'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('claim_cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_claim_cases_state')
+        batch_op.create_index('ix_claim_cases_state_opened', ['state', 'opened_at', 'id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('claim_cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_claim_cases_state_opened')
+        batch_op.create_index('ix_claim_cases_state', ['state'], unique=False)
