@@ -27,6 +27,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -53,6 +54,16 @@ from accelerator import clock
 CASES = 100_000
 LIMIT = 100_000  # the rate-limited key's requests a second: never reached here (the API's highest limit)
 SETTINGS = f"--config {ROOT / 'gunicorn.conf.py'}"
+
+
+def worker_cpu_seconds(server: Server) -> float:
+    """CPU time (user + system) the server's gunicorn workers have used so far (Linux /proc)."""
+    pid = server.proc.pid
+    ticks = 0
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def ensure_cases(database: Path, out: Path) -> None:
@@ -86,14 +97,17 @@ def main() -> None:
     parser.add_argument("--database", type=Path, default=OUT / "claim-cases.sqlite3")
     parser.add_argument("--before", type=Path, help="another checkout (a git worktree of an older commit) whose "
                                                     "single check is measured on the same database")
-    parser.add_argument("--only", help="comma-separated subset of: single,open,limited,before,list")
+    parser.add_argument("--previous", type=Path, help="another checkout (the code before a change) whose opening "
+                                                      "and lists are measured on the same database")
+    parser.add_argument("--only", help="comma-separated subset of: single,open,limited,before,list,previous")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     database = args.database.resolve()
     out = ensure_database(database, 1_000_000)
     ensure_cases(database, out)
-    only = set(args.only.split(",")) if args.only else {"single", "open", "limited", "before", "list"}
+    only = set(args.only.split(",")) if args.only else {"single", "open", "limited", "before", "list",
+                                                                     "previous"}
     conns, seconds = args.connections, args.seconds
     url = f"sqlite:///{database}"
     key = (out / "marketplace.key").read_text().strip()
@@ -104,10 +118,10 @@ def main() -> None:
     # (name, server, script, connections, environment); each round runs them in this order.
     plan = [
         ("single", "app", lua["coverage"], conns, coverage),
+        ("before", "before", lua["coverage"], conns, coverage),
         ("open", "app", lua["claim_case_open"], conns, {"SELLERS_FILE": sellers, "API_KEY": key}),
         ("limited", "app", lua["coverage"], conns,
          {"SELLERS_FILE": sellers, "API_KEY": (out / "limited.key").read_text().strip()}),
-        ("before", "before", lua["coverage"], conns, coverage),
         ("list", "app", lua["claim_case_list"], 1, {"API_KEY": key, "QUERY": "per_page=50"}),
         ("list_state", "app", lua["claim_case_list"], 1, {"API_KEY": key, "QUERY": "per_page=50&state=paid"}),
         ("list_seller", "app", lua["claim_case_list"], 1,
@@ -115,24 +129,34 @@ def main() -> None:
         ("list_deep", "app", lua["claim_case_list"], 1, {"API_KEY": key, "QUERY": f"per_page=50&page={deep_page}"}),
     ]
     plan = [step for step in plan if step[0].split("_")[0] in only and (step[1] != "before" or args.before)]
+    if args.previous and "previous" in only:  # each right after its counterpart
+        plan = [step for name, server, *rest in plan
+                for step in ([(name, server, *rest), (f"{name}_previous", "previous", *rest)]
+                             if name in ("open", "list", "list_state") else [(name, server, *rest)])]
     servers = {"app": Server("wsgi:app", app_env(url), args.settings)}
-    if args.before and "before" in only:
-        before_env = {**app_env(url), "PYTHONPATH": str(args.before.resolve())}
-        servers["before"] = Server("wsgi:app", before_env, args.settings, chdir=args.before.resolve())
+    for name, checkout in (("before", args.before), ("previous", args.previous)):
+        if checkout and name in only:
+            env = {**app_env(url), "PYTHONPATH": str(checkout.resolve())}
+            servers[name] = Server("wsgi:app", env, args.settings, chdir=checkout.resolve())
     runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
     with contextlib.ExitStack() as stack:
         for server in servers.values():
             stack.enter_context(server)
         for round_number in range(args.rounds + 1):  # round 0 warms every path and is not counted
-            for name, server, script, connections, env in plan:
+            # A, B, B, A: every other round runs the measurements in the opposite order.
+            for name, server, script, connections, env in (plan if round_number % 2 else plan[::-1]):
                 env = {**env, "RUN": f"{os.getpid()}-{round_number}-{name}"}
+                cpu_before = worker_cpu_seconds(servers[server])
                 run = wrk(servers[server].url + "/", connections=connections, seconds=seconds if round_number else 3,
                           script=script, env=env)
                 if not round_number:
                     continue
+                used = worker_cpu_seconds(servers[server]) - cpu_before
+                run["worker_cpu_ms_per_request"] = round(used * 1000 / (run["requests_per_second"] * seconds), 3)
                 runs[name].append(run)
                 print(f"round {round_number} {name}: {run['requests_per_second']:.0f} req/s, "
                       f"p50 {run['latency_ms']['p50']} ms, p99 {run['latency_ms']['p99']} ms, "
+                      f"worker CPU {run['worker_cpu_ms_per_request']} ms a request, "
                       f"non-2xx {run['non_2xx']}, load {run['load_average_before']}", file=sys.stderr)
     results: dict = {
         "date": clock.now().strftime("%Y-%m-%d %H:%M UTC"),
@@ -141,10 +165,15 @@ def main() -> None:
         "before": str(args.before) if args.before else None,
         **{name: median_run(found) for name, found in runs.items()}}
     rps = {name: [r["requests_per_second"] for r in found] for name, found in runs.items()}
+    cpu = {name: [r["worker_cpu_ms_per_request"] for r in found] for name, found in runs.items()}
     ratios = {}
-    for name, over in (("open", "single"), ("limited", "single"), ("single", "before")):
+    for name, over in (("open", "single"), ("limited", "single"), ("single", "before"), ("open", "open_previous"),
+                       ("list", "list_previous"), ("list_state", "list_state_previous")):
         if name in rps and over in rps:
             ratios[f"{name}_vs_{over}_rps"] = ratio(rps[name], rps[over])
+            ratios[f"{name}_vs_{over}_worker_cpu"] = ratio(cpu[name], cpu[over])
+    for name, found in cpu.items():
+        results[name]["worker_cpu_ms_per_request"] = round(statistics.median(found), 3)
     results["ratios"] = ratios
     results["load_average_after"] = round(os.getloadavg()[0], 2)
     (OUT / "claim-cases-results.json").write_text(json.dumps(results, indent=2))
