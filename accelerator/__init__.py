@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, has_request_context, request
 
 from accelerator import clock
 from accelerator.config import load_config
-from accelerator.extensions import READS_FIRST
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -68,11 +67,5 @@ def _project_root():
 
 
 def _reading_request() -> bool:
-    """Whether a transaction beginning now serves a GET or HEAD request (reads first, writes rarely), or
-    a view marked `reads_first` (its reads come before its writes)."""
-    if not has_request_context():
-        return False
-    if request.method in ("GET", "HEAD"):
-        return True
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return getattr(view, READS_FIRST, False)
+    """Whether a transaction beginning now serves a GET or HEAD request (reads first, writes rarely)."""
+    return has_request_context() and request.method in ("GET", "HEAD")

@@ -213,15 +213,6 @@ def configure_sqlite(engine: Engine, *, begin_immediate: bool = True, synchronou
 
 
 _READING = "reading_first"  # connection info: its transaction began as a read (configure_sqlite)
-READS_FIRST = "reads_first"  # the attribute `reads_first` puts on a view
-
-
-def reads_first(view: Callable) -> Callable:
-    """Mark a view whose SQLite transactions begin as reads, as a GET request's do: the write lock is
-    taken at its first write, so its reads keep no other writer waiting. For a view whose reads need
-    not see its writers' latest data (a unique index, say, decides a concurrent duplicate)."""
-    setattr(view, READS_FIRST, True)
-    return view
 
 
 def _writes(statement: str, context) -> bool:

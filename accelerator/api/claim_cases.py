@@ -25,7 +25,6 @@ from accelerator.api.openapi import (
 from accelerator.api.serializers import claim_case_json
 from accelerator.domain import claim_cases as rules
 from accelerator.domain.errors import NotFound
-from accelerator.extensions import reads_first
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
 
@@ -66,7 +65,6 @@ def _answered(view) -> tuple:
 
 
 @bp.post("/claim-cases")
-@reads_first  # the case's unique case_id decides a concurrent duplicate, not the write lock
 @require_role("marketplace")
 @idempotent
 def open_claim_case():

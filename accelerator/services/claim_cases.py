@@ -271,14 +271,11 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
     row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
     view = CaseView(row, check)  # the check just answered: no need to read it back
     try:
-        # Reads first (webhook endpoints, mail recipients): the API begins this transaction as a read
-        # (api/claim_cases.py), so on SQLite the write lock is taken only from the first write on.
-        with db.session.no_autoflush:
-            _emit(view, "claim_case.opened")
-            claim_case_mail.queue_opened(row)
         db.session.add(row)
         db.session.flush()
         audit.record(actor, "open", "claim_case", request.case_id, route=case.route, check_id=check["check_id"])
+        _emit(view, "claim_case.opened")
+        claim_case_mail.queue_opened(row)
         # The answer is what was just written: detached, the row and its history are not expired by
         # the commit, so nothing is read again after it.
         db.session.expunge(row)
