@@ -99,6 +99,8 @@ def main() -> None:
                                                     "single check is measured on the same database")
     parser.add_argument("--previous", type=Path, help="another checkout (the code before a change) whose opening "
                                                       "and lists are measured on the same database")
+    parser.add_argument("--previous-database", type=Path, help="the database --previous serves (default: the same "
+                                                               "one), e.g. a copy at the schema before a change")
     parser.add_argument("--only", help="comma-separated subset of: single,open,limited,before,list,previous")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -134,9 +136,10 @@ def main() -> None:
                 for step in ([(name, server, *rest), (f"{name}_previous", "previous", *rest)]
                              if name in ("open", "list", "list_state") else [(name, server, *rest)])]
     servers = {"app": Server("wsgi:app", app_env(url), args.settings)}
-    for name, checkout in (("before", args.before), ("previous", args.previous)):
+    previous_url = f"sqlite:///{args.previous_database.resolve()}" if args.previous_database else url
+    for name, checkout, served in (("before", args.before, url), ("previous", args.previous, previous_url)):
         if checkout and name in only:
-            env = {**app_env(url), "PYTHONPATH": str(checkout.resolve())}
+            env = {**app_env(served), "PYTHONPATH": str(checkout.resolve())}
             servers[name] = Server("wsgi:app", env, args.settings, chdir=checkout.resolve())
     runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
     with contextlib.ExitStack() as stack:
