@@ -121,16 +121,25 @@ class HotConnections:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def write_returning(self, cursor, statement: Prepared, values: Sequence) -> list:
-        """Run one writing statement with RETURNING on a cursor of these connections (autocommit: a
-        transaction by itself), in turn with every other writer on SQLite; its rows."""
-        if self.turn is None:
-            return statement.rows(cursor, values)
-        self.turn.acquire()
+    def write(self, conn, cursor, work: Callable[[], object]):
+        """`work()` (statements on `cursor`, a cursor of `conn`, one of these autocommit connections) as
+        one write transaction, in turn with every other writer on SQLite: committed when it returns (its
+        result is returned), rolled back when it raises."""
+        turn = self.turn
+        if turn is not None:
+            turn.acquire()
         try:
-            return statement.rows(cursor, values)  # all rows fetched: the statement is done and committed
+            cursor.execute("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
+            try:
+                result = work()
+                cursor.execute("COMMIT")
+            except BaseException:
+                conn.rollback()
+                raise
+            return result
         finally:
-            self.turn.release()
+            if turn is not None:
+                turn.release()
 
     def insert(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
         """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and

@@ -4,8 +4,8 @@ Every worker and app server shares the count: one atomic statement (INSERT ... O
 ... RETURNING, on SQLite and PostgreSQL alike) counts the request and returns the window's count. Each
 limited key keeps a single row, overwritten when a new second starts, so old windows never pile up.
 A key without a limit never reaches this module. The session's requests count with `count_request`;
-the coverage hot path counts on its own connection with `count_request_hot` (the same statement,
-prepared once), so a limited key's check stays on the hot path.
+the coverage hot path counts with `count_request_hot` (the same statement, prepared once) in the
+transaction that writes the check's record, so a limited key's check stays on the hot path.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from accelerator import clock
 from accelerator.domain.errors import RateLimited
 from accelerator.extensions import db
 from accelerator.models import ApiKeyWindow
-from accelerator.services.hotpath import HotConnections
 from accelerator.services.prepared import Prepared
 
 _WINDOWS = ApiKeyWindow.__table__
@@ -63,14 +62,17 @@ def count_request(api_key_id: int, rate_limit: int) -> None:
     _refuse_over(count, window_start, now, rate_limit)
 
 
-def count_request_hot(connections: HotConnections, cursor, api_key_id: int, rate_limit: int) -> None:
-    """As `count_request`, on a hot path connection's cursor: the upsert is a transaction by itself,
-    written in turn with the other writers."""
-    dialect = connections.engine.dialect
+def count_request_hot(dialect, cursor, api_key_id: int, rate_limit: int) -> RateLimited | None:
+    """As `count_request`, on the cursor of a hot path write transaction (the caller commits, with what
+    it writes next): the RateLimited to raise once that commit is done, or None."""
     prepared = _prepared.get(dialect.name)
     if prepared is None:
         prepared = _prepared[dialect.name] = Prepared(_count_statement(dialect.name), dialect,
                                                       ["api_key_id", "window_start"])
     now = clock.now().timestamp()
-    count, window_start = connections.write_returning(cursor, prepared, [api_key_id, int(now)])[0]
-    _refuse_over(count, window_start, now, rate_limit)
+    count, window_start = prepared.rows(cursor, [api_key_id, int(now)])[0]
+    try:
+        _refuse_over(count, window_start, now, rate_limit)
+    except RateLimited as refusal:
+        return refusal
+    return None

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 
 from accelerator.domain.coverage import decide_coverage
-from accelerator.domain.errors import DomainError, ValidationError
+from accelerator.domain.errors import DomainError, RateLimited, ValidationError
 from accelerator.extensions import db
 from accelerator.services import rate_limits
 from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
@@ -42,9 +42,10 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     fast path in api/coverage/fast_path.py pushes one only to serialize a policy object). With `key_prefix`,
     the API key with that prefix is read (afresh) in the same read transaction as the policies, and
     `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
-    the answer is None. An accepted key with a rate limit has the request counted before anything is
-    recorded (RateLimited over its limit: nothing recorded). It uses no session: a caller that holds a
-    session transaction ends it first (on SQLite it would hold the write lock this needs).
+    the answer is None. An accepted key with a rate limit has the request counted in the transaction
+    that writes the records (RateLimited over its limit: only the count is written). It uses no
+    session: a caller that holds a session transaction ends it first (on SQLite it would hold the
+    write lock this needs).
     """
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
@@ -67,8 +68,6 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
         if loaded is None:
             return None
-        if rate_limit is not None:
-            rate_limits.count_request_hot(connections, cursor, api_key_id, rate_limit)
         now_ns = time.time_ns()
         now, checked_at = _checked_at(now_ns)
         policies, known, rows = loaded.policies, loaded.known, loaded.rows
@@ -92,7 +91,21 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             texts.append(text)
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
-        connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        statement = _statement(dialect, "record")
+        if rate_limit is None:
+            connections.insert(conn, cursor, statement, records)
+            return texts
+
+        def count_then_record() -> RateLimited | None:
+            # The request is counted in the record's own transaction; over the limit nothing is recorded.
+            refusal = rate_limits.count_request_hot(dialect, cursor, api_key_id, rate_limit)
+            if refusal is None:
+                statement.execute_many(cursor, records)
+            return refusal
+
+        refusal = connections.write(conn, cursor, count_then_record)
+        if refusal is not None:
+            raise refusal  # the count is committed: a refused request counts, as in Flask
         return texts
 
     return connections.run(read, decide_and_record, snapshot=True)
