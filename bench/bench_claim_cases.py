@@ -117,13 +117,14 @@ def main() -> None:
     coverage = {"SELLERS_FILE": sellers, "API_KEY": key}
     lua = {name: BENCH / "wrk" / f"{name}.lua" for name in ("coverage", "claim_case_open", "claim_case_list")}
     deep_page = CASES // 50 // 2
-    # (name, server, script, connections, environment); each round runs them in this order.
+    # (name, server, script, connections, environment); each round runs them in this order (or the
+    # reverse), each comparison's two sides next to each other.
     plan = [
+        ("limited", "app", lua["coverage"], conns,
+         {"SELLERS_FILE": sellers, "API_KEY": (out / "limited.key").read_text().strip()}),
         ("single", "app", lua["coverage"], conns, coverage),
         ("before", "before", lua["coverage"], conns, coverage),
         ("open", "app", lua["claim_case_open"], conns, {"SELLERS_FILE": sellers, "API_KEY": key}),
-        ("limited", "app", lua["coverage"], conns,
-         {"SELLERS_FILE": sellers, "API_KEY": (out / "limited.key").read_text().strip()}),
         ("list", "app", lua["claim_case_list"], 1, {"API_KEY": key, "QUERY": "per_page=50"}),
         ("list_state", "app", lua["claim_case_list"], 1, {"API_KEY": key, "QUERY": "per_page=50&state=paid"}),
         ("list_seller", "app", lua["claim_case_list"], 1,
