@@ -183,7 +183,7 @@ def app_env(database_url: str) -> dict:
     return env
 
 
-def _median_run(runs: list[dict]) -> dict:
+def median_run(runs: list[dict]) -> dict:
     """The median of each figure over the rounds (requests/s, latencies, wrk CPU), and the rounds' values."""
     return {
         "requests_per_second": round(statistics.median(r["requests_per_second"] for r in runs), 1),
@@ -196,7 +196,7 @@ def _median_run(runs: list[dict]) -> dict:
     }
 
 
-def _ratio(numerators: list[float], denominators: list[float]) -> dict:
+def ratio(numerators: list[float], denominators: list[float]) -> dict:
     ratios = [n / d for n, d in zip(numerators, denominators, strict=True)]
     return {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3), "max": round(max(ratios), 3)}
 
@@ -278,25 +278,25 @@ def main() -> None:
                       f"p50 {run['latency_ms']['p50']} ms, p99 {run['latency_ms']['p99']} ms, "
                       f"load {run['load_average_before']}", file=sys.stderr)
     for name, found in runs.items():
-        results[name] = _median_run(found)
+        results[name] = median_run(found)
         if "batch" in name:
             results[name]["checks_per_second"] = round(results[name]["requests_per_second"] * 500)
     rps = {name: [r["requests_per_second"] for r in found] for name, found in runs.items()}
     ratios: dict = {}
     if "bare" in runs and "single_1m" in runs:
-        ratios["single_vs_bare_rps"] = _ratio(rps["single_1m"], rps["bare"])
+        ratios["single_vs_bare_rps"] = ratio(rps["single_1m"], rps["bare"])
     if "single_1m_c1" in runs and "single_10k_c1" in runs:
-        ratios["latency_1m_vs_10k_p50_c1"] = _ratio([r["latency_ms"]["p50"] for r in runs["single_1m_c1"]],
+        ratios["latency_1m_vs_10k_p50_c1"] = ratio([r["latency_ms"]["p50"] for r in runs["single_1m_c1"]],
                                                     [r["latency_ms"]["p50"] for r in runs["single_10k_c1"]])
     if "single_1m" in runs and "single_10k" in runs:
-        ratios["latency_1m_vs_10k_p50_c32"] = _ratio([r["latency_ms"]["p50"] for r in runs["single_1m"]],
+        ratios["latency_1m_vs_10k_p50_c32"] = ratio([r["latency_ms"]["p50"] for r in runs["single_1m"]],
                                                      [r["latency_ms"]["p50"] for r in runs["single_10k"]])
-        ratios["latency_1m_vs_10k_avg_c32"] = _ratio([r["latency_ms"]["avg"] for r in runs["single_1m"]],
+        ratios["latency_1m_vs_10k_avg_c32"] = ratio([r["latency_ms"]["avg"] for r in runs["single_1m"]],
                                                      [r["latency_ms"]["avg"] for r in runs["single_10k"]])
     if "floor_1m" in runs and "bare" in runs:
-        ratios["floor_vs_bare_rps"] = _ratio(rps["floor_1m"], rps["bare"])
+        ratios["floor_vs_bare_rps"] = ratio(rps["floor_1m"], rps["bare"])
     if "pg_single" in runs and "bare" in runs:
-        ratios["pg_single_vs_bare_rps"] = _ratio(rps["pg_single"], rps["bare"])
+        ratios["pg_single_vs_bare_rps"] = ratio(rps["pg_single"], rps["bare"])
     results["ratios"] = ratios
     results["load_average_after"] = round(os.getloadavg()[0], 2)
     (OUT / "coverage-results.json").write_text(json.dumps(results, indent=2))

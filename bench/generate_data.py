@@ -49,7 +49,10 @@ KINDS = {"per_occurrence_limit": "money", "aggregate_limit": "money", "deductibl
          "effective_date": "date", "expiration_date": "date", "cancellation_date": "date", "incident_date": "date",
          "month": "date", "created_at": "ts", "updated_at": "ts", "occurrence_based": "bool",
          "additional_insured": "bool", "excluded_categories": "json", "categories": "json",
-         "licensed_states": "json"}
+         "licensed_states": "json",
+         # claim cases and their history (generate_claim_cases.py)
+         "amount_claimed": "money", "payment_amount": "money", "recovery_due": "money", "recovery_recovered": "money",
+         "opened_at": "ts", "respond_by": "ts", "paid_at": "ts", "at": "ts", "stepped_in": "bool"}
 
 
 def seller_id_of(n: int) -> str:
@@ -128,13 +131,13 @@ class Loader:
             self.raw.commit()
         return value
 
-    def finish(self) -> None:
-        """Fix PostgreSQL's id sequences after explicit ids; let the planners see the new tables."""
+    def finish(self, tables: tuple[str, ...] = ("insurers", "sellers", "policies", "claims", "monthly_sales")) -> None:
+        """Fix PostgreSQL's id sequences of `tables` after explicit ids; let the planners see the new tables."""
         cur = self.raw.cursor()
         if self.sqlite:
             cur.execute("ANALYZE")
         else:
-            for table in ("insurers", "sellers", "policies", "claims", "monthly_sales"):
+            for table in tables:
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
             cur.execute("ANALYZE")

@@ -3,12 +3,14 @@
 # Usage: scripts/bench.sh policies [bench_policies.py options]
 #        scripts/bench.sh coverage [bench_coverage.py options]
 #        scripts/bench.sh mixed [bench_mixed.py options]
+#        scripts/bench.sh claim-cases [bench_claim_cases.py options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-}"
 case "$which" in
   policies|coverage|mixed) shift ;;
-  *) echo "usage: scripts/bench.sh policies|coverage|mixed [options]" >&2; exit 2 ;;
+  claim-cases) which=claim_cases; shift ;;
+  *) echo "usage: scripts/bench.sh policies|coverage|mixed|claim-cases [options]" >&2; exit 2 ;;
 esac
 scripts/bootstrap.sh requirements.txt
 scripts/apt-install.sh wrk /usr/bin/wrk

@@ -20,7 +20,8 @@ class ClaimCase(db.Model):
     __table_args__ = (
         Index("ix_claim_cases_opened", "opened_at", "id"),
         Index("ix_claim_cases_seller_opened", "seller_id", "opened_at"),
-        Index("ix_claim_cases_state", "state"),
+        Index("ix_claim_cases_state_opened", "state", "opened_at", "id"),  # a state's page, newest first
+        Index("ix_claim_cases_state_due", "state", "respond_by"),  # the cases whose deadline has passed
         CheckConstraint("amount_claimed > 0", name="amount_positive"),
         CheckConstraint("recovery_recovered IS NULL OR recovery_recovered <= recovery_due",
                         name="recovered_within_due"),

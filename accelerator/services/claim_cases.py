@@ -150,17 +150,21 @@ def _write(row: ClaimCase, case: rules.Case, entries: tuple[rules.Entry, ...]) -
         row.events.append(ClaimCaseEvent(at=entry.at, event=entry.event, by=entry.by, note=entry.note))
     db.session.flush()
     changed = before != (row.state, row.route, row.recovery_recovered)
-    if any(entry.event == "escalated" or entry.event in ("denied", "disputed") for entry in entries):
-        _emit(row, "claim_case.escalated")
-    if changed:
-        _emit(row, "claim_case.updated")
+    escalated = any(entry.event == "escalated" or entry.event in ("denied", "disputed") for entry in entries)
+    if escalated or changed:
+        view = _view(row)
+        if escalated:
+            _emit(view, "claim_case.escalated")
+        if changed:
+            _emit(view, "claim_case.updated")
 
 
-def _emit(row: ClaimCase, event_type: str) -> None:
+def _emit(view: CaseView, event_type: str) -> None:
     """The event to the marketplace's endpoints, and to the insurer's for its own case."""
     from accelerator.api.serializers import claim_case_json  # events carry the API's case object
 
-    data = {"claim_case": claim_case_json(_view(row))}
+    row = view.case
+    data = {"claim_case": claim_case_json(view)}
     webhooks.emit(None, event_type, data)
     if row.insurer_id is not None:
         webhooks.emit(row.insurer_id, event_type, data)
@@ -266,12 +270,16 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
                     route=case.route, state=case.state, insurer_id=insurer_id, respond_by=case.respond_by,
                     stepped_in=False, updated_at=now)
     row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
+    view = CaseView(row, check)  # the check just answered: no need to read it back
     try:
         db.session.add(row)
         db.session.flush()
         audit.record(actor, "open", "claim_case", request.case_id, route=case.route, check_id=check["check_id"])
-        _emit(row, "claim_case.opened")
+        _emit(view, "claim_case.opened")
         claim_case_mail.queue_opened(row)
+        # The answer is what was just written: detached, the row and its history are not expired by
+        # the commit, so nothing is read again after it.
+        db.session.expunge(row)
         db.session.commit()
     except IntegrityError:
         # The same case_id was committed by a concurrent request: answer the case as it is now.
@@ -280,7 +288,7 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
         if existing is None:
             raise
         return _view(existing), False
-    return _view(row), True
+    return view, True
 
 
 # --- answers ---------------------------------------------------------------------------------------

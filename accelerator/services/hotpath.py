@@ -121,6 +121,26 @@ class HotConnections:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def write(self, conn, cursor, work: Callable[[], object]):
+        """`work()` (statements on `cursor`, a cursor of `conn`, one of these autocommit connections) as
+        one write transaction, in turn with every other writer on SQLite: committed when it returns (its
+        result is returned), rolled back when it raises."""
+        turn = self.turn
+        if turn is not None:
+            turn.acquire()
+        try:
+            cursor.execute("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
+            try:
+                result = work()
+                cursor.execute("COMMIT")
+            except BaseException:
+                conn.rollback()
+                raise
+            return result
+        finally:
+            if turn is not None:
+                turn.release()
+
     def insert(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
         """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
         commit them; returns once they are committed."""

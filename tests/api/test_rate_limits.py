@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from accelerator import clock
 from accelerator.extensions import db as _db
-from accelerator.models import ApiKey, ApiKeyWindow
+from accelerator.models import ApiKey, ApiKeyWindow, CoverageCheck
 from accelerator.services import api_keys
 from accelerator.services.audit import Actor
 from tests import factories
@@ -85,6 +85,11 @@ def test_a_limited_marketplace_key_is_limited_on_the_coverage_fast_path_too(live
     answers, windows = _burst(live_server.url + COVERAGE, raw)
 
     _assert_limited(answers, windows, 5)
+    # Counted on the hot path, in the transaction that records the check: a refused check records
+    # nothing, and every request, refused or not, is counted once.
+    assert count(CoverageCheck) == sum(a.status_code == 200 for a in answers)
+    window = _db.session.execute(select(ApiKeyWindow)).scalar_one()
+    assert window.count == REQUESTS if windows == 1 else window.count <= REQUESTS
 
 
 @pytest.fixture()

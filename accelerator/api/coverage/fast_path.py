@@ -110,11 +110,11 @@ def _bearer_key(header: str) -> str | None:
 
 def _fresh_marketplace_key(raw: str, row: KeyRow | None) -> int | None:
     """The key's id when `row` (read now, never cached) is that key, a valid marketplace key whose
-    last use is recorded as recent and that has no rate limit; None for anything else (Flask answers,
-    records the use and counts the request against the key's limit)."""
+    last use is recorded as recent; None for anything else (Flask answers and records the use). A
+    key's rate limit is counted by run_checks, on the hot path as in Flask."""
     if row is None or not hmac.compare_digest(hash_key(raw), row.key_hash):
         return None
-    if row.revoked_at is not None or row.role != "marketplace" or row.rate_limit is not None:
+    if row.revoked_at is not None or row.role != "marketplace":
         return None
     if row.last_used_at is None or clock.now() - row.last_used_at > LAST_USED_RESOLUTION:
         return None

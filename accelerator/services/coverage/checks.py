@@ -20,9 +20,10 @@ from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 
 from accelerator.domain.coverage import decide_coverage
-from accelerator.domain.errors import DomainError, ValidationError
+from accelerator.domain.errors import DomainError, RateLimited, ValidationError
 from accelerator.extensions import db
 from accelerator.observability.metrics import count_coverage_checks
+from accelerator.services import rate_limits
 from accelerator.services.coverage.answers import answer_text, item_error_text, policy_answer_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, new_check_id, parse_check
 from accelerator.services.coverage.statements import LoadedPolicies, load_policies, prepared_statement
@@ -51,22 +52,27 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     fast path in api/coverage/fast_path.py pushes one only to serialize a policy object). With `key_prefix`,
     the API key with that prefix is read (afresh) in the same read transaction as the policies, and
     `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
-    the answer is None. It uses no session: a caller that holds a session transaction ends it first
-    (on SQLite it would hold the write lock this needs).
+    the answer is None. An accepted key with a rate limit has the request counted in the transaction
+    that writes the records (RateLimited over its limit: only the count is written). It uses no
+    session: a caller that holds a session transaction ends it first (on SQLite it would hold the
+    write lock this needs).
     """
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
     dialect = connections.engine.dialect
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
+    rate_limit: int | None = None
 
     def read(cursor) -> LoadedPolicies | None:
-        nonlocal api_key_id
+        nonlocal api_key_id, rate_limit
         if key_prefix is not None:
             rows = key_statement(dialect).rows(cursor, [key_prefix])
-            api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
+            key = KeyRow(rows[0]) if rows else None
+            api_key_id = accept_key(key)
             if api_key_id is None:
                 return None
+            rate_limit = key.rate_limit
         return load_policies(dialect, cursor, sellers)
 
     def decide_and_record(conn, cursor, loaded: LoadedPolicies | None) -> list[str] | None:
@@ -95,7 +101,22 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             texts.append(text)
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
-        connections.insert(conn, cursor, prepared_statement(dialect, "record"), records)
+        statement = prepared_statement(dialect, "record")
+        if rate_limit is None:
+            connections.insert(conn, cursor, statement, records)
+            count_coverage_checks([(record[6], record[7]) for record in records])
+            return texts
+
+        def count_then_record() -> RateLimited | None:
+            # The request is counted in the record's own transaction; over the limit nothing is recorded.
+            refusal = rate_limits.count_request_hot(dialect, cursor, api_key_id, rate_limit)
+            if refusal is None:
+                statement.execute_many(cursor, records)
+            return refusal
+
+        refusal = connections.write(conn, cursor, count_then_record)
+        if refusal is not None:
+            raise refusal  # the count is committed: a refused request counts, as in Flask
         count_coverage_checks([(record[6], record[7]) for record in records])
         return texts
 
