@@ -22,11 +22,11 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import claim_case_json
 from accelerator.domain import claim_cases as rules
 from accelerator.domain.errors import NotFound
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_case_json
 
 
 def _actor() -> Actor:

@@ -7,9 +7,9 @@ from flask import g, jsonify
 from accelerator.api.blueprint import bp
 from accelerator.api.core import Fields, JsonNumber, idempotent, read_json, require_role
 from accelerator.api.openapi import DATE, ID, MONEY_IN, MONEY_OUT, POLICY_NUMBER, SELLER_ID_IN, SELLER_ID_OUT, operation
-from accelerator.api.serializers import claim_json
 from accelerator.services import claims
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_json
 
 
 def _capitalized(exc: ValueError) -> str:

@@ -22,12 +22,12 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import claim_json, policy_json
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import ZERO
 from accelerator.domain.values import POLICY_NUMBER as POLICY_NUMBER_RE
 from accelerator.services import policies
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_json, policy_json
 
 
 def _actor() -> Actor:

@@ -21,11 +21,11 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import quote_json, quote_request_json
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import ZERO
 from accelerator.services import quotes
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import quote_json, quote_request_json
 
 
 def _actor() -> Actor:

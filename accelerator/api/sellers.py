@@ -18,10 +18,10 @@ from accelerator.api.openapi import (
     path_param,
     ref,
 )
-from accelerator.api.serializers import policy_json
 from accelerator.domain.values import format_month, normalize_seller_id, parse_month
 from accelerator.services import sales
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import policy_json
 
 MONTH = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$", "examples": ["2026-05"]}
 

@@ -28,6 +28,7 @@ from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claim_case_mail, claims, coverage, webhooks
 from accelerator.services.paging import Page, fetch_page
+from accelerator.shapes.answers import claim_case_json  # events carry the API's case object
 
 MAX_DESCRIPTION = 4000
 MAX_REASON = 2000
@@ -157,8 +158,6 @@ def _write(row: ClaimCase, case: rules.Case, entries: tuple[rules.Entry, ...]) -
 
 def _emit(row: ClaimCase, event_type: str) -> None:
     """The event to the marketplace's endpoints, and to the insurer's for its own case."""
-    from accelerator.api.serializers import claim_case_json  # events carry the API's case object
-
     data = {"claim_case": claim_case_json(_view(row))}
     webhooks.emit(None, event_type, data)
     if row.insurer_id is not None:

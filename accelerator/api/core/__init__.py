@@ -60,6 +60,7 @@ from accelerator.api.core.fields import (
     page_args,
     paginated,
     parse_id,
+    query_values,
 )
 from accelerator.api.core.replays import IDEMPOTENCY_HEADER, REPLAY_HEADER, idempotent
 
@@ -84,6 +85,7 @@ __all__ = [
     "paginated",
     "parse_id",
     "parse_json_bytes",
+    "query_values",
     "read_json",
     "require_role",
 ]

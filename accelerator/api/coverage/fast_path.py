@@ -5,24 +5,23 @@ from __future__ import annotations
 import hmac
 import re
 
+import pydantic
 from flask import Flask
 
 from accelerator import clock
 from accelerator.api.blueprint import bp
 from accelerator.api.core import LAST_USED_RESOLUTION, MAX_KEY_LENGTH
-from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import parse_money
-from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.coverage import CheckInput
 from accelerator.services.hotpath import KeyRow
+from accelerator.shapes.coverage import CoverageQuery
 
 # --- the single check without Flask ---------------------------------------------------------------
 
 _PATH = "/api/v1/coverage"
-_PARAMS = frozenset(("seller_id", "incident_date", "amount", "category"))
+_PARAMS = frozenset(CoverageQuery.model_fields)
 # Values that URL decoding leaves as they are (no %, no +): anything else goes to Flask.
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
@@ -86,13 +85,9 @@ def _plain_question(query: str) -> CheckInput | None:
         if not sep or name not in _PARAMS or name in values or not _PLAIN_VALUE.fullmatch(value):
             return None
         values[name] = value
-    category = values.get("category")
-    if category is not None and category not in CATEGORY_CODES:
-        return None
-    try:
-        return CheckInput(normalize_seller_id(values["seller_id"]), parse_date(values["incident_date"]),
-                          parse_money(values["amount"]), category)
-    except (KeyError, ValueError):
+    try:  # the declaration the Flask view reads the same query with
+        return CoverageQuery.model_validate(values).question()
+    except pydantic.ValidationError:
         return None
 
 
