@@ -21,6 +21,8 @@ import copy
 from typing import Any
 
 from flask import current_app, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from accelerator.api.blueprint import bp
 from accelerator.domain.categories import CATEGORY_CODES
@@ -195,6 +197,42 @@ def operation(summary: str, *, operation_id: str, tags: list[str], roles: tuple[
         out.setdefault(status, {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"})
     op["responses"] = out
     return op
+
+
+# --- from declarations (accelerator/shapes): what the converted endpoints' fragments are made of ---------
+
+
+class _ContractSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema without a title on every field (the names say it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        """No field titles."""
+        return False
+
+
+def schemas_of(*models: type[BaseModel]) -> dict[str, dict]:
+    """The components.schemas entries of these declarations (and of the declarations they use), by class name."""
+    _, top = models_json_schema([(model, "validation") for model in models], schema_generator=_ContractSchema,
+                                ref_template="#/components/schemas/{model}")
+    return top.get("$defs", {})
+
+
+def query_params_of(model: type[BaseModel]) -> list[dict]:
+    """The query parameters a declaration reads (its fields; an optional one's schema without its null)."""
+    schema = model.model_json_schema(schema_generator=_ContractSchema)
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", "")
+        if prop.get("default", 0) is None:  # an optional parameter is left out, never sent as null
+            del prop["default"]
+        options = prop.pop("anyOf", None)
+        if options is not None:
+            prop.update(next(option for option in options if option.get("type") != "null"))
+        params.append({"name": name, "in": "query", "required": name in required, "schema": prop,
+                       "description": description})
+    return params
 
 
 def build_document(fragments: list[dict]) -> dict:

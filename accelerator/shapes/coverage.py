@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from accelerator.shapes.values import Category, Day, Money, MoneyText, SellerId, refuse
+from accelerator.shapes.values import (
+    DAY_SCHEMA,
+    MONEY_OUT_SCHEMA,
+    TIMESTAMP_SCHEMA,
+    Category,
+    Day,
+    Money,
+    MoneyText,
+    SellerId,
+    refuse,
+)
 
 MAX_BATCH = 500
 
@@ -63,3 +73,43 @@ class CoverageBatch(BaseModel):
     checks: Annotated[list, PlainValidator(_checks), WithJsonSchema(
         {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
          "items": {"$ref": "#/components/schemas/CoverageItem"}})]
+
+
+# --- the answer -------------------------------------------------------------------------------------
+# The service writes a check's answer as text joined from pre-encoded pieces (services/coverage/answers.py:
+# the single check's speed is paid for by it); these declare it for the document, and the tests read every
+# answer back through them.
+
+ReasonCode = Literal["not_yet_effective", "expired", "cancelled", "verification_rejected", "category_excluded",
+                     "aggregate_exhausted", "pending_verification", "limit_below_amount", "no_policy",
+                     "unknown_seller"]
+
+
+class CoverageReason(BaseModel):
+    """One reason of a coverage decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: ReasonCode
+    policy_number: str | None
+    message: str
+
+
+class CoverageCheck(BaseModel):
+    """A coverage decision, recorded before it was answered; GET /api/v1/coverage/checks/{check_id} answers
+    the same JSON again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check_id: str = Field(pattern=r"^chk_[0-9a-f]+$")
+    checked_at: Annotated[str, WithJsonSchema(TIMESTAMP_SCHEMA)]
+    seller_id: str = Field(pattern=r"^[A-Z0-9]{6,20}$")
+    incident_date: Annotated[str, WithJsonSchema(DAY_SCHEMA)]
+    amount: Annotated[str, WithJsonSchema(MONEY_OUT_SCHEMA)]
+    category: Category | None
+    status: Literal["covered", "undetermined", "not_covered"]
+    covered_amount: Annotated[str, WithJsonSchema(MONEY_OUT_SCHEMA)]
+    route: Literal["marketplace", "insurer", "review", "seller"]
+    policy: Annotated[dict | None, WithJsonSchema(
+        {"anyOf": [{"$ref": "#/components/schemas/Policy"}, {"type": "null"}]})]
+    reasons: list[CoverageReason]

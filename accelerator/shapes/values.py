@@ -120,6 +120,7 @@ _MONEY_TEXT = "USD in plain decimal notation, at most two decimals, no sign or e
 MONEY_OUT_SCHEMA = {"type": "string", "pattern": r"^(0|[1-9][0-9]*)\.[0-9]{2}$", "examples": ["2500.00"]}
 DAY_SCHEMA = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
               "examples": ["2026-06-01"]}
+TIMESTAMP_SCHEMA = {"type": "string", "format": "date-time", "pattern": r"Z$"}
 CATEGORY_SCHEMA = {"type": "string", "enum": sorted(CATEGORY_CODES)}
 
 # Money as a query parameter: a string only (greater than 0).
@@ -136,7 +137,8 @@ MoneyOrZero = Annotated[Decimal, PlainValidator(lambda v: _money(v, True)), With
     "oneOf": [{"type": "string", "pattern": f"^{_MONEY_PLAIN}$"},
               {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY), "multipleOf": 0.01}]})]
 Day = Annotated[date, PlainValidator(_by_rule(parse_date)), WithJsonSchema(
-    {**DAY_SCHEMA, "description": "A real calendar date, 1900-01-01 to 2999-12-31."})]
+    {**DAY_SCHEMA, "pattern": r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+     "description": "A real calendar date, 1900-01-01 to 2999-12-31."})]
 SellerId = Annotated[str, PlainValidator(_by_rule(normalize_seller_id)), WithJsonSchema(
     {"type": "string", "pattern": r"^[A-Za-z0-9]{6,20}$",
      "description": "Case-insensitive; stored and returned upper-cased."})]
