@@ -4,13 +4,14 @@ seller's standing out."""
 from __future__ import annotations
 
 from flask import g, jsonify
+from pydantic import TypeAdapter
 
 from accelerator.api.blueprint import bp
 from accelerator.api.core import Fields, QueryArgs, idempotent, read_json, require_role
 from accelerator.api.openapi import (
     CATEGORY,
     DATE,
-    MONEY_IN,
+    MONEY_IN_OR_ZERO,
     MONEY_OUT,
     SELLER_ID_IN,
     SELLER_ID_OUT,
@@ -22,8 +23,9 @@ from accelerator.domain.values import format_month, normalize_seller_id, parse_m
 from accelerator.services import sales
 from accelerator.services.audit import Actor
 from accelerator.shapes.answers import policy_json
+from accelerator.shapes.values import Month
 
-MONTH = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$", "examples": ["2026-05"]}
+MONTH = TypeAdapter(Month).json_schema()  # the declared value rule (accelerator/shapes/values.py)
 
 
 def _path_error(fields: Fields, name: str, parse, value: str) -> None:
@@ -137,7 +139,7 @@ OPENAPI = {
                             "compliance counts only months that ended before the day asked about.",
                 params=[_SELLER, path_param("month", MONTH, "YYYY-MM; a malformed one is a 400.")],
                 body={"type": "object", "required": ["gross_proceeds"],
-                      "properties": {"gross_proceeds": MONEY_IN}},
+                      "properties": {"gross_proceeds": MONEY_IN_OR_ZERO}},
                 responses={"200": ("What is now recorded for that month.", ref("MonthlySales"))},
             )
         },

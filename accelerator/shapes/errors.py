@@ -41,7 +41,10 @@ def validate(model: type[pydantic.BaseModel], data: Any, message: str,
     try:
         value = model.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise ValidationError(message, fields={**(extra_errors or {}), **field_errors(exc)}) from None
+        fields = dict(extra_errors or {})
+        for name, text in field_errors(exc).items():
+            fields.setdefault(name, text)  # a field's first message wins ("Give this parameter once.")
+        raise ValidationError(message, fields=fields) from None
     if extra_errors:
         raise ValidationError(message, fields=dict(extra_errors))
     return value

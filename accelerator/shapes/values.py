@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.money import MAX_MONEY, parse_money
-from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date
+from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date, parse_month
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -139,6 +139,9 @@ MoneyOrZero = Annotated[Decimal, PlainValidator(lambda v: _money(v, True)), With
 Day = Annotated[date, PlainValidator(_by_rule(parse_date)), WithJsonSchema(
     {**DAY_SCHEMA, "pattern": r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
      "description": "A real calendar date, 1900-01-01 to 2999-12-31."})]
+Month = Annotated[date, PlainValidator(_by_rule(parse_month)), WithJsonSchema(
+    {"type": "string", "pattern": r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$", "examples": ["2026-05"],
+     "description": "YYYY-MM, 1900-01 to 2999-12."})]
 SellerId = Annotated[str, PlainValidator(_by_rule(normalize_seller_id)), WithJsonSchema(
     {"type": "string", "pattern": r"^[A-Za-z0-9]{6,20}$",
      "description": "Case-insensitive; stored and returned upper-cased."})]
@@ -149,3 +152,10 @@ PageNumber = Annotated[int, PlainValidator(_whole(1, None)), WithJsonSchema(
     {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})]
 PerPage = Annotated[int, PlainValidator(_whole(1, MAX_PER_PAGE)), WithJsonSchema(
     {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE})]
+
+
+def text_schema(max_length: int, *, nullable: bool = False) -> dict:
+    """The JSON Schema of a required text field as the API reads it (stripped, not blank, no NUL, valid Unicode)."""
+    schema = {"type": ["string", "null"] if nullable else "string", "minLength": 1, "maxLength": max_length,
+              "pattern": r"^[^\x00\ud800-\udfff]*[^\s\x00\ud800-\udfff][^\x00\ud800-\udfff]*$"}
+    return schema
