@@ -237,6 +237,17 @@ def query_params_of(model: type[BaseModel]) -> list[dict]:
     return params
 
 
+def path_params_of(model: type[BaseModel], **descriptions: str) -> list[dict]:
+    """The path parameters a declaration reads (each required), with a description for each."""
+    schema = model.model_json_schema(schema_generator=_ContractSchema)
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = {key: value for key, value in prop.items() if key != "description"}
+        params.append({"name": name, "in": "path", "required": True, "schema": prop,
+                       "description": descriptions.get(name, "")})
+    return params
+
+
 def build_document(fragments: list[dict]) -> dict:
     """Merge the fragments' paths and schemas over BASE; a path twice, or a schema twice differently, is an error."""
     doc = copy.deepcopy(BASE)

@@ -48,3 +48,19 @@ def validate(model: type[pydantic.BaseModel], data: Any, message: str,
     if extra_errors:
         raise ValidationError(message, fields=dict(extra_errors))
     return value
+
+
+def validate_all(message: str, *parts: tuple[type[pydantic.BaseModel], Any],
+                 extra_errors: dict[str, str] | None = None) -> tuple:
+    """Each (model, data) read, or one ValidationError naming every wrong field of them all (a path and a body)."""
+    values: list[Any] = []
+    fields: dict[str, str] = dict(extra_errors or {})
+    for model, data in parts:
+        try:
+            values.append(model.model_validate(data))
+        except pydantic.ValidationError as exc:
+            for name, text in field_errors(exc).items():
+                fields.setdefault(name, text)
+    if fields:
+        raise ValidationError(message, fields=fields)
+    return tuple(values)

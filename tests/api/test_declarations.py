@@ -1,4 +1,4 @@
-"""The coverage endpoints read and answer through their declarations (accelerator/shapes/coverage.py)."""
+"""The converted endpoints (coverage, sellers) read and answer through their declarations (accelerator/shapes)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import requests
 
 from accelerator.models import CoverageCheck as CheckRow
 from accelerator.shapes.coverage import CoverageCheck
+from accelerator.shapes.sellers import Compliance, MonthlySales, SellerCategories
 from tests import factories
 from tests.api.conftest import count
 
@@ -46,3 +47,28 @@ def test_a_wrong_single_check_names_every_wrong_parameter_at_once(live_server, m
                                                     "category": "Must be a category code from GET /api/v1/categories.",
                                                     "colour": "Unknown field."}}}
     assert count(CheckRow) == 0
+
+
+def test_a_sales_report_names_the_wrong_path_parameters_and_body_fields_at_once(live_server, marketplace_key, db):
+    headers = {"Authorization": f"Bearer {marketplace_key}"}
+    response = requests.put(f"{live_server.url}/api/v1/sellers/x/sales/0000-00", headers=headers, timeout=30,
+                            json={"gross_proceeds": "-1", "colour": "red"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "invalid_request", "message": "Check the sales report.", "fields": {
+        "gross_proceeds": "Must not be negative.", "colour": "Unknown field.",
+        "seller_id": "Must be 6 to 20 letters A-Z and digits 0-9.", "month": "Is not a real month."}}
+
+
+def test_the_sellers_answers_read_back_through_their_declarations(live_server, marketplace_key, db):
+    headers = {"Authorization": f"Bearer {marketplace_key}"}
+    base = f"{live_server.url}/api/v1/sellers/decl000002"
+    sales = requests.put(f"{base}/sales/2026-05", headers=headers, timeout=30, json={"gross_proceeds": 0})
+    categories = requests.put(f"{base}/categories", headers=headers, timeout=30,
+                              json={"categories": ["toys", "baby", "toys"]})
+    compliance = requests.get(f"{base}/compliance?on=2026-06-01", headers=headers, timeout=30)
+    assert (sales.status_code, categories.status_code, compliance.status_code) == (200, 200, 200)
+    assert MonthlySales.model_validate_json(sales.content).gross_proceeds == "0.00"
+    assert SellerCategories.model_validate_json(categories.content).categories == ["baby", "toys"]
+    assert Compliance.model_validate_json(compliance.content).status == "not_required"
+    wrong = requests.get(f"{base}/compliance?on=2026-02-30&on=2026-01-01", headers=headers, timeout=30)
+    assert wrong.status_code == 400 and wrong.json()["error"]["fields"] == {"on": "Give this parameter once."}
