@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from accelerator.domain.errors import DomainError, RateLimited
@@ -47,6 +48,34 @@ PAGE_TITLES = {
 }
 
 
+API_INTERNAL_ERROR = "An unexpected error occurred; nothing was changed."
+
+
+def security_headers(config, path: str, mimetype: str | None) -> list[tuple[str, str]]:
+    """The security headers of every answer (and no-store under /api/ and on pages), for a path and a type."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    if path.startswith("/api/") or mimetype == "text/html":
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
+def api_error_body(status: int, message: str, *, code: str | None = None, fields: dict | None = None) -> str:
+    """The contract's JSON error body as text (what `api_error` answers: sorted keys, compact, a newline)."""
+    body: dict = {"code": code or API_ERROR_CODES.get(status, "error"), "message": message}
+    if fields:
+        body["fields"] = fields
+    return json.dumps({"error": body}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def is_api_request() -> bool:
     """Whether the current request is for the JSON API (which never answers HTML)."""
     return request.path.startswith("/api/")
@@ -55,11 +84,8 @@ def is_api_request() -> bool:
 def api_error(status: int, message: str, *, code: str | None = None, fields: dict | None = None,
               headers: dict | None = None):
     """The contract's JSON error body."""
-    body: dict = {"code": code or API_ERROR_CODES.get(status, "error"), "message": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify({"error": body})
-    response.status_code = status
+    response = current_app.response_class(api_error_body(status, message, code=code, fields=fields), status=status,
+                                          mimetype="application/json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -122,17 +148,9 @@ def register_http(app: Flask) -> None:
     app.wsgi_app = RequestLimits(app, app.wsgi_app)
 
     @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith("/api/") or response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+    def add_security_headers(response):
+        for name, value in security_headers(app.config, request.path, response.mimetype):
+            response.headers.setdefault(name, value)
         return response
 
     @app.errorhandler(DomainError)
@@ -159,5 +177,5 @@ def register_http(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if is_api_request():
-            return api_error(500, "An unexpected error occurred; nothing was changed.")
+            return api_error(500, API_INTERNAL_ERROR)
         return error_page(500)

@@ -1,12 +1,13 @@
-"""The /api/v1 blueprint: key auth, one module per resource, serializers, OpenAPI, JSON errors.
+"""The /api/v1 blueprint: key auth, one module per resource, OpenAPI, JSON errors.
 
 Where things are:
 - api/blueprint.py: the `bp` blueprint every resource module adds its endpoints to.
 - api/core/ (a package): key auth and `require_role` (auth.py), `read_json` (bodies.py),
   `Fields`/`QueryArgs`, `page_args`, `paginated` (fields.py), `idempotent` (replays.py: read its
   docstring first); all importable from `accelerator.api.core`.
-- api/serializers.py: the JSON shapes (`policy_json`, `quote_json`, `quote_request_json`, `claim_json`,
-  `claim_case_json`).
+- accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
+  (values.py), the one error renderer (errors.py), the coverage question (coverage.py) and the answers'
+  JSON shapes (answers.py: `policy_json`, `quote_json`, `claim_case_json`, ...).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
   OpenAPI fragment).

@@ -22,11 +22,12 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import claim_case_json
 from accelerator.domain import claim_cases as rules
 from accelerator.domain.errors import NotFound
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_case_json
+from accelerator.shapes.values import text_schema
 
 
 def _actor() -> Actor:
@@ -235,7 +236,7 @@ _ANSWERED = {"200": ("The case after the answer (the same answer again answers t
 _TRANSITIONS = ("409 `invalid_transition` (its message names the state) for an answer the state does not "
                 "allow; a case whose respond_by has passed is escalated first, so an answer after the "
                 "deadline is refused.")
-_NOTE = {"type": ["string", "null"], "maxLength": 2000}
+_NOTE = text_schema(2000, nullable=True)  # a note sent must say something
 
 OPENAPI = {
     "schemas": {"ClaimCase": CLAIM_CASE},
@@ -258,8 +259,8 @@ OPENAPI = {
                         "incident_date": DATE,
                         "amount_claimed": MONEY_IN,
                         "category": {"anyOf": [CATEGORY, {"type": "null"}]},
-                        "order_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
-                        "description": {"type": "string", "minLength": 1, "maxLength": 4000},
+                        "order_id": text_schema(64, nullable=True),
+                        "description": text_schema(4000),
                         "respond_by": {"anyOf": [TIMESTAMP, {"type": "null"}],
                                        "description": "RFC 3339, after now and at most 90 days ahead."},
                     },
@@ -300,7 +301,7 @@ OPENAPI = {
                 params=[_PATH], description="Its own case in awaiting_insurer gives escalated / insurer_denied. "
                                             + _TRANSITIONS,
                 body={"type": "object", "required": ["reason"],
-                      "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+                      "properties": {"reason": text_schema(2000)}},
                 responses=_ANSWERED, errors=("404",),
             ),
         },

@@ -6,10 +6,19 @@ from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
 from accelerator.api.core import Fields, JsonNumber, idempotent, read_json, require_role
-from accelerator.api.openapi import DATE, ID, MONEY_IN, MONEY_OUT, POLICY_NUMBER, SELLER_ID_IN, SELLER_ID_OUT, operation
-from accelerator.api.serializers import claim_json
+from accelerator.api.openapi import (
+    DATE,
+    ID_IN,
+    MONEY_IN,
+    MONEY_OUT,
+    POLICY_NUMBER,
+    SELLER_ID_IN,
+    SELLER_ID_OUT,
+    operation,
+)
 from accelerator.services import claims
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_json
 
 
 def _capitalized(exc: ValueError) -> str:
@@ -83,7 +92,7 @@ OPENAPI = {
                                      "description": "The claims service's own id: printable characters."},
                         "seller_id": SELLER_ID_IN,
                         "policy_number": POLICY_NUMBER,
-                        "insurer_id": {"anyOf": [ID, {"type": "null"}],
+                        "insurer_id": {"anyOf": [ID_IN, {"type": "null"}],
                                        "description": "Needed only where the seller holds two policies with "
                                                       "that number: the policy object's insurer.id."},
                         "incident_date": DATE,

@@ -21,29 +21,33 @@ import copy
 from typing import Any
 
 from flask import current_app, jsonify
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from accelerator.api.blueprint import bp
-from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import MAX_MONEY
+from accelerator.shapes import values
+from accelerator.shapes.values import CATEGORY_SCHEMA, MONEY_OUT_SCHEMA, TIMESTAMP_SCHEMA
 
-MONEY_OUT = {"type": "string", "pattern": r"^(0|[1-9][0-9]*)\.[0-9]{2}$", "examples": ["2500.00"]}
-MONEY_IN = {
-    "description": "USD: a string or number in plain decimal notation, at most two decimals, no sign "
-                   "or exponent, at most 999999999.99.",
-    "oneOf": [
-        {"type": "string", "pattern": r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?$"},
-        {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY), "multipleOf": 0.01},
-    ],
-}
-DATE = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-        "examples": ["2026-06-01"]}
-TIMESTAMP = {"type": "string", "format": "date-time", "pattern": r"Z$"}
+
+def _schema(value_type) -> dict:
+    """The JSON Schema of one of the declared value types (accelerator/shapes/values.py)."""
+    return TypeAdapter(value_type).json_schema()
+
+
+# The value schemas of the endpoints whose dictionaries are still written by hand (policies, claims,
+# sellers, claim cases, quote requests, webhooks: not yet converted to declarations): taken from the
+# declared value types, so each value rule is written once.
+MONEY_OUT = MONEY_OUT_SCHEMA
+MONEY_IN = _schema(values.Money)
+MONEY_IN_OR_ZERO = _schema(values.MoneyOrZero)
+DATE = _schema(values.Day)
+TIMESTAMP = TIMESTAMP_SCHEMA
 ID = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
-SELLER_ID_IN = {"type": "string", "pattern": r"^[A-Za-z0-9]{6,20}$",
-                "description": "Case-insensitive; stored and returned upper-cased."}
+ID_IN = {"type": "string", "pattern": r"^[1-9][0-9]{0,8}$", "examples": ["7"]}  # an id that can exist
+SELLER_ID_IN = _schema(values.SellerId)
 SELLER_ID_OUT = {"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"}
-POLICY_NUMBER = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
-CATEGORY = {"type": "string", "enum": sorted(CATEGORY_CODES)}
+POLICY_NUMBER = _schema(values.PolicyNumber)
+CATEGORY = CATEGORY_SCHEMA
 CATEGORIES_IN = {"type": "array", "items": CATEGORY, "uniqueItems": True}
 CATEGORIES_OUT = {"type": "array", "items": CATEGORY}
 
@@ -100,17 +104,15 @@ BASE: dict[str, Any] = {
             },
         },
         "parameters": {
-            "Page": {"name": "page", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
-            "PerPage": {"name": "per_page", "in": "query", "required": False,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+            "Page": {"name": "page", "in": "query", "required": False, "schema": _schema(values.PageNumber)},
+            "PerPage": {"name": "per_page", "in": "query", "required": False, "schema": _schema(values.PerPage)},
             "IdempotencyKey": {
                 "name": "Idempotency-Key", "in": "header", "required": False,
                 "description": "1 to 255 characters, scoped to the API key: a repeat with the same key, path and "
                                "body answers the first answer again (status and body) and changes nothing; the "
                                "same key with another path or body is 409 idempotency_key_reused. Answers below "
                                "500 are kept at least 24 hours.",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "schema": {"type": "string", "pattern": r"^[\x20-\x7e\x80-\uffff]{1,255}$"},
             },
         },
         "responses": {
@@ -181,6 +183,8 @@ def operation(summary: str, *, operation_id: str, tags: list[str], roles: tuple[
         op["x-roles"] = list(roles)
         codes |= {"401", "403", "429"}  # 429: a key with a rate limit, over it
     if body is not None:
+        if body.get("type") == "object":  # unknown body fields are refused (UNKNOWN_FIELDS_NOTE)
+            body = {"additionalProperties": False, **body}
         parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         codes |= {"400", "409", "413", "415"}
@@ -195,6 +199,53 @@ def operation(summary: str, *, operation_id: str, tags: list[str], roles: tuple[
         out.setdefault(status, {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"})
     op["responses"] = out
     return op
+
+
+# --- from declarations (accelerator/shapes): what the converted endpoints' fragments are made of ---------
+
+
+class _ContractSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema without a title on every field (the names say it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        """No field titles."""
+        return False
+
+
+def schemas_of(*models: type[BaseModel]) -> dict[str, dict]:
+    """The components.schemas entries of these declarations (and of the declarations they use), by class name."""
+    _, top = models_json_schema([(model, "validation") for model in models], schema_generator=_ContractSchema,
+                                ref_template="#/components/schemas/{model}")
+    return top.get("$defs", {})
+
+
+def query_params_of(model: type[BaseModel]) -> list[dict]:
+    """The query parameters a declaration reads (its fields; an optional one's schema without its null)."""
+    schema = model.model_json_schema(schema_generator=_ContractSchema)
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", "")
+        if prop.get("default", 0) is None:  # an optional parameter is left out, never sent as null
+            del prop["default"]
+        options = prop.pop("anyOf", None)
+        if options is not None:
+            prop.update(next(option for option in options if option.get("type") != "null"))
+        params.append({"name": name, "in": "query", "required": name in required, "schema": prop,
+                       "description": description})
+    return params
+
+
+def path_params_of(model: type[BaseModel], **descriptions: str) -> list[dict]:
+    """The path parameters a declaration reads (each required), with a description for each."""
+    schema = model.model_json_schema(schema_generator=_ContractSchema)
+    params = []
+    for name, prop in schema["properties"].items():
+        prop = {key: value for key, value in prop.items() if key != "description"}
+        params.append({"name": name, "in": "path", "required": True, "schema": prop,
+                       "description": descriptions.get(name, "")})
+    return params
 
 
 def build_document(fragments: list[dict]) -> dict:

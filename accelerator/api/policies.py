@@ -12,6 +12,7 @@ from accelerator.api.openapi import (
     DATE,
     ID,
     MONEY_IN,
+    MONEY_IN_OR_ZERO,
     MONEY_OUT,
     POLICY_NUMBER,
     SELLER_ID_IN,
@@ -22,12 +23,12 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import claim_json, policy_json
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import ZERO
 from accelerator.domain.values import POLICY_NUMBER as POLICY_NUMBER_RE
 from accelerator.services import policies
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import claim_json, policy_json
 
 
 def _actor() -> Actor:
@@ -172,7 +173,7 @@ OPENAPI = {
                 "expiration_date": DATE,
                 "per_occurrence_limit": MONEY_IN,
                 "aggregate_limit": MONEY_IN,
-                "deductible": {**MONEY_IN, "description": "Default 0; may be 0."},
+                "deductible": {**MONEY_IN_OR_ZERO, "description": "Default 0; may be 0."},
                 "occurrence_based": {"type": "boolean", "default": True},
                 "additional_insured": {"type": "boolean", "default": False},
                 "excluded_categories": {**CATEGORIES_IN, "default": []},

@@ -12,6 +12,7 @@ from accelerator.api.openapi import (
     DATE,
     ID,
     MONEY_IN,
+    MONEY_IN_OR_ZERO,
     MONEY_OUT,
     SELLER_ID_OUT,
     TIMESTAMP,
@@ -21,11 +22,12 @@ from accelerator.api.openapi import (
     query_param,
     ref,
 )
-from accelerator.api.serializers import quote_json, quote_request_json
 from accelerator.domain.errors import NotFound
 from accelerator.domain.money import ZERO
 from accelerator.services import quotes
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import quote_json, quote_request_json
+from accelerator.shapes.values import text_schema
 
 
 def _actor() -> Actor:
@@ -141,7 +143,7 @@ OPENAPI = {
                 "annual_premium": MONEY_IN,
                 "per_occurrence_limit": MONEY_IN,
                 "aggregate_limit": MONEY_IN,
-                "deductible": MONEY_IN,
+                "deductible": MONEY_IN_OR_ZERO,
                 "valid_until": DATE,
                 "occurrence_based": {"type": "boolean", "default": True},
                 "additional_insured": {"type": "boolean", "default": True},
@@ -213,7 +215,7 @@ OPENAPI = {
                 "Decline a quote request", operation_id="declineQuoteRequest", tags=["quote requests"],
                 roles=("insurer",), params=[_ID_PATH], errors=("404", "409"),
                 body={"type": "object", "additionalProperties": False, "required": ["reason"],
-                      "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": quotes.MAX_REASON}}},
+                      "properties": {"reason": text_schema(quotes.MAX_REASON)}},
                 responses={"200": ("The declined quote request.", ref("QuoteRequest"))},
                 description="Declining again answers the same; 409 `quote_request_closed` when closed, "
                             "`already_quoted` once this insurer quoted it.",

@@ -6,33 +6,23 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import Fields, QueryArgs, idempotent, read_json, require_role
-from accelerator.api.openapi import (
-    CATEGORY,
-    DATE,
-    MONEY_IN,
-    MONEY_OUT,
-    SELLER_ID_IN,
-    SELLER_ID_OUT,
-    operation,
-    path_param,
-    ref,
-)
-from accelerator.api.serializers import policy_json
-from accelerator.domain.values import format_month, normalize_seller_id, parse_month
+from accelerator.api.core import idempotent, query_values, read_json, require_role
+from accelerator.api.openapi import operation, path_params_of, query_params_of, ref, schemas_of
+from accelerator.domain.values import format_month
 from accelerator.services import sales
 from accelerator.services.audit import Actor
-
-MONTH = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}$", "examples": ["2026-05"]}
-
-
-def _path_error(fields: Fields, name: str, parse, value: str) -> None:
-    """Note a message under a path parameter's name when it does not parse."""
-    try:
-        parse(value)
-    except ValueError as exc:
-        text = str(exc)
-        fields.error(name, f"{text[:1].upper()}{text[1:]}.")
+from accelerator.shapes.answers import policy_json
+from accelerator.shapes.errors import validate_all
+from accelerator.shapes.sellers import (
+    Compliance,
+    ComplianceQuery,
+    MonthlySales,
+    SalesPath,
+    SalesReport,
+    SellerCategories,
+    SellerCategoriesBody,
+    SellerPath,
+)
 
 
 @bp.put("/sellers/<seller_id>/sales/<month>")
@@ -40,12 +30,9 @@ def _path_error(fields: Fields, name: str, parse, value: str) -> None:
 @idempotent
 def report_sales(seller_id: str, month: str):
     """Record, or replace, a seller's gross proceeds for a month (0 or more)."""
-    fields = Fields(read_json())
-    proceeds = fields.money("gross_proceeds", allow_zero=True)
-    _path_error(fields, "seller_id", normalize_seller_id, seller_id)
-    _path_error(fields, "month", parse_month, month)
-    fields.check("Check the sales report.")
-    return jsonify(sales.report_sales(Actor.api_key(g.api_key.prefix), seller_id, month, proceeds))
+    body, _ = validate_all("Check the sales report.", (SalesReport, read_json()),
+                           (SalesPath, {"seller_id": seller_id, "month": month}))
+    return jsonify(sales.report_sales(Actor.api_key(g.api_key.prefix), seller_id, month, body.gross_proceeds))
 
 
 @bp.put("/sellers/<seller_id>/categories")
@@ -53,22 +40,19 @@ def report_sales(seller_id: str, month: str):
 @idempotent
 def record_categories(seller_id: str):
     """Record, or replace, the product categories a seller sells (0 to 50 known codes, repeats ignored)."""
-    fields = Fields(read_json())
-    codes = fields.categories("categories", max_items=sales.MAX_CATEGORIES, repeats=True)
-    _path_error(fields, "seller_id", normalize_seller_id, seller_id)
-    fields.check("Check the seller's categories.")
-    return jsonify(sales.record_categories(Actor.api_key(g.api_key.prefix), seller_id, codes))
+    body, _ = validate_all("Check the seller's categories.", (SellerCategoriesBody, read_json()),
+                           (SellerPath, {"seller_id": seller_id}))
+    return jsonify(sales.record_categories(Actor.api_key(g.api_key.prefix), seller_id, body.categories))
 
 
 @bp.get("/sellers/<seller_id>/compliance")
 @require_role("marketplace")
 def seller_compliance(seller_id: str):
     """A seller's standing against the marketplace's insurance requirement on a day (default today)."""
-    args = QueryArgs()
-    on = args.date("on", required=False)
-    _path_error(args, "seller_id", normalize_seller_id, seller_id)
-    args.check("Check the compliance question.")
-    standing = sales.seller_compliance(seller_id, on)
+    values, repeated = query_values()
+    query, _ = validate_all("Check the compliance question.", (ComplianceQuery, values),
+                            (SellerPath, {"seller_id": seller_id}), extra_errors=repeated)
+    standing = sales.seller_compliance(seller_id, query.on)
     result = standing.result
     return jsonify({
         "seller_id": standing.seller_id,
@@ -82,49 +66,7 @@ def seller_compliance(seller_id: str):
     })
 
 
-SALES = {
-    "type": "object",
-    "required": ["seller_id", "month", "gross_proceeds"],
-    "additionalProperties": False,
-    "properties": {"seller_id": SELLER_ID_OUT, "month": MONTH, "gross_proceeds": MONEY_OUT},
-}
-
-SELLER_CATEGORIES = {
-    "type": "object",
-    "required": ["seller_id", "categories"],
-    "additionalProperties": False,
-    "properties": {"seller_id": SELLER_ID_OUT,
-                   "categories": {"type": "array", "items": CATEGORY, "uniqueItems": True,
-                                  "maxItems": len(CATEGORY["enum"]), "description": "Sorted."}},
-}
-
-COMPLIANCE = {
-    "type": "object",
-    "required": ["seller_id", "on", "status", "required_since", "deadline", "policy", "reasons"],
-    "additionalProperties": False,
-    "properties": {
-        "seller_id": SELLER_ID_OUT,
-        "on": DATE,
-        "status": {"type": "string",
-                   "enum": ["not_required", "compliant", "pending_verification", "due", "overdue"]},
-        "required_since": {"anyOf": [MONTH, {"type": "null"}]},
-        "deadline": {"anyOf": [DATE, {"type": "null"}]},
-        "policy": {"anyOf": [ref("Policy"), {"type": "null"}]},
-        "reasons": {"type": "array", "items": {
-            "type": "object", "required": ["code", "policy_number", "message"], "additionalProperties": False,
-            "properties": {
-                "code": {"type": "string", "enum": [
-                    "not_yet_effective", "expired", "cancelled", "verification_rejected", "pending_verification",
-                    "limit_too_low", "deductible_too_high", "not_additional_insured", "claims_made",
-                    "insurer_rating_too_low", "category_excluded", "no_policy"]},
-                "policy_number": {"type": ["string", "null"]},
-                "message": {"type": "string"},
-            }}},
-    },
-}
-
-_SELLER = path_param("seller_id", SELLER_ID_IN, "The marketplace's seller ID (case-insensitive); a malformed "
-                                                "one is a 400.")
+_SELLER_TEXT = "The marketplace's seller ID (case-insensitive); a malformed one is a 400."
 
 OPENAPI = {
     "paths": {
@@ -135,9 +77,8 @@ OPENAPI = {
                 description="Records, or replaces, the month's gross proceeds (0 or more); creates the seller's "
                             "record when the seller is new. Any month from 1900-01 to 2999-12 may be reported; "
                             "compliance counts only months that ended before the day asked about.",
-                params=[_SELLER, path_param("month", MONTH, "YYYY-MM; a malformed one is a 400.")],
-                body={"type": "object", "required": ["gross_proceeds"],
-                      "properties": {"gross_proceeds": MONEY_IN}},
+                params=path_params_of(SalesPath, seller_id=_SELLER_TEXT, month="YYYY-MM; a malformed one is a 400."),
+                body=ref("SalesReport"),
                 responses={"200": ("What is now recorded for that month.", ref("MonthlySales"))},
             )
         },
@@ -150,10 +91,8 @@ OPENAPI = {
                             "seller's record when the seller is new. The list is the one the seller keeps in "
                             "the profile on the site. A policy excluding any of these categories does not meet "
                             "the requirement for this seller (compliance reason `category_excluded`).",
-                params=[_SELLER],
-                body={"type": "object", "required": ["categories"], "additionalProperties": False,
-                      "properties": {"categories": {"type": "array", "items": CATEGORY,
-                                                    "maxItems": sales.MAX_CATEGORIES}}},
+                params=path_params_of(SellerPath, seller_id=_SELLER_TEXT),
+                body=ref("SellerCategoriesBody"),
                 responses={"200": ("The categories now recorded, sorted.", ref("SellerCategories"))},
             )
         },
@@ -164,10 +103,10 @@ OPENAPI = {
                 description="Answers for any well-formed seller ID: a seller with no sales over the threshold "
                             "(including one the Accelerator has never heard of) is `not_required`. `on` "
                             "defaults to today (UTC).",
-                params=[_SELLER, {"name": "on", "in": "query", "required": False, "schema": DATE}],
+                params=[*path_params_of(SellerPath, seller_id=_SELLER_TEXT), *query_params_of(ComplianceQuery)],
                 responses={"200": ("The standing and why.", ref("Compliance"))},
             )
         },
     },
-    "schemas": {"MonthlySales": SALES, "SellerCategories": SELLER_CATEGORIES, "Compliance": COMPLIANCE},
+    "schemas": schemas_of(SalesReport, SellerCategoriesBody, MonthlySales, SellerCategories, Compliance),
 }

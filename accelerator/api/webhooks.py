@@ -11,10 +11,10 @@ from flask import g, jsonify
 from accelerator.api.blueprint import bp
 from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, parse_id, read_json, require_role
 from accelerator.api.openapi import ID, TIMESTAMP, operation, page_of, path_param, query_param, ref
-from accelerator.api.serializers import webhook_delivery_json, webhook_endpoint_json
 from accelerator.domain.errors import NotFound
 from accelerator.services import webhooks
 from accelerator.services.audit import Actor
+from accelerator.shapes.answers import webhook_delivery_json, webhook_endpoint_json
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 

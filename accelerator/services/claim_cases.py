@@ -29,6 +29,7 @@ from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claim_case_mail, claims, coverage, webhooks
 from accelerator.services.paging import Page, fetch_page
+from accelerator.shapes.answers import claim_case_json  # events carry the API's case object
 
 MAX_DESCRIPTION = 4000
 MAX_REASON = 2000
@@ -161,8 +162,6 @@ def _write(row: ClaimCase, case: rules.Case, entries: tuple[rules.Entry, ...]) -
 
 def _emit(view: CaseView, event_type: str) -> None:
     """The event to the marketplace's endpoints, and to the insurer's for its own case."""
-    from accelerator.api.serializers import claim_case_json  # events carry the API's case object
-
     row = view.case
     data = {"claim_case": claim_case_json(view)}
     webhooks.emit(None, event_type, data)

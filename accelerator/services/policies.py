@@ -18,6 +18,7 @@ from accelerator.models import Claim, Insurer, Policy, Seller
 from accelerator.services import audit, claim_cases, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.session_writes import SessionWriter
+from accelerator.shapes.answers import policy_json  # the event carries the API's policy object
 
 MAX_TERM_DAYS = 1096
 
@@ -224,8 +225,6 @@ def cancel_policy(actor: audit.Actor, insurer_id: int, policy_number: str, cance
     audit.record(actor, "cancel", "policy", policy.id, policy_number=policy.policy_number,
                  cancellation_date=cancellation_date.isoformat())
     db.session.flush()
-    from accelerator.api.serializers import policy_json  # the event carries the API's policy object
-
     webhooks.emit(insurer_id, "policy.cancelled", {"policy": policy_json(policy)})
     db.session.commit()
     claim_cases.recheck_seller(policy.seller_id)  # the seller's waiting claim cases follow its cover

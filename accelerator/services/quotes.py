@@ -41,6 +41,7 @@ from accelerator.models import Insurer, Quote, QuoteRequest, QuoteRouting
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.policies import ensure_seller, term_errors
+from accelerator.shapes.answers import quote_json, quote_request_json  # events carry the API's shapes
 
 ROUTING_STATUSES = ("open", "quoted", "declined", "closed")
 MAX_NOTES = 2000
@@ -177,8 +178,6 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Coll
                 for i in insurer_ids]
     db.session.add_all(routings)
     db.session.flush()
-    from accelerator.api.serializers import quote_request_json  # events carry the API's shapes
-
     for routing in routings:
         webhooks.emit(routing.insurer_id, "quote_request.routed",
                       {"quote_request": quote_request_json(request, routing, [])})
@@ -427,8 +426,6 @@ def emit_quote_accepted(quote_id: int) -> None:
     quote = db.session.get(Quote, quote_id)
     if quote is None:
         raise NotFound("No such quote.")
-    from accelerator.api.serializers import quote_json, quote_request_json
-
     routing = db.session.execute(
         select(QuoteRouting).where(QuoteRouting.quote_request_id == quote.quote_request_id,
                                    QuoteRouting.insurer_id == quote.insurer_id)

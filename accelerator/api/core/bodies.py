@@ -1,4 +1,4 @@
-"""Request bodies: `read_json`, strict JSON parsing (`parse_json_bytes`), `JsonNumber` and the 415 error."""
+"""Request bodies: `read_json`, strict JSON parsing (`parse_json_bytes`) giving `JsonNumber`s, and the 415 error."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 
 from accelerator.domain.errors import DomainError, ValidationError
+from accelerator.shapes.values import JsonNumber  # one class: the declarations read its text
 
 MAX_DEPTH = 32
 
@@ -20,24 +21,6 @@ class UnsupportedMediaType(DomainError):
 
 
 # --- request bodies -----------------------------------------------------------------------------
-
-
-class JsonNumber:
-    """A JSON number exactly as written (`.text`); read it with Fields.money or Fields.integer."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return f"JsonNumber({self.text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, JsonNumber) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash(self.text)
 
 
 def _no_constants(name: str):

@@ -223,16 +223,22 @@ class Fields:
             raise ValidationError(message, fields=dict(self.errors))
 
 
+def query_values() -> tuple[dict[str, str], dict[str, str]]:
+    """The request's query parameters (each one's first value), and an error for each one given twice."""
+    data: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            errors[_field_name(name)] = "Give this parameter once."
+        data[name] = values[0]
+    return data, errors
+
+
 class QueryArgs(Fields):
     """Reads query parameters like Fields reads a body (unknown parameters refused the same way)."""
 
     def __init__(self):
-        data: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        for name, values in request.args.lists():
-            if len(values) > 1:
-                errors[_field_name(name)] = "Give this parameter once."
-            data[name] = values[0]
+        data, errors = query_values()
         super().__init__(data)
         self.errors.update(errors)
 

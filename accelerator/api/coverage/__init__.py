@@ -16,8 +16,8 @@ Where things are (the names below are also importable from this package):
   `get_coverage_check`) and the reading of a batch's items.
 - coverage/fast_path.py: the single check without Flask: `CoverageFastPath` and `_install_fast_path`,
   which puts it in front of the app the blueprint is registered on.
-- coverage/openapi.py: the OpenAPI fragment `OPENAPI` (with `COVERAGE_CHECK` and `REASON`), which
-  accelerator.api.RESOURCE_MODULES merges into the document.
+- coverage/openapi.py: the OpenAPI fragment `OPENAPI`, generated from the declarations in
+  accelerator/shapes/coverage.py, which accelerator.api.RESOURCE_MODULES merges into the document.
 Importing this package registers the routes and the fast path (in this order), as the module did.
 """
 
@@ -25,12 +25,10 @@ from __future__ import annotations
 
 from accelerator.api.coverage.endpoints import check_coverage, check_coverage_batch, get_coverage_check
 from accelerator.api.coverage.fast_path import CoverageFastPath
-from accelerator.api.coverage.openapi import COVERAGE_CHECK, OPENAPI, REASON
+from accelerator.api.coverage.openapi import OPENAPI
 
 __all__ = [
-    "COVERAGE_CHECK",
     "OPENAPI",
-    "REASON",
     "CoverageFastPath",
     "check_coverage",
     "check_coverage_batch",

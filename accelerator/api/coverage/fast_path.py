@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 
+import pydantic
 from flask import Flask
 
 from accelerator import clock
 from accelerator.api.blueprint import bp
 from accelerator.api.core import LAST_USED_RESOLUTION, MAX_KEY_LENGTH
-from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import parse_money
-from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.extensions import db
+from accelerator.http import API_INTERNAL_ERROR, api_error_body, security_headers
 from accelerator.observability import record
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
 from accelerator.services.coverage import CheckInput
 from accelerator.services.hotpath import KeyRow
+from accelerator.shapes.coverage import CoverageQuery
+
+log = logging.getLogger("accelerator.http")  # the app's error log
 
 # --- the single check without Flask ---------------------------------------------------------------
 
 _PATH = "/api/v1/coverage"
-_PARAMS = frozenset(("seller_id", "incident_date", "amount", "category"))
+_PARAMS = frozenset(CoverageQuery.model_fields)
 # Values that URL decoding leaves as they are (no %, no +): anything else goes to Flask.
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
@@ -65,19 +68,19 @@ class CoverageFastPath:
         return [body]
 
     def _prepare(self) -> None:
-        """The engine, and the headers the app's after-request hooks give a 200 JSON answer on this path."""
-        app = self.app
-        with app.test_request_context(_PATH, method="GET"):
+        """The engine, and the headers of a JSON answer on this path (the app's own, from accelerator.http)."""
+        with self.app.app_context():
             self.engine = db.engine
-            response = app.process_response(app.response_class("{}", status=200, mimetype="application/json"))
-        self.headers = [(name, value) for name, value in response.headers.items() if name != "Content-Length"]
+        # Vary: Cookie as on the app's other answers (its before-request hooks read the session there).
+        self.headers = [("Content-Type", "application/json"), ("Vary", "Cookie"),
+                        *security_headers(self.app.config, _PATH, "application/json")]
 
     def _error(self, environ, start_response, exc: Exception):
-        """What Flask answers when a view raises `exc` (the contract's JSON 500, logged)."""
-        app = self.app
-        with app.request_context(environ):
-            response = app.finalize_request(app.handle_user_exception(exc))
-        return response(environ, start_response)
+        """The contract's JSON 500, logged, as the app's error handler answers it (nothing was written)."""
+        log.error("unhandled error on %s %s", environ.get("REQUEST_METHOD"), _PATH, exc_info=exc)
+        body = api_error_body(500, API_INTERNAL_ERROR).encode("ascii")
+        start_response("500 INTERNAL SERVER ERROR", [*self.headers, ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def _plain_question(query: str) -> CheckInput | None:
@@ -88,13 +91,9 @@ def _plain_question(query: str) -> CheckInput | None:
         if not sep or name not in _PARAMS or name in values or not _PLAIN_VALUE.fullmatch(value):
             return None
         values[name] = value
-    category = values.get("category")
-    if category is not None and category not in CATEGORY_CODES:
-        return None
-    try:
-        return CheckInput(normalize_seller_id(values["seller_id"]), parse_date(values["incident_date"]),
-                          parse_money(values["amount"]), category)
-    except (KeyError, ValueError):
+    try:  # the declaration the Flask view reads the same query with
+        return CoverageQuery.model_validate(values).question()
+    except pydantic.ValidationError:
         return None
 
 

@@ -11,6 +11,7 @@ from accelerator.services.coverage.checks import (
     check_batch_text,
     check_coverage,
     check_coverage_text,
+    check_question_text,
     run_checks,
 )
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, parse_check
@@ -23,6 +24,7 @@ __all__ = [
     "check_batch_text",
     "check_coverage",
     "check_coverage_text",
+    "check_question_text",
     "get_check",
     "get_check_text",
     "parse_check",

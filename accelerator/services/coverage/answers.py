@@ -12,6 +12,7 @@ from accelerator.domain.errors import DomainError
 from accelerator.domain.money import format_money
 from accelerator.domain.terms import PolicyTerms
 from accelerator.services.coverage.questions import CheckInput
+from accelerator.shapes.answers import policy_json
 
 ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 # The JSON string encoder the encoder above uses (the C one where there is one).
@@ -77,10 +78,7 @@ def answer_text(check_id: str, checked_at: str, question: CheckInput, decision: 
 
 
 def policy_answer_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
-    """The contract's policy object as JSON text, by the API's serializer (which reads the app's config)."""
-    # Imported here: the API package imports this module (the answer's policy object is the API's).
-    from accelerator.api.serializers import policy_json
-
+    """The contract's policy object as JSON text, by its declared shape (which reads the app's config)."""
     if has_app_context():
         return ENCODER.encode(policy_json(_SelectedPolicy(row, terms)))
     with app.app_context():

@@ -133,7 +133,11 @@ def _end_session_transaction() -> None:
 def check_coverage_text(api_key_id: int | None, seller_id: object, incident_date: object, amount: object,
                         category: object = None) -> str:
     """Decide and record one check; the exact JSON text answered (and stored)."""
-    question = parse_check(seller_id, incident_date, amount, category)
+    return check_question_text(api_key_id, parse_check(seller_id, incident_date, amount, category))
+
+
+def check_question_text(api_key_id: int | None, question: CheckInput) -> str:
+    """Decide and record one check already read (by the declaration); the exact JSON text answered (and stored)."""
     _end_session_transaction()
     return run_checks(api_key_id, [question])[0]
 

@@ -26,6 +26,7 @@ from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
 from accelerator.services.quotes import appetites, request_profile
+from accelerator.shapes.answers import quote_terms  # one definition of "the policy a quote would be"
 
 QUOTE_SORTS = ("premium", "limit")
 
@@ -158,8 +159,6 @@ def get_request(seller_id: str, request_id: int, sort: str = "premium", today: d
 def quote_line(quote: Quote, requirement: Requirement, today: date) -> QuoteLine:
     """A quote judged against the requirement for the categories its quote request asked to cover,
     with the reasons in words."""
-    from accelerator.api.serializers import quote_terms  # one definition of "the policy a quote would be"
-
     terms = quote_terms(quote)
     asked = quote.quote_request.categories or ()
     codes = requirement_failures(terms, requirement, asked)

@@ -1,4 +1,7 @@
-"""JSON shapes of the API: the contract's policy object, quotes, quote requests, claims, claim cases, webhooks.
+"""The answers' JSON shapes: the contract's policy object, quotes, quote requests, claims, claim cases, webhooks.
+
+They live in this top-level package of declarations, not in accelerator/api/, because webhook events
+(written by the services) carry the same objects the API answers: both sides import them from here.
 
 Ids are strings of digits (`"7"`); money is `format_money` (`"2500.00"`); dates are `YYYY-MM-DD`;
 timestamps RFC 3339 UTC with a `Z`. Each function takes model rows and returns plain dicts.

@@ -1,0 +1,9 @@
+"""The declarations of the API's shapes, in one top-level package that the API and the services both import.
+
+The GUIDE puts declared shapes in api/; they are here instead because the services write webhook
+events and coverage answers that carry the same objects, and services never import the API package.
+- values.py: the contract's value rules as reusable pydantic types (money, day, seller ID, ...).
+- errors.py: a pydantic ValidationError as the contract's 400, every field's message at once.
+- coverage.py: the coverage question (query, batch item, batch body) and `CheckInput`.
+- answers.py: the answers' JSON shapes (policy, quote, quote request, claim, claim case, webhooks).
+"""
