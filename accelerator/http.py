@@ -76,6 +76,11 @@ def api_error_body(status: int, message: str, *, code: str | None = None, fields
     return json.dumps({"error": body}, sort_keys=True, separators=(",", ":")) + "\n"
 
 
+def domain_error_headers(exc: DomainError) -> dict[str, str] | None:
+    """The headers a domain error's answer carries besides the usual ones (Retry-After when rate limited)."""
+    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+
+
 def is_api_request() -> bool:
     """Whether the current request is for the JSON API (which never answers HTML)."""
     return request.path.startswith("/api/")
@@ -156,7 +161,7 @@ def register_http(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        headers = domain_error_headers(exc)
         if is_api_request():
             return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
         return error_page(exc.status, exc.message, headers)

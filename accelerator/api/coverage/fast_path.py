@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from http import HTTPStatus
 
 import pydantic
 from flask import Flask
@@ -12,8 +13,9 @@ from flask import Flask
 from accelerator import clock
 from accelerator.api.blueprint import bp
 from accelerator.api.core import LAST_USED_RESOLUTION, MAX_KEY_LENGTH
+from accelerator.domain.errors import DomainError
 from accelerator.extensions import db
-from accelerator.http import API_INTERNAL_ERROR, api_error_body, security_headers
+from accelerator.http import API_INTERNAL_ERROR, api_error_body, domain_error_headers, security_headers
 from accelerator.observability import record
 from accelerator.services import coverage
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
@@ -76,10 +78,17 @@ class CoverageFastPath:
                         *security_headers(self.app.config, _PATH, "application/json")]
 
     def _error(self, environ, start_response, exc: Exception):
-        """The contract's JSON 500, logged, as the app's error handler answers it (nothing was written)."""
-        log.error("unhandled error on %s %s", environ.get("REQUEST_METHOD"), _PATH, exc_info=exc)
-        body = api_error_body(500, API_INTERNAL_ERROR).encode("ascii")
-        start_response("500 INTERNAL SERVER ERROR", [*self.headers, ("Content-Length", str(len(body)))])
+        """The contract's JSON error, as the app's error handlers answer it: a domain error (over the key's
+        rate limit) at its status, anything else the logged 500 (nothing was written)."""
+        if isinstance(exc, DomainError):
+            status = exc.status
+            body = api_error_body(status, exc.message, code=exc.code, fields=exc.fields).encode("utf-8")
+            extra = list((domain_error_headers(exc) or {}).items())
+        else:
+            log.error("unhandled error on %s %s", environ.get("REQUEST_METHOD"), _PATH, exc_info=exc)
+            status, body, extra = 500, api_error_body(500, API_INTERNAL_ERROR).encode("ascii"), []
+        start_response(f"{status} {HTTPStatus(status).phrase.upper()}",
+                       [*self.headers, *extra, ("Content-Length", str(len(body)))])
         return [body]
 
 
