@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.models import CoverageCheck, MonthlySales
-from accelerator.services import coverage
+from accelerator.services import coverage, hotpath
 from accelerator.services.coverage import CheckInput
 from tests import factories
 
@@ -184,31 +184,35 @@ def test_an_unknown_check_id_is_not_found(db):
 
 
 def test_the_hot_path_runs_one_select_and_one_insert(db, monkeypatch):
-    """One select of the seller's policies (plus seller-known only without any), one insert; no ORM."""
+    """One select of the seller's policies (plus seller-known only without any), one insert; no ORM.
+
+    On PostgreSQL a single check sends the seller-known select with the policies' (both come back in
+    the same round trip: tests/integration/test_hot_path_round_trips.py)."""
     from accelerator.extensions import db as _db
 
     seller = factories.make_seller(seller_id="FASTPATH1").seller_id
     factories.make_policy(seller_id=seller)
     factories.make_policy(seller_id=seller)
     ran: list[str] = []
-    rows, execute_many = coverage.Prepared.rows, coverage.Prepared.execute_many
+    send, execute_many = coverage.Prepared.send, coverage.Prepared.execute_many
+    speculative = ["SELECT"] if hotpath.hot_connections(_db.engine).pipelined else []
 
-    def counting_rows(self, cursor, values):
+    def counting_send(self, cursor, values):
         ran.append(self.sql.split()[0].upper())
-        return rows(self, cursor, values)
+        return send(self, cursor, values)
 
     def counting_many(self, cursor, values):
         ran.append(self.sql.split()[0].upper())
         return execute_many(self, cursor, values)
 
-    monkeypatch.setattr(coverage.Prepared, "rows", counting_rows)
+    monkeypatch.setattr(coverage.Prepared, "send", counting_send)
     monkeypatch.setattr(coverage.Prepared, "execute_many", counting_many)
     through_sqlalchemy: list[str] = []
     listener = lambda conn, cursor, statement, *args: through_sqlalchemy.append(statement)  # noqa: E731
     event.listen(_db.engine, "before_cursor_execute", listener)
     try:
         coverage.check_coverage(None, seller, "2026-06-01", "20.00")
-        assert ran == ["SELECT", "INSERT"]
+        assert ran == ["SELECT", *speculative, "INSERT"]
         ran.clear()
         coverage.check_coverage(None, "NOPOLICY01", "2026-06-01", "20.00")
         assert ran == ["SELECT", "SELECT", "INSERT"]

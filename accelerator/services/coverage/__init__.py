@@ -3,8 +3,8 @@
 This is the hottest path of the product, so it reads only the columns the decision and the answer
 need, in as few statements as possible: one for the seller's policies (one for every seller of a
 batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
-committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py),
-where concurrent checks on SQLite share one commit. The answer is serialized once, by joining
+committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py):
+one read and one write with its commit, pipelined on PostgreSQL. The answer is serialized once, by joining
 pre-encoded pieces (the same text `json` would give: a test compares them), and the record keeps that
 exact text; the replay answers it again byte for byte.
 

@@ -16,7 +16,7 @@ from accelerator.extensions import db
 from accelerator.services.coverage.answers import _answer_text, _item_error, _policy_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, _new_check_id, parse_check
 from accelerator.services.coverage.statements import _load, _Loaded, _statement
-from accelerator.services.hotpath import KeyRow, hot_connections, key_statement
+from accelerator.services.hotpath import KeyRow, Link, hot_connections, key_statement
 
 _second: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
 
@@ -50,16 +50,19 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
 
-    def read(cursor) -> _Loaded | None:
+    def read(link: Link) -> _Loaded | None:
         nonlocal api_key_id
-        if key_prefix is not None:
-            rows = key_statement(dialect).rows(cursor, [key_prefix])
+        # Sent before the policies: on PostgreSQL both come back in one round trip (hotpath.Link).
+        key_rows = link.send(key_statement(dialect), [key_prefix]) if key_prefix is not None else None
+        loading = _load(dialect, link, sellers)
+        if key_rows is not None:
+            rows = key_rows()
             api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
             if api_key_id is None:
                 return None
-        return _load(dialect, cursor, sellers)
+        return loading()
 
-    def decide_and_record(conn, cursor, loaded: _Loaded | None) -> list[str] | None:
+    def decide_and_record(link: Link, loaded: _Loaded | None) -> list[str] | None:
         if loaded is None:
             return None
         now_ns = time.time_ns()
@@ -85,7 +88,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             texts.append(text)
             records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
-        connections.insert(conn, cursor, _statement(dialect, "record"), records)
+        link.insert(_statement(dialect, "record"), records)
         return texts
 
     return connections.run(read, decide_and_record, snapshot=True)

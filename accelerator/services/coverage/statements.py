@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import bindparam, insert, select, union_all
 
@@ -12,6 +12,7 @@ from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
 from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
 from accelerator.services.coverage.questions import MAX_BATCH
+from accelerator.services.hotpath import Link
 from accelerator.services.prepared import Prepared
 
 _checks = CoverageCheck.__table__
@@ -92,23 +93,40 @@ class _Loaded:
         self.known: set[str] = set()
 
 
-def _load(dialect, cursor, seller_ids: list[str]) -> _Loaded:
-    """Every policy of these sellers (one statement), and which of those without any are known (one more)."""
-    loaded = _Loaded()
+def _load(dialect, link: Link, seller_ids: list[str]) -> Callable[[], _Loaded]:
+    """Send the read of every policy of these sellers (one statement); the returned function gives
+    what was found, reading which of the sellers without any policy are known (one more statement).
+
+    In a pipeline (PostgreSQL) a single seller's "known" read is sent with the policies, so that a
+    check needs one round trip to read; a batch's waits for the policies, to ask only about sellers
+    without any.
+    """
     values, size = _padded(seller_ids)
-    policies, rows = loaded.policies, loaded.rows
-    for row in _statement(dialect, "policies", size).rows(cursor, values):
-        rows[row[0]] = row
-        found = policies.get(row[1])
-        if found is None:
-            policies[row[1]] = [_terms(row)]
-        else:
-            found.append(_terms(row))
-    for seller, terms in policies.items():
-        if len(terms) > 1:
-            policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
-    missing = [seller for seller in seller_ids if seller not in policies]
-    if missing:
-        values, size = _padded(missing)
-        loaded.known = {row[0] for row in _statement(dialect, "known", size).rows(cursor, values)}
+    policy_rows = link.send(_statement(dialect, "policies", size), values)
+    known_rows = link.send(_statement(dialect, "known", 1), values) if size == 1 and link.pipelined else None
+
+    def loaded() -> _Loaded:
+        found = _Loaded()
+        policies, rows = found.policies, found.rows
+        for row in policy_rows():
+            rows[row[0]] = row
+            terms = policies.get(row[1])
+            if terms is None:
+                policies[row[1]] = [_terms(row)]
+            else:
+                terms.append(_terms(row))
+        for seller, terms in policies.items():
+            if len(terms) > 1:
+                policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+        if known_rows is not None:
+            known = known_rows()  # fetched even when unused: the pipeline's results are read in order
+            if not policies:
+                found.known = {row[0] for row in known}
+            return found
+        missing = [seller for seller in seller_ids if seller not in policies]
+        if missing:
+            more, more_size = _padded(missing)
+            found.known = {row[0] for row in link.rows(_statement(dialect, "known", more_size), more)}
+        return found
+
     return loaded
