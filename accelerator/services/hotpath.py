@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from accelerator.database import writer_turn
 from accelerator.extensions import db
 from accelerator.models import ApiKey, Insurer
-from accelerator.services.prepared import CHUNK, Prepared
+from accelerator.services.prepared import CHUNK, Prepared, native_dialect
 
 __all__ = ["CHUNK", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement", "read_api_key"]
 
@@ -115,6 +115,8 @@ class HotConnections:
         self.free: list = []
         self.turn = writer_turn(engine.url.database) if self.sqlite else None
         self.pipelined = engine.dialect.driver == "psycopg" and _pipeline_supported()
+        # What the hot path's statements are compiled for: on psycopg, its RawCursor's `$1` placeholders.
+        self.dialect = native_dialect(engine.dialect)
 
     def _take(self) -> tuple[object, object, bool]:
         """A (fairy, DBAPI connection, fresh) triple: a kept connection, or a new one."""
@@ -130,6 +132,8 @@ class HotConnections:
         fairy.detach()  # ours now: the pool neither resets, pings nor recycles it
         if not self.sqlite:
             conn.autocommit = True  # a read holds no transaction (nor locks) open
+        if self.dialect is not self.engine.dialect:
+            conn.cursor_factory = _raw_cursor()
         return fairy, conn, True
 
     @staticmethod
@@ -176,6 +180,13 @@ class HotConnections:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _raw_cursor() -> type:
+    """psycopg's cursor that takes PostgreSQL's own placeholders (prepared.native_dialect)."""
+    import psycopg
+
+    return psycopg.RawCursor
+
+
 def _pipeline_supported() -> bool:
     """Whether psycopg's libpq has pipeline mode (libpq 14 and later)."""
     import psycopg
@@ -204,7 +215,7 @@ def hot_connections(engine: Engine | None = None) -> HotConnections:
 _KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
                 ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
                 ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
-_key_statements: dict[str, Prepared] = {}
+_key_statements: dict[tuple[str, str], Prepared] = {}
 
 
 class KeyRow:
@@ -220,18 +231,19 @@ class KeyRow:
 
 def key_statement(dialect) -> Prepared:
     """The prepared read of a key by its prefix, with its insurer's status (rows for KeyRow)."""
-    prepared = _key_statements.get(dialect.name)
+    key = (dialect.name, dialect.paramstyle)
+    prepared = _key_statements.get(key)
     if prepared is None:
         keys, insurers = ApiKey.__table__, Insurer.__table__
         statement = (select(*_KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
                      .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
-        prepared = _key_statements[dialect.name] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
+        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
     return prepared
 
 
 def read_api_key(prefix: str, engine: Engine | None = None) -> KeyRow | None:
     """The key with this prefix and its insurer's status, read afresh (never cached), or None."""
     connections = hot_connections(engine)
-    prepared = key_statement(connections.engine.dialect)
+    prepared = key_statement(connections.dialect)
     rows = connections.run(lambda link: link.rows(prepared, [prefix]))
     return KeyRow(rows[0]) if rows else None

@@ -46,7 +46,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     """
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
-    dialect = connections.engine.dialect
+    dialect = connections.dialect  # the statements are compiled for the hot path's cursors
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
 

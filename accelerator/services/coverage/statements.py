@@ -45,12 +45,12 @@ _RECORD_COLUMNS = ("check_id", "checked_at", "seller_id", "incident_date", "amou
 # Lists of sellers are padded (with their last ID) to one of these lengths, so a few compiled
 # statements serve every batch.
 _SIZES = (1, 8, 64, MAX_BATCH)
-_prepared: dict[tuple[str, str, int], Prepared] = {}
+_prepared: dict[tuple[str, str, str, int], Prepared] = {}
 
 
 def _statement(dialect, kind: str, size: int = 1) -> Prepared:
     """The hot path's statement `kind` for `size` sellers, compiled for `dialect` (once per process)."""
-    key = (dialect.name, kind, size)
+    key = (dialect.name, dialect.paramstyle, kind, size)
     found = _prepared.get(key)
     if found is not None:
         return found
