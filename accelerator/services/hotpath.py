@@ -41,17 +41,18 @@ __all__ = ["CHUNK", "HotConnections", "KeyRow", "Link", "hot_connections", "key_
 class Link:
     """One of the hot path's connections in use: statements sent, rows fetched, records written."""
 
-    __slots__ = ("conn", "connections", "cursor")
+    __slots__ = ("conn", "connections", "cursor", "pipelined")
 
-    def __init__(self, connections: HotConnections, conn, cursor):
+    def __init__(self, connections: HotConnections, conn, cursor, pipelined: bool):
         self.connections = connections
         self.conn = conn
         self.cursor = cursor
+        self.pipelined = pipelined  # whether statements sent now come back together (PostgreSQL's pipeline mode)
 
     def send(self, statement: Prepared, values: Sequence) -> Callable[[], list]:
         """Send a select now; the returned function gives its rows. In a pipeline, every select sent
         before the first rows are asked for comes back in the same round trip."""
-        if not self.connections.pipelined:
+        if not self.pipelined:
             rows = statement.rows(self.cursor, values)
             return lambda: rows
         cursor = self.conn.cursor()
@@ -63,11 +64,6 @@ class Link:
 
         return fetch
 
-    @property
-    def pipelined(self) -> bool:
-        """Whether statements sent now come back together (PostgreSQL's pipeline mode)."""
-        return self.connections.pipelined
-
     def rows(self, statement: Prepared, values: Sequence) -> list:
         """The rows of a select (sent and fetched)."""
         return self.send(statement, values)()
@@ -76,7 +72,7 @@ class Link:
         """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
         commit them (on PostgreSQL at the pipeline's Sync, when `run` ends)."""
         cursor = self.cursor
-        if self.connections.pipelined:
+        if self.pipelined:
             statement.execute_many(cursor, records)
             return
         turn = self.connections.turn
@@ -147,16 +143,18 @@ class HotConnections:
 
         With `snapshot`, the reads on SQLite share one read transaction. A DBAPI error in `read` on a
         connection that had been kept is retried once on a new one (the read changes nothing); an
-        error in `write` is never retried.
+        error in `write` is never retried. Only a run that writes uses the pipeline: a read alone is one
+        round trip without it, and psycopg's pipeline costs some client CPU of its own.
         """
         snapshot = snapshot and self.sqlite
+        pipelined = self.pipelined and write is not None
         for attempt in (0, 1):
             fairy, conn, fresh = self._take()
             reading = True
             try:
-                with conn.pipeline() if self.pipelined else contextlib.nullcontext():
+                with conn.pipeline() if pipelined else contextlib.nullcontext():
                     cursor = conn.cursor()
-                    link = Link(self, conn, cursor)
+                    link = Link(self, conn, cursor, pipelined)
                     if snapshot:
                         cursor.execute("BEGIN")
                         result = read(link)

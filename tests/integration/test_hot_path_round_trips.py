@@ -122,3 +122,13 @@ def test_a_failed_write_in_the_pipeline_commits_none_of_the_batch_and_the_next_c
     assert _checks() == 0  # the first chunk, sent in the same implicit transaction, was rolled back
     assert coverage.check_coverage(None, seller, "2026-06-01", "20.00")["status"]
     assert _checks() == 1 and connections.free
+
+
+def test_a_key_lookup_alone_is_one_round_trip(db):
+    """The API's key auth (hotpath.read_api_key) writes nothing, so it does without the pipeline's extra Sync."""
+    connections = _pipelined()
+    raw = factories.make_api_key("marketplace")
+    db.session.commit()
+    assert hotpath.read_api_key(raw[:12]).role == "marketplace"
+    messages = _traced(connections, lambda: hotpath.read_api_key(raw[:12]))
+    assert _round_trips(messages) == 1, messages
