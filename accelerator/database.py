@@ -118,6 +118,7 @@ def configure(engine: Engine, *, begin_immediate: bool = True, synchronous: str 
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        """Every new connection: the settings above."""
         dbapi_connection.isolation_level = None  # the "begin" event issues BEGIN, not pysqlite
         cursor = dbapi_connection.cursor()
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
@@ -147,12 +148,14 @@ def _take_turns(engine: Engine, turn: WriterTurn | None, reads_first: Callable[[
     """The session's (and Core's) transactions: begun in turn, the turn handed on when SQLite's lock is free."""
 
     def begin(execute, info: dict) -> None:
+        """Begin writing in turn; the connection remembers the turn it holds."""
         _begin_writing(execute, turn)
         if turn is not None:
             info[_TURN] = turn
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        """A transaction begins: as a read where `reads_first()` says so, else writing in turn."""
         info = conn.connection.info
         if reads_first is not None and reads_first():
             conn.exec_driver_sql("BEGIN")
@@ -163,6 +166,7 @@ def _take_turns(engine: Engine, turn: WriterTurn | None, reads_first: Callable[[
     if reads_first is not None:  # only then can a transaction begin as a read: no check per statement otherwise
         @event.listens_for(engine, "before_cursor_execute")
         def _on_execute(conn, cursor, statement, _parameters, context, _executemany):
+            """A read's first write ends the read and begins writing in turn."""
             info = conn.connection.info
             if _READING in info and _writes(statement, context):
                 del info[_READING]
@@ -175,6 +179,7 @@ def _take_turns(engine: Engine, turn: WriterTurn | None, reads_first: Callable[[
     # fail, the dialect's call fails again and reports it, and the rollback that follows gives the turn back.)
     @event.listens_for(engine, "commit")
     def _on_commit(conn):
+        """Commit on the DBAPI connection, then hand on the turn."""
         info = conn.connection.info
         info.pop(_READING, None)
         if _TURN in info:
@@ -186,6 +191,7 @@ def _take_turns(engine: Engine, turn: WriterTurn | None, reads_first: Callable[[
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn):
+        """Roll back on the DBAPI connection, then hand on the turn."""
         info = conn.connection.info
         info.pop(_READING, None)
         if _TURN in info:
@@ -196,6 +202,7 @@ def _take_turns(engine: Engine, turn: WriterTurn | None, reads_first: Callable[[
 
     # Safety nets: a connection returned to the pool, closed or invalidated mid-transaction.
     def _on_return(_dbapi_connection, record, *_exception):
+        """A connection back in the pool, closed or invalidated gives back any turn it held."""
         _give_back(record.info)
 
     for name in ("checkin", "close", "invalidate"):

@@ -6,15 +6,19 @@ the database's own work. So the hot path keeps a few DBAPI connections of its ow
 (its connect settings apply) and detached from its pool, in autocommit mode: a read takes no lock,
 and only the write takes the write lock (on SQLite, in the writers' turn: accelerator/database.py).
 
-A check is one read and one write with its commit:
-- SQLite: the reads share one read transaction (BEGIN ... COMMIT: after another process's commit each
-  transaction throws away the connection's page cache, so one costs less than three); the records are
-  then written by one multi-row INSERT (a whole transaction by itself), or in a BEGIN IMMEDIATE
-  transaction when they need several statements.
-- PostgreSQL: the connection is in pipeline mode (psycopg). Every read is sent at once and their
-  rows come back in one round trip; the INSERTs and the commit go in a second, since the statements
-  before the pipeline's Sync form one implicit transaction, committed at the Sync. (Three round trips
-  before, each a context switch to the server on a 2-core machine: bench/results.md.)
+On PostgreSQL the statements run on psycopg's RawCursor with PostgreSQL's own placeholders
+(prepared.native_dialect): psycopg no longer rewrites the batch's long INSERT on every execute, which
+took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch writes its INSERTs and its
+commit in one round trip (psycopg's pipeline mode: the statements before its Sync form one implicit
+transaction, committed at the Sync) instead of one a statement. A single check is not pipelined: it
+needs three round trips (the key, the policies, the INSERT that is its own transaction), but on the
+2-core machine psycopg's pipeline cost more client CPU than the round trips it saved (430 µs a check
+without it, 470-515 with it, in process; bench/results.md, 2026-12-03).
+
+On SQLite the reads share one read transaction (BEGIN ... COMMIT: after another process's commit
+each transaction throws away the connection's page cache, so one costs less than three); the records
+are then written by one multi-row INSERT (a whole transaction by itself), or in a BEGIN IMMEDIATE
+transaction when they need several statements, in the writers' turn.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class Link:
         statement.send(cursor, values)
 
         def fetch() -> list:
+            """The select's rows (the first call in a pipeline receives every result sent so far)."""
             with cursor:
                 return statement.fetch(cursor)
 
@@ -110,7 +115,7 @@ class HotConnections:
         self.pid = os.getpid()
         self.free: list = []
         self.turn = writer_turn(engine.url.database) if self.sqlite else None
-        self.pipelined = engine.dialect.driver == "psycopg" and _pipeline_supported()
+        self.pipelined = engine.dialect.driver == "psycopg" and _pipeline_supported()  # whether it can be
         # What the hot path's statements are compiled for: on psycopg, its RawCursor's `$1` placeholders.
         self.dialect = native_dialect(engine.dialect)
 
@@ -138,16 +143,17 @@ class HotConnections:
             fairy.close()
 
     def run(self, read: Callable[[Link], object], write: Callable[[Link, object], object] | None = None, *,
-            snapshot: bool = False):
+            snapshot: bool = False, pipeline: bool = False):
         """`read(link)`, then `write(link, read_result)` if given; the last one's result.
 
         With `snapshot`, the reads on SQLite share one read transaction. A DBAPI error in `read` on a
         connection that had been kept is retried once on a new one (the read changes nothing); an
-        error in `write` is never retried. Only a run that writes uses the pipeline: a read alone is one
-        round trip without it, and psycopg's pipeline costs some client CPU of its own.
+        error in `write` is never retried. With `pipeline` (for writes of several statements), on
+        PostgreSQL the run is pipelined: its reads come back as they are asked for, and its writes with
+        their commit go in one round trip at the end.
         """
         snapshot = snapshot and self.sqlite
-        pipelined = self.pipelined and write is not None
+        pipelined = pipeline and self.pipelined
         for attempt in (0, 1):
             fairy, conn, fresh = self._take()
             reading = True

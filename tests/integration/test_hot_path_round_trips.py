@@ -1,4 +1,4 @@
-"""PostgreSQL: a coverage check makes one round trip to read and one to write and commit (services/hotpath.py).
+"""PostgreSQL: the coverage hot path's round trips (services/hotpath.py), a batch's write and commit in one.
 
 Counted on the wire: libpq's own trace of the hot path's real connection records every message the
 client sends (F) and receives (B); each turn from sending to receiving is one round trip.
@@ -55,23 +55,23 @@ def _checks() -> int:
     return _db.session.execute(select(func.count()).select_from(CoverageCheck)).scalar_one()
 
 
-def test_a_single_check_reads_in_one_round_trip_and_writes_and_commits_in_another(db):
+def test_a_single_check_is_a_read_a_statement_and_one_write_with_its_commit(db):
     connections = _pipelined()
     seller = factories.make_seller(seller_id="TRIPS00001").seller_id
     factories.make_policy(seller_id=seller)
     factories.make_policy(seller_id=seller, policy_number="TRIPS-2")
     db.session.commit()
     coverage.check_coverage(None, seller, "2026-06-01", "20.00")  # the connection is made and kept
-    for asked in (seller, "NOBODY0001"):  # with policies; without any (and unknown)
+    # With policies: their read, then the INSERT (its own transaction); without any, "known" between.
+    for asked, trips in ((seller, 2), ("NOBODY0001", 3)):
         messages = _traced(connections, lambda s=asked: coverage.check_coverage(None, s, "2026-06-01", "20.00"))
-        assert _round_trips(messages) == 2, messages
-        # The second ends the implicit transaction: the record is committed when the answer is made.
+        assert _round_trips(messages) == trips, messages
+        # The record is committed (the server idle, outside any transaction) when the answer is made.
         assert messages[-1].startswith("B\t5\tReadyForQuery") and messages[-1].endswith("I")
-        assert sum("Sync" in m for m in messages if m[0] == "F") == 1
     assert _checks() == 3
 
 
-def test_the_key_is_read_in_the_same_round_trip_as_the_policies(db, app):
+def test_the_key_is_read_on_the_same_connection_before_the_policies(db, app):
     connections = _pipelined()
     raw = factories.make_api_key("marketplace")
     seller = factories.make_seller(seller_id="TRIPS00002").seller_id
@@ -85,10 +85,10 @@ def test_the_key_is_read_in_the_same_round_trip_as_the_policies(db, app):
 
     check()
     messages = _traced(connections, check)
-    assert _round_trips(messages) == 2 and accepted == ["marketplace", "marketplace"]
+    assert _round_trips(messages) == 3 and accepted == ["marketplace", "marketplace"]
     refused = _traced(connections, lambda: check(accept=lambda row: None))
-    # A refused key writes nothing; the pipeline's Sync still ends its (read-only) transaction.
-    assert "INSERT" not in "".join(refused) and _checks() == 2
+    # A refused key reads nothing more and writes nothing.
+    assert _round_trips(refused) == 1 and "INSERT" not in "".join(refused) and _checks() == 2
 
 
 def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
@@ -101,7 +101,8 @@ def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
     items = [CheckInput(seller if n % 2 else f"NONE{n:06d}", date(2026, 6, 1), Decimal("1.00"), None)
              for n in range(size)]
     messages = _traced(connections, lambda: coverage.check_batch(None, items))
-    # Policies, then "known" for the sellers without any, then the four INSERTs with their commit.
+    # Policies, then "known" for the sellers without any, then the four INSERTs with their commit
+    # (without the pipeline: BEGIN, four INSERTs and COMMIT, six round trips).
     assert _round_trips(messages) == 3, messages
     assert sum(m.startswith("F") and "\tParse\t" in m and "INSERT" in m for m in messages) >= 1
     assert sum("Sync" in m for m in messages if m[0] == "F") == 1
@@ -125,7 +126,7 @@ def test_a_failed_write_in_the_pipeline_commits_none_of_the_batch_and_the_next_c
 
 
 def test_a_key_lookup_alone_is_one_round_trip(db):
-    """The API's key auth (hotpath.read_api_key) writes nothing, so it does without the pipeline's extra Sync."""
+    """The API's key auth (hotpath.read_api_key): one statement, one round trip."""
     connections = _pipelined()
     raw = factories.make_api_key("marketplace")
     db.session.commit()

@@ -4,7 +4,7 @@ This is the hottest path of the product, so it reads only the columns the decisi
 need, in as few statements as possible: one for the seller's policies (one for every seller of a
 batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
 committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py):
-one read and one write with its commit, pipelined on PostgreSQL. The answer is serialized once, by joining
+a batch's records and their commit in one round trip on PostgreSQL. The answer is serialized once, by joining
 pre-encoded pieces (the same text `json` would give: a test compares them), and the record keeps that
 exact text; the replay answers it again byte for byte.
 

@@ -95,15 +95,9 @@ class _Loaded:
 
 def _load(dialect, link: Link, seller_ids: list[str]) -> Callable[[], _Loaded]:
     """Send the read of every policy of these sellers (one statement); the returned function gives
-    what was found, reading which of the sellers without any policy are known (one more statement).
-
-    In a pipeline (PostgreSQL) a single seller's "known" read is sent with the policies, so that a
-    check needs one round trip to read; a batch's waits for the policies, to ask only about sellers
-    without any.
-    """
+    what was found, reading which of the sellers without any policy are known (one more statement)."""
     values, size = _padded(seller_ids)
     policy_rows = link.send(_statement(dialect, "policies", size), values)
-    known_rows = link.send(_statement(dialect, "known", 1), values) if size == 1 and link.pipelined else None
 
     def loaded() -> _Loaded:
         found = _Loaded()
@@ -118,11 +112,6 @@ def _load(dialect, link: Link, seller_ids: list[str]) -> Callable[[], _Loaded]:
         for seller, terms in policies.items():
             if len(terms) > 1:
                 policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
-        if known_rows is not None:
-            known = known_rows()  # fetched even when unused: the pipeline's results are read in order
-            if not policies:
-                found.known = {row[0] for row in known}
-            return found
         missing = [seller for seller in seller_ids if seller not in policies]
         if missing:
             more, more_size = _padded(missing)
