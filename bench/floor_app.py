@@ -13,10 +13,11 @@ import fcntl
 import gc
 import os
 import sqlite3
-import time
 from urllib.parse import parse_qs
 
 from sqlite_floor import KEY, POLICIES, RECORD
+
+from accelerator import clock
 
 DATABASE = os.environ["DATABASE"]
 _BODY = b'{"status":"covered","covered_amount":"250.00"}'
@@ -47,7 +48,7 @@ def app(environ, start_response):
     cursor.execute("COMMIT")
     fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        cursor.execute(RECORD, (f"chk_{time.time_ns() // 1_000_000:012x}{os.urandom(8).hex()}",
+        cursor.execute(RECORD, (f"chk_{clock.now_ns() // 1_000_000:012x}{os.urandom(8).hex()}",
                                 "2026-11-24 01:00:00.000000", seller, "2026-01-01", 100000, None, "covered",
                                 "insurer", 100000, None, None, _ANSWER))
     finally:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from forked import in_processes  # bench/forked.py (this folder is on the path when run as a script)
 
+from accelerator import clock
+
 OUT = Path(__file__).resolve().parent / "out"
 KEY = ("SELECT k.id, k.key_hash, k.role, k.insurer_id, k.prefix, k.revoked_at, k.last_used_at, i.status "
        "FROM api_keys AS k LEFT OUTER JOIN insurers AS i ON i.id = k.insurer_id WHERE k.prefix = ?")
@@ -50,7 +52,7 @@ def _checks(database: Path, sellers: list[str], count: int, seed: int) -> tuple[
         cursor.execute(KEY, (prefix,)).fetchall()
         cursor.execute(POLICIES, (seller,)).fetchall()
         cursor.execute("COMMIT")
-        cursor.execute(RECORD, (f"chk_{time.time_ns() // 1_000_000:012x}{os.urandom(8).hex()}",
+        cursor.execute(RECORD, (f"chk_{clock.now_ns() // 1_000_000:012x}{os.urandom(8).hex()}",
                                 "2026-11-24 01:00:00.000000", seller, "2026-01-01", 100000, None, "covered",
                                 "insurer", 100000, None, None, answer))
     return (time.process_time() - cpu) / count * 1e6, (time.perf_counter() - wall) / count * 1e6

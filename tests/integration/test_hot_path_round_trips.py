@@ -83,12 +83,16 @@ def test_the_key_is_read_on_the_same_connection_before_the_policies(db, app):
     def check(accept=lambda row: accepted.append(row.role) or row.id):
         return coverage.run_checks(None, [question], app, _db.engine, key_prefix=raw[:12], accept_key=accept)
 
-    check()
+    # Warm: psycopg prepares a statement on the server at its fifth run (prepare_threshold), which costs
+    # one round trip more that once; the other tests' runs on this kept connection must not decide when.
+    for _ in range(6):
+        check()
+    accepted.clear()
     messages = _traced(connections, check)
-    assert _round_trips(messages) == 3 and accepted == ["marketplace", "marketplace"]
+    assert _round_trips(messages) == 3 and accepted == ["marketplace"]
     refused = _traced(connections, lambda: check(accept=lambda row: None))
     # A refused key reads nothing more and writes nothing.
-    assert _round_trips(refused) == 1 and "INSERT" not in "".join(refused) and _checks() == 2
+    assert _round_trips(refused) == 1 and "INSERT" not in "".join(refused) and _checks() == 7
 
 
 def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
@@ -116,7 +120,7 @@ def test_a_failed_write_in_the_pipeline_commits_none_of_the_batch_and_the_next_c
     db.session.commit()
     items = [CheckInput(seller, date(2026, 6, 1), Decimal("1.00"), None) for _ in range(hotpath.CHUNK + 5)]
     # Two records with one check id: the second chunk's INSERT fails on the unique check id.
-    monkeypatch.setattr("accelerator.services.coverage.checks._new_check_id", lambda now_ns: "chk_same")
+    monkeypatch.setattr("accelerator.services.coverage.checks.new_check_id", lambda now_ns: "chk_same")
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         coverage.check_batch(None, items)
     monkeypatch.undo()

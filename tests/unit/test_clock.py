@@ -13,7 +13,7 @@ from accelerator import clock
 from tests.factories import NOW, TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
-MACHINE_CLOCK = re.compile(r"\b(?:date\.today|datetime\.(?:now|utcnow|today)|time\.time)\s*\(")
+MACHINE_CLOCK = re.compile(r"\b(?:date\.today|datetime\.(?:now|utcnow|today)|time\.time(?:_ns)?)\s*\(")
 
 
 def test_the_tests_start_on_the_pinned_day():

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
 
+from accelerator import clock
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, RateLimited, ValidationError
 from accelerator.extensions import db
@@ -70,7 +70,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     def decide_and_record(link: Link, loaded: LoadedPolicies | None) -> list[str] | None:
         if loaded is None:
             return None
-        now_ns = time.time_ns()
+        now_ns = clock.now_ns()
         now, checked_at = _checked_at(now_ns)
         policies, known, rows = loaded.policies, loaded.known, loaded.rows
         policy_texts: dict[int, str] = {}
