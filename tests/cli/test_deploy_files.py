@@ -125,6 +125,9 @@ def test_nginx_limits_match_gunicorn_and_the_app(tmp_path, monkeypatch):
     assert body >= 2 * defaults["UPLOAD_MAX_BYTES"] + UPLOAD_FORM_ALLOWANCE  # the largest body the app takes
     buffers = _nginx_size(re.search(r"large_client_header_buffers \d+ (\S+);", conf).group(1))
     gunicorn = {}
+    # The config file sets PROMETHEUS_MULTIPROC_DIR for its workers: given here, the test's own process
+    # has it taken back afterwards (else this process's /metrics would read an empty folder).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
     exec((ROOT / "gunicorn.conf.py").read_text(), gunicorn)
     # A header line gunicorn would pass reaches it through nginx, so the app answers 431 itself.
     assert buffers >= gunicorn["limit_request_field_size"]
