@@ -1,0 +1,67 @@
+"""The writes of a claim case's opening, by prepared statements in the session's one transaction.
+
+Opening a case writes a handful of rows (the case, its history entry, the audit entry, a webhook event
+an endpoint, an email a recipient) and reads a few (the check's chosen policy, the endpoints, the
+recipients). Through the ORM's unit of work each of them cost more Python than the database spends on
+it (bench/results.md, "Claim cases"), so here each statement is compiled once per dialect
+(services/session_writes.py) and run on the session's own connection: all of it commits, or rolls back,
+with the session, as one transaction (on SQLite: begun in the writers' turn). The caller commits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from accelerator.models import ClaimCase, ClaimCaseEvent, CoverageCheck
+from accelerator.services import audit, claim_case_mail, webhooks
+from accelerator.services.hotpath import hot_connections
+from accelerator.services.prepared import Prepared
+from accelerator.services.session_writes import SessionWriter
+
+_hash_statements: dict[str, Prepared] = {}
+
+
+def stored_hash(case_id: str) -> str | None:
+    """The request hash of the case opened under `case_id`, or None: read afresh on the hot path's own
+    connection (no session transaction, so on SQLite no write lock, and nothing left open)."""
+    connections = hot_connections()
+    dialect = connections.engine.dialect
+    prepared = _hash_statements.get(dialect.name)
+    if prepared is None:
+        cases = ClaimCase.__table__
+        statement = select(cases.c.request_hash).where(
+            cases.c.case_id == bindparam("case_id", type_=cases.c.case_id.type))
+        prepared = _hash_statements[dialect.name] = Prepared(statement, dialect, ["case_id"], [cases.c.request_hash])
+    rows = connections.run(lambda cursor: prepared.rows(cursor, [case_id]))
+    return rows[0][0] if rows else None
+
+
+def _policy_of_check() -> tuple:
+    """The chosen policy's id as a check recorded it (the select, its bind, its columns)."""
+    checks = CoverageCheck.__table__
+    statement = select(checks.c.policy_id).where(
+        checks.c.check_id == bindparam("check_id", type_=checks.c.check_id.type))
+    return statement, ["check_id"], [checks.c.policy_id]
+
+
+def write_opening(actor: audit.Actor, row: ClaimCase, data: dict) -> None:
+    """Write the new case `row` (transient, its history in `row.events`), its audit entry, the event
+    claim_case.opened (`data`, to the marketplace's endpoints and its insurer's) and the opening emails,
+    in the session's transaction (the caller commits). A case_id already taken raises IntegrityError."""
+    writer = SessionWriter()
+    found = writer.rows("claim_case_check_policy", _policy_of_check, [row.check_id])
+    row.policy_id = found[0][0] if found else None
+    case_id = writer.insert(ClaimCase.__table__, dict(
+        case_id=row.case_id, request_hash=row.request_hash, seller_id=row.seller_id, kind=row.kind,
+        incident_date=row.incident_date, amount_claimed=row.amount_claimed, category=row.category,
+        order_id=row.order_id, description=row.description, opened_at=row.opened_at, check_id=row.check_id,
+        policy_id=row.policy_id, route=row.route, state=row.state, insurer_id=row.insurer_id,
+        respond_by=row.respond_by, stepped_in=row.stepped_in, updated_at=row.updated_at),
+        returning=ClaimCase.__table__.c.id)
+    row.id = case_id
+    for entry in row.events:
+        writer.insert(ClaimCaseEvent.__table__, dict(claim_case_id=case_id, at=entry.at, event=entry.event,
+                                                     by=entry.by, note=entry.note))
+    audit.write(writer, actor, "open", "claim_case", row.case_id, route=row.route, check_id=row.check_id)
+    webhooks.write_events(writer, row.insurer_id, "claim_case.opened", data)
+    claim_case_mail.write_opened(writer, row)
