@@ -10,10 +10,14 @@ with the session, as one transaction (on SQLite: begun in the writers' turn). Th
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from sqlalchemy import bindparam, select
 
-from accelerator.models import ClaimCase, ClaimCaseEvent, CoverageCheck
-from accelerator.services import audit, claim_case_mail, webhooks
+from accelerator.models import ClaimCase, ClaimCaseEvent
+from accelerator.services import audit, claim_case_mail, coverage, webhooks
+from accelerator.services.coverage import CheckInput
 from accelerator.services.hotpath import hot_connections
 from accelerator.services.prepared import Prepared
 from accelerator.services.session_writes import SessionWriter
@@ -36,21 +40,32 @@ def stored_hash(case_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def _policy_of_check() -> tuple:
-    """The chosen policy's id as a check recorded it (the select, its bind, its columns)."""
-    checks = CoverageCheck.__table__
-    statement = select(checks.c.policy_id).where(
-        checks.c.check_id == bindparam("check_id", type_=checks.c.check_id.type))
-    return statement, ["check_id"], [checks.c.policy_id]
+def _hash_of_case() -> tuple:
+    """The request hash of the case opened under a case_id (the select, its bind, its columns)."""
+    cases = ClaimCase.__table__
+    statement = select(cases.c.request_hash).where(cases.c.case_id == bindparam("case_id", type_=cases.c.case_id.type))
+    return statement, ["case_id"], [cases.c.request_hash]
 
 
-def write_opening(actor: audit.Actor, row: ClaimCase, data: dict) -> None:
-    """Write the new case `row` (transient, its history in `row.events`), its audit entry, the event
-    claim_case.opened (`data`, to the marketplace's endpoints and its insurer's) and the opening emails,
-    in the session's transaction (the caller commits). A case_id already taken raises IntegrityError."""
+def begin(case_id: str) -> tuple[SessionWriter, str | None]:
+    """Begin the opening's transaction (on SQLite: BEGIN IMMEDIATE, in the writers' turn); the writer and
+    the request hash of a case already opened under `case_id` (None: not yet)."""
     writer = SessionWriter()
-    found = writer.rows("claim_case_check_policy", _policy_of_check, [row.check_id])
-    row.policy_id = found[0][0] if found else None
+    found = writer.rows("claim_case_hash", _hash_of_case, [case_id])
+    return writer, found[0][0] if found else None
+
+
+def record_check(writer: SessionWriter, api_key_id: int | None, question: CheckInput) -> tuple[dict, tuple]:
+    """The opening's coverage check, decided by the check's own code and recorded in this transaction: the
+    contract's answer and the record (coverage.count_recorded once committed)."""
+    text, record = coverage.record_in(writer.cursor, writer.dialect, api_key_id, question)
+    return json.loads(text), record
+
+
+def write_opening(writer: SessionWriter, actor: audit.Actor, row: ClaimCase, data: Callable[[], dict]) -> None:
+    """Write the new case `row` (transient, its history in `row.events`), its audit entry, the event
+    claim_case.opened (`data()`, to the marketplace's endpoints and its insurer's) and the opening emails,
+    in the session's transaction (the caller commits). A case_id already taken raises IntegrityError."""
     case_id = writer.insert(ClaimCase.__table__, dict(
         case_id=row.case_id, request_hash=row.request_hash, seller_id=row.seller_id, kind=row.kind,
         incident_date=row.incident_date, amount_claimed=row.amount_claimed, category=row.category,

@@ -252,37 +252,42 @@ def _policy_of(check_id: str) -> int | None:
 def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
     """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again.
 
-    The check runs on the coverage hot path (recorded and committed there, as any check); the case, its
-    history, audit entry, webhook events and emails are then written by prepared statements in one
-    transaction (services/claim_case_opening.py), and the answer is built from what was written.
+    One transaction (services/claim_case_opening.py): the case_id looked up, the check decided by the
+    check's own code and recorded, the case, its history, audit entry, webhook events and emails
+    written by prepared statements; the answer is built from what was written.
     """
-    stored = opening.stored_hash(request.case_id)
-    if stored is not None:
-        return _view(_replay(request, stored)), False
-    check = coverage.check_coverage(api_key_id, request.seller_id, request.incident_date.isoformat(),
-                                    request.amount_claimed, request.category)
-    now = clock.now()
-    insurer_id = _insurer_of(check)
-    case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
-    # Transient: never added to the session, so it is written only by the prepared statements and
-    # nothing of it is flushed, expired or read again.
-    row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
-                    kind=request.kind, incident_date=request.incident_date, amount_claimed=request.amount_claimed,
-                    category=request.category, order_id=request.order_id, description=request.description,
-                    opened_at=now, check_id=check["check_id"], route=case.route, state=case.state,
-                    insurer_id=insurer_id, respond_by=case.respond_by, stepped_in=False, updated_at=now)
-    row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
-    view = CaseView(row, check)  # the check just answered: no need to read it back
+    question = coverage.parse_check(request.seller_id, request.incident_date.isoformat(), request.amount_claimed,
+                                    request.category)
     try:
-        opening.write_opening(actor, row, _event_data(view))
+        writer, stored = opening.begin(request.case_id)
+        if stored is not None:
+            db.session.rollback()  # nothing written: end the transaction (and SQLite's write lock) first
+            return _view(_replay(request, stored)), False
+        check, record = opening.record_check(writer, api_key_id, question)
+        now = clock.now()
+        insurer_id = _insurer_of(check)
+        case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
+        # Transient: never added to the session, so it is written only by the prepared statements and
+        # nothing of it is flushed, expired or read again.
+        row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
+                        kind=request.kind, incident_date=request.incident_date,
+                        amount_claimed=request.amount_claimed, category=request.category, order_id=request.order_id,
+                        description=request.description, opened_at=now, check_id=check["check_id"],
+                        policy_id=record[9], route=case.route, state=case.state, insurer_id=insurer_id,
+                        respond_by=case.respond_by, stepped_in=False, updated_at=now)
+        row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
+        view = CaseView(row, check)  # the check just answered: no need to read it back
+        opening.write_opening(writer, actor, row, lambda: _event_data(view))
         db.session.commit()
     except IntegrityError:
-        # The same case_id was committed by a concurrent request: answer the case as it is now.
+        # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the transaction
+        # holds the write lock from the look-up on): this one wrote nothing. Answer the case as it is now.
         db.session.rollback()
         stored = opening.stored_hash(request.case_id)
         if stored is None:
             raise
         return _view(_replay(request, stored)), False
+    coverage.count_recorded([record])
     return view, True
 
 

@@ -11,6 +11,8 @@ from accelerator.services.coverage.checks import (
     check_batch_text,
     check_coverage,
     check_coverage_text,
+    count_recorded,
+    record_in,
     run_checks,
 )
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, parse_check
@@ -23,8 +25,10 @@ __all__ = [
     "check_batch_text",
     "check_coverage",
     "check_coverage_text",
+    "count_recorded",
     "get_check",
     "get_check_text",
     "parse_check",
+    "record_in",
     "run_checks",
 ]

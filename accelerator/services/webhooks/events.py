@@ -8,6 +8,7 @@ Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `clai
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import bindparam, or_, select
 
@@ -55,12 +56,16 @@ def _endpoints_of() -> tuple:
     return statement, ["insurer_id"], [endpoints.c.id, endpoints.c.insurer_id]
 
 
-def write_events(writer: SessionWriter, insurer_id: int | None, event_type: str, data: dict) -> int:
+def write_events(writer: SessionWriter, insurer_id: int | None, event_type: str, data: Callable[[], dict]) -> int:
     """As `emit` to the marketplace and (unless None) to the insurer, in one read and one prepared INSERT
-    an event, in the session's transaction (for busy writes that bypass the unit of work); how many."""
+    an event, in the session's transaction (for busy writes that bypass the unit of work); how many.
+    `data()` gives the events' data, asked only when there is an endpoint to send it to."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     found = writer.rows("webhook_endpoints_of", _endpoints_of, [insurer_id])
+    if not found:
+        return 0
+    data = data()
     # The marketplace's first, as emit(None, ...) then emit(insurer_id, ...) would add them.
     found.sort(key=lambda row: (row[1] is not None, row[0]))
     now = clock.now()
