@@ -1,11 +1,13 @@
 """The writes of a claim case's opening, by prepared statements in the session's one transaction.
 
-Opening a case writes a handful of rows (the case, its history entry, the audit entry, a webhook event
-an endpoint, an email a recipient) and reads a few (the check's chosen policy, the endpoints, the
-recipients). Through the ORM's unit of work each of them cost more Python than the database spends on
-it (bench/results.md, "Claim cases"), so here each statement is compiled once per dialect
-(services/session_writes.py) and run on the session's own connection: all of it commits, or rolls back,
-with the session, as one transaction (on SQLite: begun in the writers' turn). The caller commits.
+Opening a case reads a few rows (is the case_id taken? the seller's policies, the endpoints, the
+recipients) and writes a handful (the check's record, the case, its history entry, the audit entry, a
+webhook event an endpoint, an email a recipient). Through the ORM's unit of work each of them cost more
+Python than the database spends on it (bench/results.md, "Claim cases"), so here each statement is
+compiled once per dialect (services/session_writes.py, services/prepared.py) and run on the session's
+own connection: all of it commits, or rolls back, with the session, as one transaction (on SQLite:
+begun with BEGIN IMMEDIATE in the writers' turn, so concurrent openings of one case_id queue behind it).
+The caller commits.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from accelerator.services.session_writes import SessionWriter
 _hash_statements: dict[str, Prepared] = {}
 
 
+def _hash_of_case() -> tuple:
+    """The request hash of the case opened under a case_id (the select, its bind, its columns)."""
+    cases = ClaimCase.__table__
+    statement = select(cases.c.request_hash).where(cases.c.case_id == bindparam("case_id", type_=cases.c.case_id.type))
+    return statement, ["case_id"], [cases.c.request_hash]
+
+
 def stored_hash(case_id: str) -> str | None:
     """The request hash of the case opened under `case_id`, or None: read afresh on the hot path's own
     connection (no session transaction, so on SQLite no write lock, and nothing left open)."""
@@ -32,19 +41,10 @@ def stored_hash(case_id: str) -> str | None:
     dialect = connections.engine.dialect
     prepared = _hash_statements.get(dialect.name)
     if prepared is None:
-        cases = ClaimCase.__table__
-        statement = select(cases.c.request_hash).where(
-            cases.c.case_id == bindparam("case_id", type_=cases.c.case_id.type))
-        prepared = _hash_statements[dialect.name] = Prepared(statement, dialect, ["case_id"], [cases.c.request_hash])
+        statement, names, columns = _hash_of_case()
+        prepared = _hash_statements[dialect.name] = Prepared(statement, dialect, names, columns)
     rows = connections.run(lambda cursor: prepared.rows(cursor, [case_id]))
     return rows[0][0] if rows else None
-
-
-def _hash_of_case() -> tuple:
-    """The request hash of the case opened under a case_id (the select, its bind, its columns)."""
-    cases = ClaimCase.__table__
-    statement = select(cases.c.request_hash).where(cases.c.case_id == bindparam("case_id", type_=cases.c.case_id.type))
-    return statement, ["case_id"], [cases.c.request_hash]
 
 
 def begin(case_id: str) -> tuple[SessionWriter, str | None]:
