@@ -3,7 +3,7 @@
 Each goes to the seller (its active account email, else its contact email) and to every active user
 of the case's insurer, through the email outbox, once each by its dedupe key:
 
-- `claim_case_opened:<case_id>:<recipient>`: queued by `queue_opened` in the opening's transaction.
+- `claim_case_opened:<case_id>:<recipient>`: written by `write_opened` in the opening's transaction.
 - `claim_case_reminder:<case_id>:<state>:<respond_by, unix seconds>:<recipient>`: to the party the
   case waits for, from REMINDER_BEFORE before its deadline until the deadline; a new deadline (after
   an acceptance) is a new reminder. Re-checked at send time (`recheck`): cancelled unless the case
@@ -104,13 +104,6 @@ def _queue_all(row: ClaimCase, kind: str, key: str, party: str | None, subject: 
     return added
 
 
-def queue_opened(row: ClaimCase) -> int:
-    """Queue the opening notice to the seller and the insurer's staff (the caller commits); how many added."""
-    subject = f"Claim {row.case_id}: " + (f"an answer is due by {row.respond_by:%Y-%m-%d %H:%M} UTC"
-                                          if row.respond_by else "a claim was received")
-    return _queue_all(row, KIND_OPENED, f"{KIND_OPENED}:{row.case_id}", None, subject, {})
-
-
 def _seller_account() -> tuple:
     """The active seller account's email of a seller (the select, its bind, its columns)."""
     users = User.__table__
@@ -139,8 +132,9 @@ def _staff_rows() -> tuple:
 
 
 def write_opened(writer: SessionWriter, row: ClaimCase) -> int:
-    """As `queue_opened`, read and written by prepared statements in the session's transaction (for the
-    busy opening, which bypasses the unit of work); how many emails were rendered and written."""
+    """Queue the opening notice to the seller and the insurer's staff, read and written by prepared statements
+    in the session's transaction (the busy opening bypasses the unit of work; the caller commits); how many
+    emails were rendered and written."""
     people = []
     account = writer.rows("claim_mail_seller_account", _seller_account, ["seller", row.seller_id])
     seller = writer.rows("claim_mail_seller", _seller_row, [row.seller_id])
