@@ -105,7 +105,9 @@ class Server:
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}", "--no-control-socket",
              *settings.split(), app],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+            # Started in the checkout it serves: gunicorn puts its starting directory first on sys.path (before
+            # --chdir and PYTHONPATH), so another checkout started from here would import this one's code.
+            cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60

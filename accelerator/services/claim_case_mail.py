@@ -3,7 +3,7 @@
 Each goes to the seller (its active account email, else its contact email) and to every active user
 of the case's insurer, through the email outbox, once each by its dedupe key:
 
-- `claim_case_opened:<case_id>:<recipient>`: queued by `queue_opened` in the opening's transaction.
+- `claim_case_opened:<case_id>:<recipient>`: written by `write_opened` in the opening's transaction.
 - `claim_case_reminder:<case_id>:<state>:<respond_by, unix seconds>:<recipient>`: to the party the
   case waits for, from REMINDER_BEFORE before its deadline until the deadline; a new deadline (after
   an acceptance) is a new reminder. Re-checked at send time (`recheck`): cancelled unless the case
@@ -20,12 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from accelerator.domain import claim_cases as rules
 from accelerator.extensions import db
 from accelerator.models import ClaimCase, EmailMessage, Insurer, Seller, User
-from accelerator.services.email_queue import queue_templated_email
+from accelerator.services.email_queue import OutgoingEmail, queue_templated_email, render_templated, write_email
+from accelerator.services.session_writes import SessionWriter
 
 REMINDER_BEFORE = timedelta(days=2)
 KIND_OPENED = "claim_case_opened"
@@ -103,11 +104,62 @@ def _queue_all(row: ClaimCase, kind: str, key: str, party: str | None, subject: 
     return added
 
 
-def queue_opened(row: ClaimCase) -> int:
-    """Queue the opening notice to the seller and the insurer's staff (the caller commits); how many added."""
+def _seller_account() -> tuple:
+    """The active seller account's email of a seller (the select, its bind, its columns)."""
+    users = User.__table__
+    statement = select(users.c.email).where(users.c.role == bindparam("role", type_=users.c.role.type),
+                                            users.c.active.is_(True),
+                                            users.c.seller_id == bindparam("seller_id", type_=users.c.seller_id.type))
+    return statement, ["role", "seller_id"], [users.c.email]
+
+
+def _seller_row() -> tuple:
+    """A seller's contact email and legal name (the select, its bind, its columns)."""
+    sellers = Seller.__table__
+    statement = select(sellers.c.contact_email, sellers.c.legal_name).where(
+        sellers.c.seller_id == bindparam("seller_id", type_=sellers.c.seller_id.type))
+    return statement, ["seller_id"], [sellers.c.contact_email, sellers.c.legal_name]
+
+
+def _staff_rows() -> tuple:
+    """An insurer's name and its active users, by id, at least one row (the select, its bind, its columns)."""
+    users, insurers = User.__table__, Insurer.__table__
+    joined = insurers.outerjoin(users, (users.c.insurer_id == insurers.c.id) & users.c.active.is_(True)
+                                & (users.c.role == bindparam("role", type_=users.c.role.type)))
+    statement = (select(insurers.c.name, users.c.id, users.c.email, users.c.name).select_from(joined)
+                 .where(insurers.c.id == bindparam("insurer_id", type_=insurers.c.id.type)).order_by(users.c.id))
+    return statement, ["role", "insurer_id"], [insurers.c.name, users.c.id, users.c.email, users.c.name]
+
+
+def write_opened(writer: SessionWriter, row: ClaimCase) -> int:
+    """Queue the opening notice to the seller and the insurer's staff, read and written by prepared statements
+    in the session's transaction (the busy opening bypasses the unit of work; the caller commits); how many
+    emails were rendered and written."""
+    people = []
+    account = writer.rows("claim_mail_seller_account", _seller_account, ["seller", row.seller_id])
+    seller = writer.rows("claim_mail_seller", _seller_row, [row.seller_id])
+    contact, legal_name = seller[0] if seller else (None, None)
+    address = account[0][0] if account else (contact.strip() if contact else "")
+    if address:
+        people.append(Recipient("seller", "seller", address, legal_name or row.seller_id))
+    insurer_name = None
+    if row.insurer_id is not None:
+        staff = writer.rows("claim_mail_staff", _staff_rows, ["insurer", row.insurer_id])
+        for name, user_id, email, user_name in staff:
+            insurer_name = name
+            if user_id is not None:
+                people.append(Recipient("insurer", f"user{user_id}", email, user_name or email))
     subject = f"Claim {row.case_id}: " + (f"an answer is due by {row.respond_by:%Y-%m-%d %H:%M} UTC"
                                           if row.respond_by else "a claim was received")
-    return _queue_all(row, KIND_OPENED, f"{KIND_OPENED}:{row.case_id}", None, subject, {})
+    context = {"case": row, "waits_for": waits_for(row), "insurer_name": insurer_name}
+    for recipient in people:
+        path = SELLER_PATH if recipient.party == "seller" else INSURER_PATH
+        text_body, html_body = render_templated(KIND_OPENED, subject, dict(context, recipient=recipient), path)
+        write_email(writer, OutgoingEmail(
+            dedupe_key=f"{KIND_OPENED}:{row.case_id}:{recipient.tag}", kind=KIND_OPENED,
+            to_address=recipient.address, subject=subject, text_body=text_body, html_body=html_body,
+            related_type="claim_case", related_id=row.case_id))
+    return len(people)
 
 
 def reminder_key(row: ClaimCase) -> str | None:

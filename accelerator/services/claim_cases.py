@@ -27,7 +27,8 @@ from accelerator.domain.errors import Conflict, Forbidden, NotFound
 from accelerator.domain.money import format_money
 from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
-from accelerator.services import audit, claim_case_mail, claims, coverage, webhooks
+from accelerator.services import audit, claims, coverage, webhooks
+from accelerator.services import claim_case_opening as opening
 from accelerator.services.paging import Page, fetch_page
 from accelerator.shapes.answers import claim_case_json  # events carry the API's case object
 
@@ -163,7 +164,7 @@ def _write(row: ClaimCase, case: rules.Case, entries: tuple[rules.Entry, ...]) -
 def _emit(view: CaseView, event_type: str) -> None:
     """The event to the marketplace's endpoints, and to the insurer's for its own case."""
     row = view.case
-    data = {"claim_case": claim_case_json(view)}
+    data = _event_data(view)
     webhooks.emit(None, event_type, data)
     if row.insurer_id is not None:
         webhooks.emit(row.insurer_id, event_type, data)
@@ -228,13 +229,10 @@ def _escalate_due(insurer_id: int | None) -> int:
 # --- opening ---------------------------------------------------------------------------------------
 
 
-def _replay(request: CaseInput) -> ClaimCase | None:
-    """The case already opened under this case_id, or None; 409 case_exists when the body differs."""
-    existing = db.session.execute(
-        select(ClaimCase.request_hash).where(ClaimCase.case_id == request.case_id)).scalar_one_or_none()
-    if existing is None:
-        return None
-    if existing != request.digest():
+def _replay(request: CaseInput, stored_hash: str) -> ClaimCase:
+    """The case already opened under this case_id (its request hash `stored_hash`); 409 case_exists when
+    the body differs."""
+    if stored_hash != request.digest():
         raise Conflict(f"Claim case {request.case_id} was already opened with a different body.",
                        code="case_exists")
     return _current(request.case_id)
@@ -253,41 +251,50 @@ def _policy_of(check_id: str) -> int | None:
 
 
 def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
-    """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again."""
-    existing = _replay(request)
-    if existing is not None:
-        return _view(existing), False
-    check = coverage.check_coverage(api_key_id, request.seller_id, request.incident_date.isoformat(),
-                                    request.amount_claimed, request.category)
-    now = clock.now()
-    insurer_id = _insurer_of(check)
-    case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
-    row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
-                    kind=request.kind, incident_date=request.incident_date, amount_claimed=request.amount_claimed,
-                    category=request.category, order_id=request.order_id, description=request.description,
-                    opened_at=now, check_id=check["check_id"], policy_id=_policy_of(check["check_id"]),
-                    route=case.route, state=case.state, insurer_id=insurer_id, respond_by=case.respond_by,
-                    stepped_in=False, updated_at=now)
-    row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
-    view = CaseView(row, check)  # the check just answered: no need to read it back
+    """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again.
+
+    One transaction (services/claim_case_opening.py): the case_id looked up, the check decided by the
+    check's own code and recorded, the case, its history, audit entry, webhook events and emails
+    written by prepared statements; the answer is built from what was written.
+    """
+    question = coverage.parse_check(request.seller_id, request.incident_date.isoformat(), request.amount_claimed,
+                                    request.category)
     try:
-        db.session.add(row)
-        db.session.flush()
-        audit.record(actor, "open", "claim_case", request.case_id, route=case.route, check_id=check["check_id"])
-        _emit(view, "claim_case.opened")
-        claim_case_mail.queue_opened(row)
-        # The answer is what was just written: detached, the row and its history are not expired by
-        # the commit, so nothing is read again after it.
-        db.session.expunge(row)
+        writer, stored = opening.begin(request.case_id)
+        if stored is not None:
+            db.session.rollback()  # nothing written: end the transaction (and SQLite's write lock) first
+            return _view(_replay(request, stored)), False
+        check, record = opening.record_check(writer, api_key_id, question)
+        now = clock.now()
+        insurer_id = _insurer_of(check)
+        case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
+        # Transient: never added to the session, so it is written only by the prepared statements and
+        # nothing of it is flushed, expired or read again.
+        row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
+                        kind=request.kind, incident_date=request.incident_date,
+                        amount_claimed=request.amount_claimed, category=request.category, order_id=request.order_id,
+                        description=request.description, opened_at=now, check_id=check["check_id"],
+                        policy_id=record[9], route=case.route, state=case.state, insurer_id=insurer_id,
+                        respond_by=case.respond_by, stepped_in=False, updated_at=now)
+        row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
+        view = CaseView(row, check)  # the check just answered: no need to read it back
+        opening.write_opening(writer, actor, row, lambda: _event_data(view))
         db.session.commit()
     except IntegrityError:
-        # The same case_id was committed by a concurrent request: answer the case as it is now.
+        # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the transaction
+        # holds the write lock from the look-up on): this one wrote nothing. Answer the case as it is now.
         db.session.rollback()
-        existing = _replay(request)
-        if existing is None:
+        stored = opening.stored_hash(request.case_id)
+        if stored is None:
             raise
-        return _view(existing), False
+        return _view(_replay(request, stored)), False
+    coverage.count_recorded([record])
     return view, True
+
+
+def _event_data(view: CaseView) -> dict:
+    """A webhook event's `data` about the case: the API's case object."""
+    return {"claim_case": claim_case_json(view)}
 
 
 # --- answers ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import EmailMessage
 from accelerator.observability import current_request_id
+from accelerator.services.session_writes import SessionWriter
 
 MAX_SUBJECT = 300
 
@@ -52,16 +53,34 @@ def queue_email(email: OutgoingEmail) -> int | None:
     return row[0] if row else None
 
 
-def queue_templated_email(dedupe_key: str, kind: str, to_address: str, subject: str, context: dict, *,
-                          path: str = "/", related: tuple[str, str] | None = None) -> bool:
-    """Render templates/email/<kind>.txt and .html with `context` (plus the subject, the link SITE_URL +
-    `path`, the site's URL and the marketplace's name) and queue it; whether a message was added."""
+def render_templated(kind: str, subject: str, context: dict, path: str = "/") -> tuple[str, str]:
+    """The text and HTML bodies of templates/email/<kind>.txt and .html with `context` (plus the subject,
+    the link SITE_URL + `path`, the site's URL and the marketplace's name)."""
     site_url = current_app.config["SITE_URL"].rstrip("/")
     context = dict(context, subject=subject, link=site_url + path, site_url=site_url,
                    marketplace=current_app.config["MARKETPLACE_NAME"])
+    return (render_template(f"email/{kind}.txt", **context).strip() + "\n",
+            render_template(f"email/{kind}.html", **context))
+
+
+def queue_templated_email(dedupe_key: str, kind: str, to_address: str, subject: str, context: dict, *,
+                          path: str = "/", related: tuple[str, str] | None = None) -> bool:
+    """Render templates/email/<kind>.txt and .html (`render_templated`) and queue it; whether a message
+    was added."""
+    text_body, html_body = render_templated(kind, subject, context, path)
     related_type, related_id = related or (None, None)
     return queue_email(OutgoingEmail(
-        dedupe_key=dedupe_key, kind=kind, to_address=to_address, subject=subject,
-        text_body=render_template(f"email/{kind}.txt", **context).strip() + "\n",
-        html_body=render_template(f"email/{kind}.html", **context),
-        related_type=related_type, related_id=related_id)) is not None
+        dedupe_key=dedupe_key, kind=kind, to_address=to_address, subject=subject, text_body=text_body,
+        html_body=html_body, related_type=related_type, related_id=related_id)) is not None
+
+
+def write_email(writer: SessionWriter, email: OutgoingEmail) -> None:
+    """As `queue_email`, by one prepared statement in the session's transaction (for busy writes that
+    bypass the unit of work); a key already queued is left alone."""
+    now = clock.now()
+    writer.insert(EmailMessage.__table__, dict(
+        dedupe_key=email.dedupe_key, kind=email.kind, to_address=email.to_address,
+        subject=" ".join(email.subject.split())[:MAX_SUBJECT], text_body=email.text_body,
+        html_body=email.html_body, related_type=email.related_type, related_id=email.related_id,
+        status="pending", attempts=0, next_attempt_at=now, created_at=now, request_id=current_request_id(),
+    ), unless_exists="dedupe_key")

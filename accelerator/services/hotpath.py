@@ -56,6 +56,11 @@ class Link:
         self.cursor = cursor
         self.pipelined = pipelined  # whether statements sent now come back together (PostgreSQL's pipeline mode)
 
+    @classmethod
+    def on_cursor(cls, cursor) -> Link:
+        """A link that only reads, on a cursor of someone else's open transaction (nothing pipelined)."""
+        return cls(None, None, cursor, False)
+
     def send(self, statement: Prepared, values: Sequence) -> Callable[[], list]:
         """Send a select now; the returned function gives its rows. In a pipeline, every select sent
         before the first rows are asked for comes back in the same round trip."""

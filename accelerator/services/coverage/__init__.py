@@ -12,6 +12,8 @@ from accelerator.services.coverage.checks import (
     check_coverage,
     check_coverage_text,
     check_question_text,
+    count_recorded,
+    record_in,
     run_checks,
 )
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, parse_check
@@ -25,8 +27,10 @@ __all__ = [
     "check_coverage",
     "check_coverage_text",
     "check_question_text",
+    "count_recorded",
     "get_check",
     "get_check_text",
     "parse_check",
+    "record_in",
     "run_checks",
 ]

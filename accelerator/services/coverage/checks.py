@@ -34,6 +34,52 @@ def _checked_at(now_ns: int) -> tuple[datetime, str]:
     return found[1], found[2]
 
 
+def decide(app: Flask, api_key_id: int | None, questions: Sequence[CheckInput],
+           loaded: LoadedPolicies) -> tuple[list[str], list[tuple]]:
+    """Decide and serialize every question on its seller's loaded policies: the JSON texts and the
+    records to write with the prepared "record" INSERT (statements.prepared_statement)."""
+    guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
+    now_ns = clock.now_ns()
+    now, checked_at = _checked_at(now_ns)
+    policies, known, rows = loaded.policies, loaded.known, loaded.rows
+    policy_texts: dict[int, str] = {}
+    texts, records = [], []
+    for question in questions:
+        seller = question.seller_id
+        found = policies.get(seller)
+        decision = decide_coverage(found or (), found is not None or seller in known, question.incident_date,
+                                   question.amount, question.category, guarantee)
+        chosen = decision.policy
+        if chosen is None:
+            policy_id, policy_text = None, "null"
+        else:
+            policy_id = chosen.key
+            policy_text = policy_texts.get(policy_id)
+            if policy_text is None:
+                policy_text = policy_texts[policy_id] = policy_answer_text(app, rows[policy_id], chosen)
+        check_id = new_check_id(now_ns)
+        text = answer_text(check_id, checked_at, question, decision, policy_text)
+        texts.append(text)
+        records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
+                        decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
+    return texts, records
+
+
+def record_in(cursor, dialect, api_key_id: int | None, question: CheckInput) -> tuple[str, tuple]:
+    """Decide one check on `cursor` (a DBAPI cursor of the caller's open write transaction, whose
+    statements `dialect` compiles) and write its record there; its JSON text and its record (the
+    caller commits, then `count_recorded`)."""
+    loaded = load_policies(dialect, Link.on_cursor(cursor), [question.seller_id])()
+    texts, records = decide(current_app._get_current_object(), api_key_id, [question], loaded)
+    prepared_statement(dialect, "record").execute_many(cursor, records)
+    return texts[0], records[0]
+
+
+def count_recorded(records: Sequence[tuple]) -> None:
+    """Count committed check records (from `decide`) in the check metrics."""
+    count_coverage_checks([(record[6], record[7]) for record in records])
+
+
 def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Flask | None = None,
                engine: Engine | None = None, *, key_prefix: str | None = None,
                accept_key: Callable[[KeyRow | None], int | None] | None = None) -> list[str] | None:
@@ -51,7 +97,6 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
     dialect = connections.dialect  # the statements are compiled for the hot path's cursors
-    guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
 
     rate_limit: int | None = None
@@ -70,29 +115,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     def decide_and_record(link: Link, loaded: LoadedPolicies | None) -> list[str] | None:
         if loaded is None:
             return None
-        now_ns = clock.now_ns()
-        now, checked_at = _checked_at(now_ns)
-        policies, known, rows = loaded.policies, loaded.known, loaded.rows
-        policy_texts: dict[int, str] = {}
-        texts, records = [], []
-        for question in questions:
-            seller = question.seller_id
-            found = policies.get(seller)
-            decision = decide_coverage(found or (), found is not None or seller in known, question.incident_date,
-                                       question.amount, question.category, guarantee)
-            chosen = decision.policy
-            if chosen is None:
-                policy_id, policy_text = None, "null"
-            else:
-                policy_id = chosen.key
-                policy_text = policy_texts.get(policy_id)
-                if policy_text is None:
-                    policy_text = policy_texts[policy_id] = policy_answer_text(app, rows[policy_id], chosen)
-            check_id = new_check_id(now_ns)
-            text = answer_text(check_id, checked_at, question, decision, policy_text)
-            texts.append(text)
-            records.append((check_id, now, seller, question.incident_date, question.amount, question.category,
-                            decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
+        texts, records = decide(app, api_key_id, questions, loaded)
         statement = prepared_statement(dialect, "record")
         if rate_limit is None:
             link.insert(statement, records)
@@ -107,7 +130,7 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             refusal = link.write(count_then_record)
             if refusal is not None:
                 raise refusal  # the count is committed: a refused request counts, as in Flask
-        count_coverage_checks([(record[6], record[7]) for record in records])
+        count_recorded(records)
         return texts
 
     # A batch's INSERTs and commit go in one round trip on PostgreSQL (hotpath.HotConnections.run).

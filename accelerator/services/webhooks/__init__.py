@@ -20,7 +20,7 @@ from accelerator.services.webhooks.endpoints import (
     register_endpoint,
     remove_endpoint,
 )
-from accelerator.services.webhooks.events import EVENT_TYPES, emit
+from accelerator.services.webhooks.events import EVENT_TYPES, emit, write_events
 from accelerator.services.webhooks.settings import backoff
 from accelerator.services.webhooks.signing import SIGNATURE_HEADER, sign, verify_signature
 
@@ -47,4 +47,5 @@ __all__ = [
     "resolve",
     "sign",
     "verify_signature",
+    "write_events",
 ]

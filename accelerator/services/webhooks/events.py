@@ -8,13 +8,15 @@ Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `clai
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
 from accelerator import clock
 from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
 from accelerator.observability import current_request_id
+from accelerator.services.session_writes import SessionWriter
 
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
                "claim_case.updated", "claim_case.escalated")
@@ -41,3 +43,38 @@ def emit(insurer_id: int | None, event_type: str, data: dict) -> list[WebhookEve
         db.session.add(event)
         events.append(event)
     return events
+
+
+def _endpoints_of() -> tuple:
+    """The active endpoints of the marketplace and of one insurer (the select, its bind, its columns)."""
+    endpoints = WebhookEndpoint.__table__
+    owner = bindparam("insurer_id", type_=endpoints.c.insurer_id.type)
+    statement = (select(endpoints.c.id, endpoints.c.insurer_id)
+                 .where(endpoints.c.active.is_(True), or_(endpoints.c.insurer_id.is_(None),
+                                                          endpoints.c.insurer_id == owner))
+                 .order_by(endpoints.c.id))
+    return statement, ["insurer_id"], [endpoints.c.id, endpoints.c.insurer_id]
+
+
+def write_events(writer: SessionWriter, insurer_id: int | None, event_type: str, data: Callable[[], dict]) -> int:
+    """As `emit` to the marketplace and (unless None) to the insurer, in one read and one prepared INSERT
+    an event, in the session's transaction (for busy writes that bypass the unit of work); how many.
+    `data()` gives the events' data, asked only when there is an endpoint to send it to."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    found = writer.rows("webhook_endpoints_of", _endpoints_of, [insurer_id])
+    if not found:
+        return 0
+    data = data()
+    # The marketplace's first, as emit(None, ...) then emit(insurer_id, ...) would add them.
+    found.sort(key=lambda row: (row[1] is not None, row[0]))
+    now = clock.now()
+    created_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    request_id = current_request_id()
+    for endpoint_id, owner in found:
+        event_id = "evt_" + secrets.token_hex(16)
+        writer.insert(WebhookEvent.__table__, dict(
+            event_id=event_id, endpoint_id=endpoint_id, insurer_id=owner, event_type=event_type,
+            payload={"id": event_id, "type": event_type, "created_at": created_at, "data": data},
+            status="pending", attempts=0, next_attempt_at=now, created_at=now, request_id=request_id))
+    return len(found)
