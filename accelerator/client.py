@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from accelerator.shapes.coverage import CoverageCheck, CoverageItem
-from accelerator.shapes.discovery import Health, ProductCategory
+from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
 from accelerator.shapes.quotes import Quote, QuoteDecline, QuoteOffer, QuoteRequest, QuoteRequestPage
 from accelerator.shapes.sellers import Compliance, MonthlySales, SellerCategories
 
@@ -217,9 +217,9 @@ class AcceleratorClient:
         """GET /api/v1/categories: [{"code", "name"}, ...]."""
         return Answers(self.request("GET", "/api/v1/categories"), ProductCategory)
 
-    def openapi(self) -> JSON:
+    def openapi(self) -> Answer[OpenApiDocument]:
         """GET /api/v1/openapi.json."""
-        return self.request("GET", "/api/v1/openapi.json")
+        return Answer(self.request("GET", "/api/v1/openapi.json"), OpenApiDocument)
 
     # --- insurer: policies ------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,3 +32,14 @@ class HealthUnavailable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["unavailable"]
+
+
+class OpenApiDocument(BaseModel):
+    """GET /api/v1/openapi.json: an OpenAPI 3.1 document (its parts as OpenAPI defines them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: Literal["3.1.0"]
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]

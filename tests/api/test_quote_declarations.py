@@ -116,6 +116,10 @@ def test_discovery_answers_read_back_through_their_declarations(anonymous):
     assert all(isinstance(c, ProductCategory) for c in categories.parsed())
     assert {"code": "toys", "name": "Toys & Games"} in categories  # still the JSON as it came
     assert anonymous.health().parsed() == Health(status="ok")
+    document = anonymous.openapi().parsed()
+    assert document.openapi == "3.1.0" and "/api/v1/quote-requests/{request_id}/decline" in document.paths
+    assert document.components["schemas"]["QuoteOffer"]["required"] == [
+        "annual_premium", "per_occurrence_limit", "aggregate_limit", "valid_until"]
 
 
 def test_a_quote_answer_is_written_by_its_declaration(app, db, insurer):
