@@ -207,6 +207,7 @@ def text(max_length: int, *, min_length: int = 1, strip: bool = True):
 
 
 def _category_set(value: Any) -> list[str]:
+    """Known category codes, each once."""
     if not isinstance(_present(value), list) or not all(isinstance(v, str) for v in value):
         raise refuse("Must be an array of category codes.")
     unknown = [v for v in value if v not in CATEGORY_CODES]
@@ -218,6 +219,7 @@ def _category_set(value: Any) -> list[str]:
 
 
 def _record_id(value: Any) -> int:
+    """An id written as digits that a 32-bit id column can hold."""
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value) or not 1 <= int(value) <= MAX_RECORD_ID:
         raise refuse("No such record.")
     return int(value)
