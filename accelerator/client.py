@@ -13,6 +13,17 @@ One session (connection reuse; use one client per thread), a timeout on every ca
 on 429 and 503 that honour Retry-After. Every POST and PUT carries an Idempotency-Key (a fresh one
 unless you pass yours), so a retried write is applied once. Errors raise ApiError with the status
 and the contract's error body.
+
+Types come from the API's declarations (accelerator/shapes), the classes the server validates with,
+answers with and documents from. A declared answer is an `Answer[Model]`: the JSON object exactly as
+it came (read it as a dict: `quote["annual_premium"] == "1850.00"`), and `.parsed()` reads it through
+its declaration into the typed model (`Decimal` money, `date`s, aware `datetime`s, `int` ids):
+
+    quote = api.offer_quote(7, QuoteOffer(annual_premium="1850.00", ..., valid_until="2026-12-31"))
+    quote.parsed().annual_premium      # Decimal("1850.00")
+
+A body may be given as its declaration (checked here by the server's own rules before it is sent)
+or as a plain dict. Answers of resources not yet declared stay plain JSON (`JSON`, `Page`, `Policy`).
 """
 
 from __future__ import annotations
@@ -20,11 +31,50 @@ from __future__ import annotations
 import time
 import uuid
 from email.utils import parsedate_to_datetime
-from typing import Any, TypedDict
+from typing import Any, Generic, TypedDict, TypeVar
 
 import requests
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+
+from accelerator.shapes.coverage import CoverageCheck, CoverageItem
+from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
+from accelerator.shapes.quotes import Quote, QuoteDecline, QuoteOffer, QuoteRequest, QuoteRequestPage
+from accelerator.shapes.sellers import Compliance, MonthlySales, SellerCategories
 
 JSON = dict[str, Any]
+M = TypeVar("M", bound=BaseModel)
+
+
+class Answer(dict[str, Any], Generic[M]):
+    """A JSON object answer, as it came (a dict), typed by its declaration; `.parsed()` reads it through it."""
+
+    def __init__(self, body: JSON, declaration: type[M]):
+        super().__init__(body)
+        self.declaration = declaration
+
+    def parsed(self) -> M:
+        """The answer read through its declaration (pydantic.ValidationError if it does not fit)."""
+        return self.declaration.model_validate(self)
+
+
+class Answers(list[Any], Generic[M]):
+    """A JSON array answer of declared objects, as it came (a list); `.parsed()` reads each through it."""
+
+    def __init__(self, body: list, declaration: type[M]):
+        super().__init__(body)
+        self.declaration = declaration
+
+    def parsed(self) -> list[M]:
+        """Each item read through the declaration."""
+        return [self.declaration.model_validate(item) for item in self]
+
+
+def _sent(body: BaseModel | Any) -> Any:
+    """A body as JSON: a declaration's fields that were set (money and dates as text), a dict as it is."""
+    if isinstance(body, BaseModel):
+        return to_jsonable_python({name: getattr(body, name) for name in body.model_fields_set})
+    return body
 
 
 class ApiError(Exception):
@@ -159,17 +209,17 @@ class AcceleratorClient:
 
     # --- discovery --------------------------------------------------------------------------------
 
-    def health(self) -> JSON:
-        """GET /healthz."""
-        return self.request("GET", "/healthz")
+    def health(self) -> Answer[Health]:
+        """GET /healthz (a 503 raises ApiError)."""
+        return Answer(self.request("GET", "/healthz"), Health)
 
-    def categories(self) -> list[JSON]:
+    def categories(self) -> Answers[ProductCategory]:
         """GET /api/v1/categories: [{"code", "name"}, ...]."""
-        return self.request("GET", "/api/v1/categories")
+        return Answers(self.request("GET", "/api/v1/categories"), ProductCategory)
 
-    def openapi(self) -> JSON:
+    def openapi(self) -> Answer[OpenApiDocument]:
         """GET /api/v1/openapi.json."""
-        return self.request("GET", "/api/v1/openapi.json")
+        return Answer(self.request("GET", "/api/v1/openapi.json"), OpenApiDocument)
 
     # --- insurer: policies ------------------------------------------------------------------------
 
@@ -201,25 +251,27 @@ class AcceleratorClient:
     # --- insurer: quote requests ------------------------------------------------------------------
 
     def list_quote_requests(self, *, status: str | None = None, page: int | None = None,
-                            per_page: int | None = None) -> Page:
+                            per_page: int | None = None) -> Answer[QuoteRequestPage]:
         """GET /api/v1/quote-requests (status: open, quoted, declined or closed)."""
-        return self.request("GET", "/api/v1/quote-requests",
-                            params={"status": status, "page": page, "per_page": per_page})
+        return Answer(self.request("GET", "/api/v1/quote-requests",
+                                   params={"status": status, "page": page, "per_page": per_page}), QuoteRequestPage)
 
-    def get_quote_request(self, request_id: str | int) -> JSON:
+    def get_quote_request(self, request_id: str | int) -> Answer[QuoteRequest]:
         """GET /api/v1/quote-requests/{id}."""
-        return self.request("GET", f"/api/v1/quote-requests/{_segment(str(request_id))}")
+        return Answer(self.request("GET", f"/api/v1/quote-requests/{_segment(str(request_id))}"), QuoteRequest)
 
-    def offer_quote(self, request_id: str | int, quote: JSON, *, idempotency_key: str | None = None) -> JSON:
-        """POST /api/v1/quote-requests/{id}/quotes."""
-        return self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/quotes", json=quote,
-                            idempotency_key=idempotency_key)
+    def offer_quote(self, request_id: str | int, quote: QuoteOffer | JSON, *,
+                    idempotency_key: str | None = None) -> Answer[Quote]:
+        """POST /api/v1/quote-requests/{id}/quotes (201 with the quote)."""
+        return Answer(self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/quotes",
+                                   json=_sent(quote), idempotency_key=idempotency_key), Quote)
 
-    def decline_quote_request(self, request_id: str | int, reason: str, *,
-                              idempotency_key: str | None = None) -> JSON:
-        """POST /api/v1/quote-requests/{id}/decline."""
-        return self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/decline",
-                            json={"reason": reason}, idempotency_key=idempotency_key)
+    def decline_quote_request(self, request_id: str | int, reason: str | QuoteDecline, *,
+                              idempotency_key: str | None = None) -> Answer[QuoteRequest]:
+        """POST /api/v1/quote-requests/{id}/decline (a reason, or its declared body)."""
+        body = _sent(reason) if isinstance(reason, QuoteDecline) else {"reason": reason}
+        return Answer(self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/decline",
+                                   json=body, idempotency_key=idempotency_key), QuoteRequest)
 
     # --- insurer: webhooks ------------------------------------------------------------------------
 
@@ -243,40 +295,45 @@ class AcceleratorClient:
 
     # --- marketplace (role marketplace): coverage, claims, sales and compliance ---------------------
 
-    def check_coverage(self, seller_id: str, incident_date: str, amount: str, category: str | None = None) -> JSON:
+    def check_coverage(self, seller_id: str, incident_date: str, amount: str,
+                       category: str | None = None) -> Answer[CoverageCheck]:
         """GET /api/v1/coverage: the decision (recorded before it is answered)."""
-        return self.request("GET", "/api/v1/coverage", params={
-            "seller_id": seller_id, "incident_date": incident_date, "amount": amount, "category": category})
+        return Answer(self.request("GET", "/api/v1/coverage", params={
+            "seller_id": seller_id, "incident_date": incident_date, "amount": amount, "category": category}),
+            CoverageCheck)
 
-    def check_coverage_batch(self, checks: list[Any], *, idempotency_key: str | None = None) -> JSON:
-        """POST /api/v1/coverage/batch: {"results": [...]} in order, errors in place of invalid items."""
-        return self.request("POST", "/api/v1/coverage/batch", json={"checks": checks},
+    def check_coverage_batch(self, checks: list[CoverageItem | Any], *, idempotency_key: str | None = None) -> JSON:
+        """POST /api/v1/coverage/batch: {"results": [...]} in order, errors in place of invalid items
+        (each result an error or a CoverageCheck)."""
+        return self.request("POST", "/api/v1/coverage/batch", json={"checks": [_sent(c) for c in checks]},
                             idempotency_key=idempotency_key)
 
-    def get_coverage_check(self, check_id: str) -> JSON:
+    def get_coverage_check(self, check_id: str) -> Answer[CoverageCheck]:
         """GET /api/v1/coverage/checks/{check_id}: a recorded check's answer, field for field."""
-        return self.request("GET", f"/api/v1/coverage/checks/{_segment(check_id)}")
+        return Answer(self.request("GET", f"/api/v1/coverage/checks/{_segment(check_id)}"), CoverageCheck)
 
     def record_claim(self, claim: JSON, *, idempotency_key: str | None = None) -> JSON:
         """POST /api/v1/claims: 201 the first time, 200 with the first answer for the same claim_id."""
         return self.request("POST", "/api/v1/claims", json=claim, idempotency_key=idempotency_key)
 
     def report_sales(self, seller_id: str, month: str, gross_proceeds: str, *,
-                     idempotency_key: str | None = None) -> JSON:
+                     idempotency_key: str | None = None) -> Answer[MonthlySales]:
         """PUT /api/v1/sellers/{seller_id}/sales/{YYYY-MM}: record or replace a month's gross proceeds."""
-        return self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/sales/{_segment(month)}",
-                            json={"gross_proceeds": gross_proceeds}, idempotency_key=idempotency_key)
+        return Answer(self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/sales/{_segment(month)}",
+                                   json={"gross_proceeds": gross_proceeds}, idempotency_key=idempotency_key),
+                      MonthlySales)
 
     def record_seller_categories(self, seller_id: str, categories: list[str], *,
-                                 idempotency_key: str | None = None) -> JSON:
+                                 idempotency_key: str | None = None) -> Answer[SellerCategories]:
         """PUT /api/v1/sellers/{seller_id}/categories: record or replace the categories the seller sells."""
-        return self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/categories",
-                            json={"categories": categories}, idempotency_key=idempotency_key)
+        return Answer(self.request("PUT", f"/api/v1/sellers/{_segment(seller_id)}/categories",
+                                   json={"categories": categories}, idempotency_key=idempotency_key),
+                      SellerCategories)
 
-    def compliance(self, seller_id: str, on: str | None = None) -> JSON:
+    def compliance(self, seller_id: str, on: str | None = None) -> Answer[Compliance]:
         """GET /api/v1/sellers/{seller_id}/compliance (on defaults to today)."""
-        return self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on})
-
+        return Answer(self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on}),
+                      Compliance)
 
     # --- claim cases (marketplace and insurer) -----------------------------------------------------
 

@@ -26,6 +26,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from accelerator.api.blueprint import bp
 from accelerator.shapes import values
+from accelerator.shapes.discovery import OpenApiDocument
 from accelerator.shapes.values import CATEGORY_SCHEMA, MONEY_OUT_SCHEMA, TIMESTAMP_SCHEMA
 
 
@@ -35,7 +36,7 @@ def _schema(value_type) -> dict:
 
 
 # The value schemas of the endpoints whose dictionaries are still written by hand (policies, claims,
-# sellers, claim cases, quote requests, webhooks: not yet converted to declarations): taken from the
+# claim cases, webhooks: not yet converted to declarations): taken from the
 # declared value types, so each value rule is written once.
 MONEY_OUT = MONEY_OUT_SCHEMA
 MONEY_IN = _schema(values.Money)
@@ -288,8 +289,9 @@ OPENAPI = {
         "/api/v1/openapi.json": {
             "get": operation(
                 "This OpenAPI 3.1 document", operation_id="getOpenapi", tags=["discovery"], roles=None,
-                responses={"200": ("The document.", {"type": "object", "required": ["openapi", "paths"]})},
+                responses={"200": ("The document.", ref("OpenApiDocument"))},
             )
         }
-    }
+    },
+    "schemas": schemas_of(OpenApiDocument),
 }

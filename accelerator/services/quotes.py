@@ -41,11 +41,8 @@ from accelerator.models import Insurer, Quote, QuoteRequest, QuoteRouting
 from accelerator.services import audit, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.policies import ensure_seller, term_errors
-from accelerator.shapes.answers import quote_json, quote_request_json  # events carry the API's shapes
-
-ROUTING_STATUSES = ("open", "quoted", "declined", "closed")
-MAX_NOTES = 2000
-MAX_REASON = 2000
+from accelerator.shapes import quotes as shapes  # events carry the API's answers
+from accelerator.shapes.quotes import MAX_NOTES, MAX_REASON  # the limits the API declares (one definition)
 
 
 @dataclass(frozen=True)
@@ -89,6 +86,11 @@ class RoutedRequest:
     request: QuoteRequest
     routing: QuoteRouting
     quotes: list[Quote]
+
+
+def _request_json(request: QuoteRequest, routing: QuoteRouting, quotes: list[Quote]) -> dict:
+    """The API's quote request answer, as a webhook event carries it."""
+    return shapes.QuoteRequest.of(request, routing, quotes, current_app.config["REQUIREMENT"]).model_dump(mode="json")
 
 
 def _request_errors(data: QuoteRequestData) -> dict[str, str]:
@@ -180,7 +182,7 @@ def submit_quote_request(seller_id: str, data: QuoteRequestData, confirmed: Coll
     db.session.flush()
     for routing in routings:
         webhooks.emit(routing.insurer_id, "quote_request.routed",
-                      {"quote_request": quote_request_json(request, routing, [])})
+                      {"quote_request": _request_json(request, routing, [])})
     # The log names each insurer as it was called then (and keeps its id, which names do not).
     names = dict(db.session.execute(select(Insurer.id, Insurer.name).where(Insurer.id.in_(insurer_ids))).all())
     audit.record(audit.Actor(f"seller {seller_id}"), "submit", "quote_request", request.id,
@@ -430,7 +432,7 @@ def emit_quote_accepted(quote_id: int) -> None:
         select(QuoteRouting).where(QuoteRouting.quote_request_id == quote.quote_request_id,
                                    QuoteRouting.insurer_id == quote.insurer_id)
     ).scalar_one_or_none()
-    data: dict = {"quote": quote_json(quote)}
+    data: dict = {"quote": shapes.Quote.of(quote, current_app.config["REQUIREMENT"]).model_dump(mode="json")}
     if routing is not None:
-        data["quote_request"] = quote_request_json(quote.quote_request, routing, [quote])
+        data["quote_request"] = _request_json(quote.quote_request, routing, [quote])
     webhooks.emit(quote.insurer_id, "quote.accepted", data)

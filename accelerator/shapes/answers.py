@@ -1,4 +1,4 @@
-"""The answers' JSON shapes: the contract's policy object, quotes, quote requests, claims, claim cases, webhooks.
+"""The answers' JSON shapes: the contract's policy object, claims, claim cases, webhooks (quotes: shapes/quotes.py).
 
 They live in this top-level package of declarations, not in accelerator/api/, because webhook events
 (written by the services) carry the same objects the API answers: both sides import them from here.
@@ -15,8 +15,7 @@ from flask import current_app
 
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import format_money
-from accelerator.domain.terms import PolicyTerms
-from accelerator.models import Claim, Policy, Quote, QuoteRequest, QuoteRouting, WebhookEndpoint, WebhookEvent
+from accelerator.models import Claim, Policy, WebhookEndpoint, WebhookEvent
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -105,79 +104,6 @@ def claim_case_json(view) -> dict:
         "payment": payment,
         "recovery": recovery,
         "history": [{"at": timestamp(e.at), "event": e.event, "by": e.by, "note": e.note} for e in case.events],
-    }
-
-
-def quote_terms(quote: Quote) -> PolicyTerms:
-    """The policy a quote would become, for judging it against the requirement."""
-    return PolicyTerms(
-        policy_number=f"quote-{quote.id}",
-        insurer_id=quote.insurer_id,
-        insurer_rating=quote.insurer.am_best_rating if quote.insurer else None,
-        source="marketplace",
-        verification="verified",
-        effective_date=quote.quote_request.desired_start_date,
-        expiration_date=date.max,
-        cancellation_date=None,
-        per_occurrence_limit=quote.per_occurrence_limit,
-        aggregate_limit=quote.aggregate_limit,
-        aggregate_remaining=quote.aggregate_limit,
-        deductible=quote.deductible,
-        occurrence_based=quote.occurrence_based,
-        additional_insured=quote.additional_insured,
-        excluded_categories=frozenset(quote.excluded_categories),
-        key=quote.id,
-    )
-
-
-def quote_json(quote: Quote) -> dict:
-    """An insurer's quote on a quote request."""
-    return {
-        "id": ident(quote.id),
-        "quote_request_id": ident(quote.quote_request_id),
-        "insurer_id": ident(quote.insurer_id),
-        "status": quote.status,
-        "annual_premium": format_money(quote.annual_premium),
-        "per_occurrence_limit": format_money(quote.per_occurrence_limit),
-        "aggregate_limit": format_money(quote.aggregate_limit),
-        "deductible": format_money(quote.deductible),
-        "valid_until": day(quote.valid_until),
-        "occurrence_based": quote.occurrence_based,
-        "additional_insured": quote.additional_insured,
-        "excluded_categories": sorted(quote.excluded_categories),
-        "notes": quote.notes or "",
-        "meets_requirement": meets_requirement(quote_terms(quote), current_app.config["REQUIREMENT"]),
-        "created_at": timestamp(quote.created_at),
-    }
-
-
-def routing_status(request: QuoteRequest, routing: QuoteRouting) -> str:
-    """The request's status as this insurer sees it: closed once the request closed, else its routing's."""
-    return "closed" if request.status == "closed" else routing.status
-
-
-def quote_request_json(request: QuoteRequest, routing: QuoteRouting, quotes: list[Quote]) -> dict:
-    """A seller's quote request as one insurer sees it, with that insurer's quotes on it."""
-    return {
-        "id": ident(request.id),
-        "status": routing_status(request, routing),
-        "seller_id": request.seller_id,
-        "legal_name": request.legal_name,
-        "state": request.state,
-        "categories": sorted(request.categories),
-        "annual_revenue": format_money(request.annual_revenue),
-        "top_products": request.top_products or "",
-        "states_shipped": sorted(request.states_shipped),
-        "claims_last_3_years": request.claims_last_3_years,
-        "per_occurrence_limit": format_money(request.per_occurrence_limit),
-        "aggregate_limit": format_money(request.aggregate_limit),
-        "deductible": format_money(request.deductible),
-        "desired_start_date": day(request.desired_start_date),
-        "routed_at": timestamp(routing.routed_at),
-        "responded_at": timestamp(routing.responded_at),
-        "decline_reason": routing.decline_reason,
-        "withdrawn_at": timestamp(request.withdrawn_at),
-        "quotes": [quote_json(q) for q in sorted(quotes, key=lambda q: q.id)],
     }
 
 

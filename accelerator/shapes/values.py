@@ -9,15 +9,15 @@ shows. A required field sent as JSON null is the same as leaving it out ("This f
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import MAX_MONEY, parse_money
+from accelerator.domain.money import MAX_MONEY, format_money, parse_money
 from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date, parse_month
 
 MAX_PER_PAGE = 200
@@ -159,3 +159,84 @@ def text_schema(max_length: int, *, nullable: bool = False) -> dict:
     schema = {"type": ["string", "null"] if nullable else "string", "minLength": 1, "maxLength": max_length,
               "pattern": r"^[^\x00\ud800-\udfff]*[^\s\x00\ud800-\udfff][^\x00\ud800-\udfff]*$"}
     return schema
+
+
+# --- more reusable rules (quote requests first; any resource may use them) --------------------------
+
+MAX_RECORD_ID = 2**31 - 1  # ids are 32-bit integer columns on PostgreSQL
+ID_SCHEMA = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
+_NOT_STORABLE = r"\x00\ud800-\udfff"
+
+
+def one_of(*choices: str):
+    """A string that must be one of `choices` ("Must be one of a, b, c.")."""
+    message = "Must be one of " + ", ".join(choices) + "."
+
+    def check(value: Any) -> str:
+        if type(_present(value)) is not str or value not in choices:
+            raise refuse(message)
+        return value
+
+    return Annotated[str, PlainValidator(check), WithJsonSchema({"type": "string", "enum": list(choices)})]
+
+
+def text(max_length: int, *, min_length: int = 1, strip: bool = True):
+    """Text as the API stores it: a string (stripped unless `strip` is False) of min..max characters,
+    no NUL, no lone surrogate; the contract's message for each."""
+
+    def check(value: Any) -> str:
+        if not isinstance(_present(value), str):
+            raise refuse("Must be a string.")
+        value = value.strip() if strip else value
+        if len(value) > max_length:
+            raise refuse(f"Must be at most {max_length:,} characters.")
+        if len(value) < min_length:
+            raise refuse("Must not be empty." if min_length == 1 else f"Must be at least {min_length} characters.")
+        if "\x00" in value:
+            raise refuse("Must not contain NUL characters.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate such as "\ud800": not storable text
+            raise refuse("Must be valid Unicode text.") from None
+        return value
+
+    schema = (text_schema(max_length) if strip and min_length == 1 else
+              {"type": "string", "minLength": min_length, "maxLength": max_length,
+               "pattern": f"^[^{_NOT_STORABLE}]*$"})
+    return Annotated[str, PlainValidator(check), WithJsonSchema(schema)]
+
+
+def _category_set(value: Any) -> list[str]:
+    """Known category codes, each once."""
+    if not isinstance(_present(value), list) or not all(isinstance(v, str) for v in value):
+        raise refuse("Must be an array of category codes.")
+    unknown = [v for v in value if v not in CATEGORY_CODES]
+    if unknown:
+        raise refuse("Unknown category code(s): " + ", ".join(repr(v[:40]) for v in unknown[:5]) + ".")
+    if len(set(value)) != len(value):
+        raise refuse("Each category may appear once.")
+    return list(value)
+
+
+def _record_id(value: Any) -> int:
+    """An id written as digits that a 32-bit id column can hold."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value) or not 1 <= int(value) <= MAX_RECORD_ID:
+        raise refuse("No such record.")
+    return int(value)
+
+
+# Category codes, each once (excluded categories).
+CategorySet = Annotated[list[str], PlainValidator(_category_set), WithJsonSchema(
+    {"type": "array", "items": CATEGORY_SCHEMA, "uniqueItems": True})]
+# A record's id in a path (digits, a 32-bit id); the endpoint answers 404 for one that cannot exist.
+RecordId = Annotated[int, PlainValidator(_record_id), WithJsonSchema(ID_SCHEMA)]
+
+# Answers: the value as the service has it, written as the contract writes it; read back (the client,
+# the tests) from that text. The schema is the output's.
+MoneyOut = Annotated[Decimal, PlainSerializer(format_money, return_type=str),
+                     WithJsonSchema(MONEY_OUT_SCHEMA)]
+DayOut = Annotated[date, PlainSerializer(lambda v: v.isoformat(), return_type=str), WithJsonSchema(DAY_SCHEMA)]
+TimestampOut = Annotated[datetime, PlainSerializer(
+    lambda v: v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str), WithJsonSchema(TIMESTAMP_SCHEMA)]
+IdOut = Annotated[int, PlainSerializer(str, return_type=str), WithJsonSchema(ID_SCHEMA)]
+SellerIdOut = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"})]

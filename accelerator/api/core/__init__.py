@@ -19,7 +19,7 @@ How an endpoint is written: with declarations (accelerator/shapes/; see api/sell
 
 and the module's OPENAPI fragment is generated from the same classes (`schemas_of`, `query_params_of`,
 `path_params_of` in api/openapi.py). The endpoints not yet converted (policies, claims, claim cases,
-quote requests, webhooks) still read their fields with `Fields` and have hand-written fragments, whose
+webhooks) still read their fields with `Fields` and have hand-written fragments, whose
 value schemas come from the declared types; written that way (see api/policies.py):
 
     @bp.post("/things")

@@ -26,7 +26,7 @@ from accelerator.domain.terms import Requirement
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Quote, QuoteRequest, QuoteRouting
 from accelerator.services.quotes import appetites, request_profile
-from accelerator.shapes.answers import quote_terms  # one definition of "the policy a quote would be"
+from accelerator.shapes.quotes import quote_terms  # one definition of "the policy a quote would be"
 
 QUOTE_SORTS = ("premium", "limit")
 
