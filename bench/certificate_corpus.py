@@ -254,9 +254,9 @@ def scan_of(content: bytes, rng: random.Random, dpi: int = 200) -> bytes:
             image = page.convert("L")
     angle = rng.choice((-1, 1)) * rng.uniform(0.5, 2.0)
     image = image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    # Sparse dark speckles (about 1 pixel in 150), from the seeded generator so each scan is the same every run.
+    # Sparse dark speckles (1 pixel in 256), from the seeded generator so each scan is the same every run.
     noise = Image.frombytes("L", image.size, rng.randbytes(image.size[0] * image.size[1])).point(
-        lambda v: 0 if v < 2 else 255)
+        lambda v: 0 if v < 1 else 255)
     image = Image.composite(image, noise, noise).filter(ImageFilter.SMOOTH)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80, dpi=(dpi, dpi))

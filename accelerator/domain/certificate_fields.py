@@ -55,7 +55,7 @@ LABELS: dict[str, tuple[str, ...]] = {
                         r"(?:annual\s+|policy\s+)?aggregate(?:\s+limit)?"),
     "deductible": (r"deductible(?:\s+amount)?", r"ded\.?", r"self[\s-]insured\s+retention", r"retention"),
     "occurrence_based": (r"coverage\s+(?:basis|form|trigger)", r"policy\s+(?:form|basis)", r"basis", r"trigger"),
-    "additional_insured": (r"add(?:itiona)?'?l\.?\s+ins(?:ure)?d\.?", r"additional\s+insured(?:\s+status)?"),
+    "additional_insured": (r"add(?:itiona)?'?[li1]\.?\s+ins(?:ure)?d\.?", r"additional\s+insured(?:\s+status)?"),
     "certificate_holder": (r"cert(?:ificate|\.)?\s+holder(?:\s+name)?", r"holder"),
 }
 _LABEL_RES = {name: [re.compile(r"^\s*(?:" + label + r")(?![a-z(])\s*[:#.\-]*\s*", re.IGNORECASE)
@@ -179,6 +179,24 @@ def form_label(name: str) -> str:
     return tidy(re.sub(r"[_\-]+", " ", name))
 
 
+def join_words(fragments: Iterable[Fragment]) -> list[Fragment]:
+    """Runs of words on one line joined where the gap is narrower than the text is high: some PDF writers
+    show each word (or letter) on its own, and a label must be read whole ("EACH" "OCCURRENCE")."""
+    joined: list[Fragment] = []
+    for fragment in sorted(fragments, key=lambda f: (f.page, round(f.bottom), f.x0)):
+        last = joined[-1] if joined else None
+        if (last and last.page == fragment.page and last.source == fragment.source
+                and abs(last.bottom - fragment.bottom) < 0.3 * last.height
+                and -0.5 * last.height < fragment.x0 - last.x1 < 0.9 * min(last.height, fragment.height)):
+            space = "" if fragment.x0 - last.x1 < 0.1 * last.height else " "
+            joined[-1] = Fragment(last.page, last.source, last.text + space + fragment.text, last.x0,
+                                  min(last.top, fragment.top), max(last.x1, fragment.x1),
+                                  max(last.bottom, fragment.bottom))
+        else:
+            joined.append(fragment)
+    return joined
+
+
 def read_fields(fragments: Iterable[Fragment], form_values: Iterable[FormValue] = ()) -> FieldReading:
     """The certificate's fields and their evidence from its form values and positioned text."""
     reading = FieldReading()
@@ -256,7 +274,7 @@ def _read_checkboxes(reading: FieldReading, ordered: list[Fragment]) -> None:
     """The occurrence basis from a row of ticked boxes (`[X] OCCUR  [ ] CLAIMS-MADE`)."""
     for row in _rows(ordered):
         text = " ".join(f.text for f in row)
-        if re.search(r"(?:\[\s*[x✓]?\s*\]|☐|☒)\s*(?:occur|claims)", text, re.IGNORECASE):
+        if re.search(values.BOX + r"\s*(?:occur|claims)", text, re.IGNORECASE):
             value = values.parse_basis(text)
             if value is not None:
                 reading.put("occurrence_based", value, Evidence(row[0].page, row[0].source, tidy(text)))

@@ -31,6 +31,9 @@ MONEY_PATTERN = (r"(?:(?:usd|us\$|\$|s(?=\s?\d))\s?)?\d[\d,. ]*\d(?:\s?(?:mm|m|k
 _MONEY = re.compile(r"^(?:usd|us\$|\$|s(?=\s?\d))?\s?(?P<n>\d[\d,. ]*)\s?(?P<unit>mm|m|k|million|thousand)?$",
                     re.IGNORECASE)
 _UNITS = {None: 1, "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+# A checkbox as printed or as OCR reads it ("[X]", "[X}", "(x)", "☒"); ticked, or either.
+TICKED = r"(?:[\[({]\s*[x✓]\s*[\])}]|☒|\bx\b)"
+BOX = r"(?:[\[({]\s*[x✓]?\s*[\])}]|☐|☒)"
 _NONE_WORDS = re.compile(r"^(?:none|nil|n/?a|zero|-+)$", re.IGNORECASE)
 _NAIC = re.compile(r"^(?:naic\s*(?:#|no\.?|code)?\s*:?\s*)?(?P<code>\d{5})$", re.IGNORECASE)
 _POLICY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9./-]{1,39}", re.IGNORECASE)
@@ -112,13 +115,13 @@ def parse_name(text: str) -> str | None:
 def parse_basis(text: str) -> bool | None:
     """Occurrence (True) or claims-made (False) from a checkbox line or words about the form."""
     text = text.lower()
-    claims = re.search(r"(\[\s*[x✓]\s*\]|☒|\bx)\s*claims[\s-]*made", text)
-    occurrence = re.search(r"(\[\s*[x✓]\s*\]|☒|\bx)\s*occur", text)
+    claims = re.search(TICKED + r"\s*claims[\s-]*made", text)
+    occurrence = re.search(TICKED + r"\s*occur", text)
     if claims and not occurrence:
         return False
     if occurrence and not claims:
         return True
-    if claims or "[" in text or "☐" in text:
+    if claims or re.search(BOX, text):
         return None  # both ticked, or neither: nothing to read
     if re.search(r"claims[\s-]*made", text):
         return False

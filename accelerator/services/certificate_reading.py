@@ -20,16 +20,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError, PdfReadError
 
-from accelerator.domain.certificate_fields import FIELDS, FieldReading, FormValue, Fragment, read_fields
+from accelerator.domain.certificate_fields import FIELDS, FieldReading, FormValue, Fragment, join_words, read_fields
 from accelerator.domain.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PAGES = 20
 TIME_LIMIT = 30.0
-OCR_DPI = 300
+OCR_DPI = 200  # as good as 300 dpi on the corpus (69 vs 68 of 72 fields), about 30% faster
 MIN_TEXT_CHARS = 20  # a page with less text than this is a scan (a stray page number is no text)
 TESSERACT = "/usr/bin/tesseract"
 PDFTOPPM = "/usr/bin/pdftoppm"
@@ -103,7 +103,7 @@ def read_certificate(content: bytes, *, time_limit: float = TIME_LIMIT) -> Certi
             found = ocr_fragments(content, number, deadline)
             ocr_pages += 1
         fragments += found
-    reading = read_fields(fragments, form_values)
+    reading = read_fields(join_words(fragments), form_values)
     return CertificateReading(reading, file_signals(content, reader, reading), len(reader.pages), ocr_pages)
 
 
@@ -115,9 +115,10 @@ def open_pdf(content: bytes) -> PdfReader:
         raise NotAPdf("This file is not a PDF. Send the certificate of insurance as a PDF document.")
     try:
         reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted:
-            raise UnreadableCertificate("This PDF is encrypted (password-protected); send an unprotected copy.",
-                                        code="unreadable_document")
+        # Many agencies' PDFs are encrypted with an empty password (only printing or copying restricted):
+        # those open; one that needs a password to be opened does not.
+        if reader.is_encrypted and not _opens_without_password(reader):
+            raise UnreadableCertificate("This PDF is encrypted (password-protected); send an unprotected copy.")
         count = len(reader.pages)
     except UnreadableCertificate:
         raise
@@ -129,6 +130,14 @@ def open_pdf(content: bytes) -> PdfReader:
     if count > MAX_PAGES:
         raise UnreadableCertificate(f"This PDF has {count} pages; a certificate has at most {MAX_PAGES}.")
     return reader
+
+
+def _opens_without_password(reader: PdfReader) -> bool:
+    """Whether an encrypted PDF opens with the empty password (and a cipher pypdf can use here)."""
+    try:
+        return reader.decrypt("") != PasswordType.NOT_DECRYPTED
+    except (PdfReadError, DependencyError, NotImplementedError, ValueError):
+        return False
 
 
 def form_fields(reader: PdfReader) -> list[FormValue]:
