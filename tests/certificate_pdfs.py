@@ -43,6 +43,15 @@ def encrypted() -> bytes:
     return out.getvalue()
 
 
+def restricted_only(content: bytes) -> bytes:
+    """A certificate encrypted with an empty password (printing restricted), as many agencies send them."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    writer.encrypt("", owner_password="owner", algorithm="RC4-128", permissions_flag=0)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def two_hundred_pages() -> bytes:
     """200 pages of a certificate's line."""
     return text_pdf("Policy Number: HX-1", pages=200)

@@ -209,7 +209,7 @@ def read_fields(fragments: Iterable[Fragment], form_values: Iterable[FormValue] 
                 reading.put(name, parsed, Evidence(form_value.page, "form_field", tidy(f"{label}: {form_value.value}")))
                 if parsed is not None:
                     break
-    ordered = sorted(fragments, key=lambda f: (f.page, round(f.top), f.x0))
+    ordered = sorted(join_words(fragments), key=lambda f: (f.page, round(f.top), f.x0))
     for name in FIELDS:
         if name not in reading.values:
             _read_by_label(reading, name, ordered)

@@ -35,6 +35,7 @@ _UNITS = {None: 1, "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_00
 TICKED = r"(?:[\[({]\s*[x✓]\s*[\])}]|☒|\bx\b)"
 BOX = r"(?:[\[({]\s*[x✓]?\s*[\])}]|☐|☒)"
 _NONE_WORDS = re.compile(r"^(?:none|nil|n/?a|zero|-+)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b(?:inc|co|corp|ltd|bros|jr|sr|assn|intl|mfg)|\.\w)\.$", re.IGNORECASE)
 _NAIC = re.compile(r"^(?:naic\s*(?:#|no\.?|code)?\s*:?\s*)?(?P<code>\d{5})$", re.IGNORECASE)
 _POLICY_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9./-]{1,39}", re.IGNORECASE)
 _YES = re.compile(r"^(?:y|yes|x|\[x\]|included|covered|true|ai)$", re.IGNORECASE)
@@ -105,9 +106,12 @@ def parse_policy_number(text: str) -> str | None:
 
 
 def parse_name(text: str) -> str | None:
-    """A person's or company's name: 2 to 120 characters holding letters, its spacing tidied."""
-    text = re.sub(r"\s+", " ", text).strip(" :;,-")
-    if not 2 <= len(text) <= 120 or sum(char.isalpha() for char in text) < 2:
+    """A person's or company's name: up to 120 characters holding three letters or more, its spacing tidied."""
+    text = re.sub(r"\s+", " ", text).strip(" :;,-'\"“”‘’|")
+    # A full stop ends an abbreviation ("Inc.", "L.L.C."); after a whole word it is a speck or a sentence's end.
+    if text.endswith(".") and not _ABBREVIATION.search(text):
+        text = text[:-1]
+    if len(text) > 120 or sum(char.isalpha() for char in text) < 3:
         return None
     return text
 

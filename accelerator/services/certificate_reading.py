@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
-from accelerator.domain.certificate_fields import FIELDS, FieldReading, FormValue, Fragment, join_words, read_fields
+from accelerator.domain.certificate_fields import FIELDS, FieldReading, FormValue, Fragment, read_fields
 from accelerator.domain.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -103,7 +103,7 @@ def read_certificate(content: bytes, *, time_limit: float = TIME_LIMIT) -> Certi
             found = ocr_fragments(content, number, deadline)
             ocr_pages += 1
         fragments += found
-    reading = read_fields(join_words(fragments), form_values)
+    reading = read_fields(fragments, form_values)
     return CertificateReading(reading, file_signals(content, reader, reading), len(reader.pages), ocr_pages)
 
 

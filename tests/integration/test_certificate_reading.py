@@ -90,6 +90,12 @@ def test_a_scan_over_10_mib_is_refused_before_it_is_read():
     assert (caught.value.status, caught.value.code) == (413, "too_large")
 
 
+def test_a_pdf_encrypted_with_an_empty_password_is_read():
+    item = certificate("letter", 0)
+    answer = read_certificate(certificate_pdfs.restricted_only(item.content)).as_contract()
+    assert answer["fields"] == {name: item.truth[name] for name in FIELDS}
+
+
 def test_a_blank_page_reads_nothing_and_says_so():
     reading = read_certificate(certificate_pdfs.blank())
     answer = reading.as_contract()

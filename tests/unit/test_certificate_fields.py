@@ -12,6 +12,7 @@ from accelerator.domain.certificate_fields import (
     Fragment,
     form_label,
     is_label,
+    join_words,
     read_fields,
 )
 
@@ -154,3 +155,17 @@ def test_form_names_read_as_words():
     assert form_label("topmostSubform[0].Page1[0].NAIC_CODE[0]") == "NAIC CODE"
     assert is_label("Each Occurrence Limit") and is_label("POLICY EFF (MM/DD/YYYY)")
     assert not is_label("Acme Goods LLC") and not is_label("INSURER(S) AFFORDING COVERAGE")
+
+
+def test_words_shown_one_by_one_are_joined_into_a_label_and_cells_stay_apart():
+    words = [at(420, 252, "EACH", size=6), at(435, 252, "OCCURRENCE", size=6), at(505, 252, "$"),
+             at(511, 252, "1,000,000"), at(36, 252, "P"), at(40, 252, "OLICY", size=8)]
+    joined = join_words(words)
+    assert sorted(f.text for f in joined) == ["$ 1,000,000", "EACH OCCURRENCE", "POLICY"]
+    assert read_fields(words).values["per_occurrence_limit"] == Decimal("1000000.00")
+
+
+def test_words_on_other_lines_pages_or_sources_are_not_joined():
+    words = [at(36, 100, "Policy"), at(62, 112, "Number"), at(62, 100, "No.", page=2),
+             at(62, 100, "HX-1", source="ocr")]
+    assert len(join_words(words)) == 4

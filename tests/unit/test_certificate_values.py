@@ -68,6 +68,11 @@ def test_names_are_tidied_and_need_letters():
     assert parse_name("Blue Heron Candles Inc.") == "Blue Heron Candles Inc."
     assert parse_name("12345") is None
     assert parse_name("A") is None
+    assert parse_name("ae") is None
+    assert parse_name("Acme Goods LLC.") == "Acme Goods LLC"
+    assert parse_name("Granite State Casualty”") == "Granite State Casualty"
+    assert parse_name("Lakeshore Indemnity Co.") == "Lakeshore Indemnity Co."
+    assert parse_name("Acme Goods L.L.C.") == "Acme Goods L.L.C."
     assert parse_name("x" * 121) is None
 
 
