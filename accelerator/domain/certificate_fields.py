@@ -55,11 +55,15 @@ LABELS: dict[str, tuple[str, ...]] = {
                         r"(?:annual\s+|policy\s+)?aggregate(?:\s+limit)?"),
     "deductible": (r"deductible(?:\s+amount)?", r"ded\.?", r"self[\s-]insured\s+retention", r"retention"),
     "occurrence_based": (r"coverage\s+(?:basis|form|trigger)", r"policy\s+(?:form|basis)", r"basis", r"trigger"),
-    "additional_insured": (r"add(?:itiona)?'?[li1]\.?\s+ins(?:ure)?d\.?", r"additional\s+insured(?:\s+status)?"),
+    "additional_insured": (r"add(?:itiona)?['’]?[li1!|’]?\.?\s+ins(?:ure)?d\.?", r"additional\s+insured(?:\s+status)?"),
     "certificate_holder": (r"cert(?:ificate|\.)?\s+holder(?:\s+name)?", r"holder"),
 }
 _LABEL_RES = {name: [re.compile(r"^\s*(?:" + label + r")(?![a-z(])\s*[:#.\-]*\s*", re.IGNORECASE)
                      for label in labels] for name, labels in LABELS.items()}
+# The fixed headings of an ACORD 25 that are no field's label: never a value either.
+_HEADINGS = re.compile(r"^\W*(?:authori[sz]ed\s+representative|producer|insurer\(s\)\s+affording|coverages|"
+                       r"type\s+of\s+insurance|limits|description\s+of\s+operations|cancellation|contact\s+name|"
+                       r"phone|e-?mail|address|revision\s+number|certificate\s+number)\b", re.IGNORECASE)
 _DATE, _MONEY = values.DATE_PATTERN, values.MONEY_PATTERN
 _PERIOD = re.compile(r"(?:from|between|period\s+of|period\s*:|effective)\s+(?P<a>" + _DATE + r")\s*"
                      r"(?:to|through|until|and|-|–)\s*(?P<b>" + _DATE + ")", re.IGNORECASE)
@@ -168,8 +172,8 @@ def label_match(name: str, text: str) -> re.Match | None:
 
 
 def is_label(text: str) -> bool:
-    """Whether `text` starts with any field's label (so it is no value)."""
-    return any(label_match(name, text) for name in FIELDS)
+    """Whether `text` starts with any field's label or a form's fixed heading (so it is no value)."""
+    return bool(_HEADINGS.match(text)) or any(label_match(name, text) for name in FIELDS)
 
 
 def form_label(name: str) -> str:
@@ -228,7 +232,8 @@ def _read_by_label(reading: FieldReading, name: str, ordered: list[Fragment]) ->
         # A label to the right is another column's header (skipped); a label below ends the label's box.
         candidates = [(rest, True)] if rest else []
         candidates += [(f.text, False) for f in _right_of(label, ordered, index)]
-        candidates += [(f.text, True) for f in _below(label, ordered, index)]
+        for below in _below(label, ordered, index):
+            candidates += [(below.text, True), (_column_words(below, label), True)]
         for candidate, stop_at_label in candidates:
             if is_label(candidate):
                 if stop_at_label:
@@ -256,6 +261,20 @@ def _below(label: Fragment, ordered: list[Fragment], index: int) -> list[Fragmen
              and label.bottom - slack / 2 <= f.top <= label.bottom + 5 * slack
              and f.x0 < label.x1 + slack and f.x1 > label.x0 - slack and f.top > label.top]
     return sorted(below, key=lambda f: (f.top, abs(f.x0 - label.x0)))[:3]
+
+
+def _column_words(fragment: Fragment, label: Fragment) -> str:
+    """The words of a wider fragment that lie under the label (OCR runs neighbouring cells together), their
+    places estimated from their share of the fragment's characters."""
+    words, found, offset = fragment.text.split(), [], 0
+    width = (fragment.x1 - fragment.x0) / max(len(fragment.text), 1)
+    for word in words:
+        start = fragment.x0 + offset * width
+        middle = start + len(word) * width / 2
+        if label.x0 - label.height <= middle <= label.x1 + label.height:
+            found.append(word)
+        offset += len(word) + 1
+    return " ".join(found)
 
 
 def _rows(ordered: list[Fragment]) -> list[list[Fragment]]:

@@ -32,8 +32,8 @@ _MONEY = re.compile(r"^(?:usd|us\$|\$|s(?=\s?\d))?\s?(?P<n>\d[\d,. ]*)\s?(?P<uni
                     re.IGNORECASE)
 _UNITS = {None: 1, "k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
 # A checkbox as printed or as OCR reads it ("[X]", "[X}", "(x)", "☒"); ticked, or either.
-TICKED = r"(?:[\[({]\s*[x✓]\s*[\])}]|☒|\bx\b)"
-BOX = r"(?:[\[({]\s*[x✓]?\s*[\])}]|☐|☒)"
+TICKED = r"(?:[\[({]\s*[x✓]{1,2}\s*[\])}]|☒|\bx\b)"
+BOX = r"(?:[\[({]\s*[x✓]{0,2}\s*[\])}]|☐|☒)"
 _NONE_WORDS = re.compile(r"^(?:none|nil|n/?a|zero|-+)$", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"(?:\b(?:inc|co|corp|ltd|bros|jr|sr|assn|intl|mfg)|\.\w)\.$", re.IGNORECASE)
 _NAIC = re.compile(r"^(?:naic\s*(?:#|no\.?|code)?\s*:?\s*)?(?P<code>\d{5})$", re.IGNORECASE)

@@ -228,7 +228,7 @@ def ocr_words_to_fragments(tsv: str, number: int) -> list[Fragment]:
     """Tesseract's words grouped as its lines, each line split where a gap is wider than a letter's height."""
     lines: dict[tuple, list[tuple[int, int, int, int, str]]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
+        text = (row.get("text") or "").strip().strip("‘’“”'`,_~")  # specks read as quotes or commas
         if row.get("level") != "5" or float(row.get("conf") or -1) < 0 or not re.search(r"[A-Za-z0-9\[\]$&]", text):
             continue  # no word, or a speck read as punctuation
         key = (row["block_num"], row["par_num"], row["line_num"])

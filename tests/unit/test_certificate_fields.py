@@ -64,6 +64,15 @@ def test_a_label_with_nothing_under_it_reads_nothing_and_no_far_neighbour():
     assert reading.values == {}
 
 
+def test_a_heading_beside_a_label_is_no_value_and_the_words_under_a_label_are_taken_from_a_wider_run():
+    reading = read_fields([at(36, 600, "CERTIFICATE HOLDER"), at(150, 600, "AUTHORIZED REPRESENTATIVE"),
+                           at(36, 612, "Marketplace Services LLC"), at(150, 230, "ADDL INSD", size=6),
+                           at(36, 250, "COMMERCIAL GENERAL LIABILITY YES")])
+    assert reading.values["certificate_holder"] == "Marketplace Services LLC"
+    assert reading.values["additional_insured"] is True
+    assert reading.evidence["additional_insured"].text == "ADDL INSD YES"
+
+
 def test_a_label_below_ends_the_search_under_a_label():
     reading = read_fields([at(36, 100, "INSURED"), at(36, 112, "POLICY NUMBER"), at(36, 124, "HX-1")])
     assert "insured_name" not in reading.values
@@ -154,7 +163,8 @@ def test_form_names_read_as_words():
     assert form_label("GeneralAggregate_Limit[0]") == "General Aggregate Limit"
     assert form_label("topmostSubform[0].Page1[0].NAIC_CODE[0]") == "NAIC CODE"
     assert is_label("Each Occurrence Limit") and is_label("POLICY EFF (MM/DD/YYYY)")
-    assert not is_label("Acme Goods LLC") and not is_label("INSURER(S) AFFORDING COVERAGE")
+    assert is_label("AUTHORIZED REPRESENTATIVE") and is_label("INSURER(S) AFFORDING COVERAGE")
+    assert not is_label("Acme Goods LLC") and not is_label("Limited Brands Inc.")
 
 
 def test_words_shown_one_by_one_are_joined_into_a_label_and_cells_stay_apart():
