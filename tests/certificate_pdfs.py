@@ -52,6 +52,16 @@ def restricted_only(content: bytes) -> bytes:
     return out.getvalue()
 
 
+def fax_header(content: bytes) -> bytes:
+    """A scan with a line of real text on top, as a fax machine stamps it."""
+    stamp = PdfReader(io.BytesIO(text_pdf("FAX 11/20/2026 09:14 FROM COBALT AGENCY  P. 1/1"))).pages[0]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    writer.pages[0].merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def two_hundred_pages() -> bytes:
     """200 pages of a certificate's line."""
     return text_pdf("Policy Number: HX-1", pages=200)

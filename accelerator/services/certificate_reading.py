@@ -30,7 +30,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PAGES = 20
 TIME_LIMIT = 30.0
 OCR_DPI = 200  # as good as 300 dpi on the corpus (69 vs 68 of 72 fields), about 30% faster
-MIN_TEXT_CHARS = 20  # a page with less text than this is a scan (a stray page number is no text)
+# A page that draws an image and has less text than this is a scan: a fax header or a page number is
+# not the certificate's text, which runs to hundreds of characters even in a short letter.
+MIN_TEXT_CHARS = 100
 TESSERACT = "/usr/bin/tesseract"
 PDFTOPPM = "/usr/bin/pdftoppm"
 

@@ -30,10 +30,10 @@ def test_text_certificates_are_read_field_by_field_with_evidence(kind, index):
     assert codes == (["edited_after_creation"] if item.truth["edited_after_creation"] else [])
 
 
-def test_a_scan_is_read_by_ocr_within_the_time_limit():
+def test_a_scan_with_a_fax_header_is_read_by_ocr_within_the_time_limit():
     item = certificate("scan", 2)
     began = time.monotonic()
-    reading = read_certificate(item.content)
+    reading = read_certificate(certificate_pdfs.fax_header(item.content))
     assert time.monotonic() - began < certificate_reading.TIME_LIMIT
     answer = reading.as_contract()
     right = [name for name in FIELDS if answer["fields"][name] == item.truth[name]]
