@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements.txt
+scripts/apt-install.sh tesseract-ocr /usr/bin/tesseract   # OCR of scanned certificates (with its English data)
+scripts/apt-install.sh poppler-utils /usr/bin/pdftoppm    # renders a scanned page for the OCR
 export FLASK_APP=wsgi
 host=${HOST:-127.0.0.1}
 port=${PORT:-5000}

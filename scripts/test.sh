@@ -7,6 +7,8 @@ scripts/bootstrap.sh requirements-dev.txt
 scripts/browser.sh
 scripts/apt-install.sh zbar-tools /usr/bin/zbarimg   # reads the QR code on certificates
 scripts/apt-install.sh nginx-light /usr/sbin/nginx   # nginx -t checks deploy/nginx/accelerator.conf
+scripts/apt-install.sh tesseract-ocr /usr/bin/tesseract   # OCR of scanned certificates (with its English data)
+scripts/apt-install.sh poppler-utils /usr/bin/pdftoppm    # renders a scanned page for the OCR
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
