@@ -29,7 +29,7 @@ from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claim_case_mail, claims, coverage, webhooks
 from accelerator.services.paging import Page, fetch_page
-from accelerator.shapes.answers import claim_case_json  # events carry the API's case object
+from accelerator.shapes.claim_cases import claim_case_json  # events carry the API's case object
 
 MAX_DESCRIPTION = 4000
 MAX_REASON = 2000

@@ -5,5 +5,6 @@ events and coverage answers that carry the same objects, and services never impo
 - values.py: the contract's value rules as reusable pydantic types (money, day, seller ID, ...).
 - errors.py: a pydantic ValidationError as the contract's 400, every field's message at once.
 - coverage.py: the coverage question (query, batch item, batch body) and `CheckInput`.
-- answers.py: the answers' JSON shapes (policy, quote, quote request, claim, claim case, webhooks).
+- claim_cases.py, webhooks.py: claim cases and webhooks (bodies, queries, answers, the event envelope).
+- answers.py: the answers not yet declared as models (policy, quote, quote request, claim).
 """

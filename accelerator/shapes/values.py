@@ -9,15 +9,15 @@ shows. A required field sent as JSON null is the same as leaving it out ("This f
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import MAX_MONEY, parse_money
+from accelerator.domain.money import MAX_MONEY, format_money, parse_money
 from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date, parse_month
 
 MAX_PER_PAGE = 200
@@ -159,3 +159,81 @@ def text_schema(max_length: int, *, nullable: bool = False) -> dict:
     schema = {"type": ["string", "null"] if nullable else "string", "minLength": 1, "maxLength": max_length,
               "pattern": r"^[^\x00\ud800-\udfff]*[^\s\x00\ud800-\udfff][^\x00\ud800-\udfff]*$"}
     return schema
+
+
+# --- added for claim cases and webhooks: rules as validators, texts, choices, paging ----------------
+
+
+def by_rule(rule):
+    """A validator running a domain rule (raising ValueError), its message worded as the contract words it."""
+    return _by_rule(rule)
+
+
+def _text(max_length: int):
+    """A validator of a text field: a string, stripped, 1 to max_length characters, no NUL, valid Unicode."""
+
+    def check(value: Any) -> str:
+        if type(_present(value)) is not str:
+            raise refuse("Must be a string.")
+        text = value.strip()
+        if len(text) > max_length:
+            raise refuse(f"Must be at most {max_length:,} characters.")
+        if not text:
+            raise refuse("Must not be empty.")
+        if "\x00" in text:
+            raise refuse("Must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate such as "\ud800": not storable text
+            raise refuse("Must be valid Unicode text.") from None
+        return text
+
+    return check
+
+
+def text(max_length: int, **schema: Any):
+    """The type of a text field: stripped, 1 to max_length characters (what `text_schema` documents, with `schema`)."""
+    return Annotated[str, PlainValidator(_text(max_length)), WithJsonSchema({**text_schema(max_length), **schema})]
+
+
+def one_of(*choices: str):
+    """The type of a field that must be one of `choices` ("Must be one of a, b.")."""
+    message = "Must be one of " + ", ".join(choices) + "."
+
+    def check(value: Any) -> str:
+        if type(_present(value)) is not str or value not in choices:
+            raise refuse(message)
+        return value
+
+    return Annotated[str, PlainValidator(check), WithJsonSchema({"type": "string", "enum": list(choices)})]
+
+
+class Paging(BaseModel):
+    """The contract's paging parameters (a list's query declaration adds its own filters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: PageNumber = 1
+    per_page: PerPage = DEFAULT_PER_PAGE
+
+
+# --- answers' values: the row's own types, written as the contract writes them -----------------------
+
+
+def _timestamp(moment: datetime) -> str:
+    """RFC 3339 in UTC with a `Z` (`2026-11-23T18:00:00Z`)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+ID_OUT_SCHEMA = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
+# An answer's money (a Decimal, "2500.00"), day (a date), timestamp (a datetime, "...Z") and id (an int, "7").
+MoneyOut = Annotated[Decimal, PlainSerializer(format_money, return_type=str), WithJsonSchema(MONEY_OUT_SCHEMA)]
+DayOut = Annotated[date, PlainSerializer(date.isoformat, return_type=str), WithJsonSchema(DAY_SCHEMA)]
+TimestampOut = Annotated[datetime, PlainSerializer(_timestamp, return_type=str), WithJsonSchema(TIMESTAMP_SCHEMA)]
+IdOut = Annotated[int, PlainSerializer(str, return_type=str), WithJsonSchema(ID_OUT_SCHEMA)]
+
+
+class NoQuery(BaseModel):
+    """The query of an endpoint that reads no parameter: any parameter is unknown."""
+
+    model_config = ConfigDict(extra="forbid")
