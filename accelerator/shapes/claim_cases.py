@@ -1,8 +1,9 @@
 """Claim cases, declared once: the opening body, the answers' bodies, the list's query, and the case object.
 
-The case object is built from the row (`claim_case_json`): each field that is a column of the same name is
-read from it, so adding such a field to the answer is one line here; the API and the webhook events
-(written by services/claim_cases.py) both answer what this declaration dumps.
+The case object is written from the row by a writer derived from its declaration (shapes/writers.py: the
+case list is a measured hot path): each field that is a column of the same name is read from it, so adding
+such a field to the answer is one line here; the API and the webhook events (written by
+services/claim_cases.py) both carry what it writes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from accelerator.shapes.values import (
     refuse,
     text,
 )
+from accelerator.shapes.writers import writer
 
 CASE_ID_SCHEMA = {"type": "string", "pattern": f"^{given.CASE_ID_PATTERN}$"}
 
@@ -186,24 +188,15 @@ class ClaimCase(BaseModel):
     history: list[CaseHistoryEntry] = Field(description="Every change, oldest first.")
 
 
-# The answer's fields that are not the row's columns of the same name.
-_COMPOSED = frozenset({"check", "payment", "recovery", "history"})
-_COLUMNS = tuple(name for name in ClaimCase.model_fields if name not in _COMPOSED)
-
-
-def claim_case(view) -> ClaimCase:
-    """The case object of a CaseView (the row, its history loaded, and the check answer it stands on)."""
-    row = view.case
-    values = {name: getattr(row, name) for name in _COLUMNS}
-    values["check"] = view.check
-    values["payment"] = None if row.payment_payer is None else CasePayment(
-        payer=row.payment_payer, amount=row.payment_amount, paid_at=row.paid_at)
-    values["recovery"] = None if row.recovery_from is None else CaseRecovery(
-        from_=row.recovery_from, due=row.recovery_due, recovered=row.recovery_recovered)
-    values["history"] = row.events
-    return ClaimCase.model_validate(values)
+_write_case = writer(ClaimCase)
 
 
 def claim_case_json(view) -> dict:
-    """The case object of a CaseView as JSON values (what the API answers and the webhook events carry)."""
-    return claim_case(view).model_dump(mode="json", by_alias=True)
+    """The case object of a CaseView (the row, its history loaded, and the check answer it stands on) as JSON
+    values: what the API answers and the webhook events carry. Every other field is the row's column of its name."""
+    row = view.case
+    payment = None if row.payment_payer is None else {
+        "payer": row.payment_payer, "amount": row.payment_amount, "paid_at": row.paid_at}
+    recovery = None if row.recovery_from is None else {
+        "from_": row.recovery_from, "due": row.recovery_due, "recovered": row.recovery_recovered}
+    return _write_case(row, check=view.check, payment=payment, recovery=recovery, history=row.events)
