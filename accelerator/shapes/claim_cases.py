@@ -17,7 +17,6 @@ from accelerator import clock
 from accelerator.domain import claim_case_input as given
 from accelerator.domain import claim_cases as rules
 from accelerator.shapes.values import (
-    TIMESTAMP_SCHEMA,
     Category,
     Day,
     DayOut,
@@ -47,7 +46,9 @@ def _respond_by(value: Any) -> datetime:
 
 CaseId = Annotated[str, PlainValidator(by_rule(given.check_case_id)), WithJsonSchema(CASE_ID_SCHEMA)]
 RespondBy = Annotated[datetime, PlainValidator(_respond_by), WithJsonSchema(
-    {**TIMESTAMP_SCHEMA, "description": "RFC 3339, after now and at most 90 days ahead."})]
+    {"type": "string", "format": "date-time",
+     "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$",
+     "description": "RFC 3339, after now and at most 90 days ahead."})]
 Kind = one_of(*rules.KINDS)
 Payer = one_of(*rules.PAYERS)
 Outcome = one_of(*rules.OUTCOMES)
