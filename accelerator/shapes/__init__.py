@@ -6,5 +6,6 @@ events and coverage answers that carry the same objects, and services never impo
 - errors.py: a pydantic ValidationError as the contract's 400, every field's message at once.
 - coverage.py: the coverage question (query, batch item, batch body) and `CheckInput`.
 - claim_cases.py, webhooks.py: claim cases and webhooks (bodies, queries, answers, the event envelope).
+- writers.py: `writer(Model)`, an answer written fast from its declaration (the claim case list's hot path).
 - answers.py: the answers not yet declared as models (policy, quote, quote request, claim).
 """
