@@ -250,7 +250,8 @@ def path_params_of(model: type[BaseModel], **descriptions: str) -> list[dict]:
 
 
 def build_document(fragments: list[dict]) -> dict:
-    """Merge the fragments' paths and schemas over BASE; a path twice, or a schema twice differently, is an error."""
+    """Merge the fragments' paths, webhooks and schemas over BASE; a path or webhook twice, or a schema twice
+    differently, is an error."""
     doc = copy.deepcopy(BASE)
     for fragment in fragments:
         for path, methods in fragment.get("paths", {}).items():
@@ -259,6 +260,10 @@ def build_document(fragments: list[dict]) -> dict:
                 if method in target:
                     raise ValueError(f"OpenAPI: {method.upper()} {path} is declared twice")
                 target[method] = op
+        for name, item in fragment.get("webhooks", {}).items():  # the events we POST (OpenAPI 3.1)
+            if name in doc.setdefault("webhooks", {}):
+                raise ValueError(f"OpenAPI: webhook {name} is declared twice")
+            doc["webhooks"][name] = item
         for name, schema in fragment.get("schemas", {}).items():
             known = doc["components"]["schemas"].get(name)
             if known is not None and known != schema:

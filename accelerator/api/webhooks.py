@@ -1,7 +1,8 @@
 """Webhooks for insurers and the marketplace: register, list and remove endpoints; read the delivery log.
 
 A marketplace key's endpoints belong to the marketplace (no insurer): they receive the claim case events
-of every case; an insurer's receive its own events.
+of every case; an insurer's receive its own events. The events' envelope is declared in accelerator/shapes/
+webhooks.py and documented under the document's `webhooks`.
 """
 
 from __future__ import annotations
@@ -9,18 +10,48 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import Fields, QueryArgs, idempotent, paginated, parse_id, read_json, require_role
-from accelerator.api.openapi import ID, TIMESTAMP, operation, page_of, path_param, query_param, ref
+from accelerator.api.core import idempotent, paginated, parse_id, query_values, read_json, require_role
+from accelerator.api.openapi import operation, page_of, path_params_of, query_params_of, ref, schemas_of
 from accelerator.domain.errors import NotFound
 from accelerator.services import webhooks
 from accelerator.services.audit import Actor
-from accelerator.shapes.answers import webhook_delivery_json, webhook_endpoint_json
+from accelerator.shapes.errors import validate_all
+from accelerator.shapes.values import NoQuery, Paging
+from accelerator.shapes.webhooks import (
+    EVENT_TYPES,
+    ClaimCaseEnvelope,
+    DeliveryQuery,
+    NewWebhookEndpoint,
+    WebhookBody,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEnvelope,
+    WebhookPath,
+)
 
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+_QUERY_MESSAGE = "Some fields are not right."
 
 
 def _actor() -> Actor:
+    """The request's API key, as the audit log names it."""
     return Actor.api_key(g.api_key.prefix)
+
+
+def _query(model):
+    """The request's query read as `model` (a parameter given twice is refused), or the contract's 400."""
+    values, repeated = query_values()
+    query, = validate_all(_QUERY_MESSAGE, (model, values), extra_errors=repeated)
+    return query
+
+
+def _endpoint_json(endpoint) -> dict:
+    """An endpoint row as the answer declares it."""
+    return WebhookEndpoint.model_validate(endpoint).model_dump(mode="json")
+
+
+def _delivery_json(item: tuple) -> dict:
+    """An (event, attempts) item of the log as the answer declares it."""
+    return WebhookDelivery.of(*item).model_dump(mode="json")
 
 
 @bp.post("/webhooks")
@@ -28,28 +59,26 @@ def _actor() -> Actor:
 @idempotent
 def register_webhook():
     """Register an HTTPS endpoint for this insurer's events; the signing secret is in this answer only."""
-    f = Fields(read_json())
-    url = f.string("url", max_length=webhooks.MAX_URL_LENGTH)
-    f.check("The webhook endpoint was not registered.")
-    endpoint, secret = webhooks.register_endpoint(_actor(), g.api_key.insurer_id, url)
-    return jsonify(webhook_endpoint_json(endpoint, secret=secret)), 201
+    body, = validate_all("The webhook endpoint was not registered.", (WebhookBody, read_json()))
+    endpoint, secret = webhooks.register_endpoint(_actor(), g.api_key.insurer_id, body.url)
+    answer = NewWebhookEndpoint.model_validate({**_endpoint_json(endpoint), "secret": secret})
+    return jsonify(answer.model_dump(mode="json")), 201
 
 
 @bp.get("/webhooks")
 @require_role("insurer", "marketplace")
 def list_webhooks():
     """This insurer's active webhook endpoints (without their secrets)."""
-    args = QueryArgs()
-    page, per_page = args.page()
-    args.check()
-    return jsonify(paginated(webhooks.list_endpoints(g.api_key.insurer_id, page, per_page), webhook_endpoint_json))
+    query = _query(Paging)
+    return jsonify(paginated(webhooks.list_endpoints(g.api_key.insurer_id, query.page, query.per_page),
+                             _endpoint_json))
 
 
 @bp.delete("/webhooks/<int:endpoint_id>")  # digits only, so /webhooks/deliveries is never an endpoint id
 @require_role("insurer", "marketplace")
 def delete_webhook(endpoint_id: int):
     """Remove an endpoint: nothing more is sent to it; its undelivered events are dropped."""
-    QueryArgs().check()
+    _query(NoQuery)
     eid = parse_id(str(endpoint_id))  # within the ids a row can have (a longer number is none of them)
     if eid is None:
         raise NotFound("No such webhook endpoint of yours.")
@@ -61,87 +90,62 @@ def delete_webhook(endpoint_id: int):
 @require_role("insurer", "marketplace")
 def list_webhook_deliveries():
     """The delivery log: this insurer's events, newest first, each with its attempts."""
-    args = QueryArgs()
-    page, per_page = args.page()
-    status = args.choice("status", DELIVERY_STATUSES)
-    args.check()
-    result = webhooks.list_deliveries(g.api_key.insurer_id, page, per_page, status)
-    return jsonify(paginated(result, lambda item: webhook_delivery_json(*item)))
+    query = _query(DeliveryQuery)
+    result = webhooks.list_deliveries(g.api_key.insurer_id, query.page, query.per_page, query.status)
+    return jsonify(paginated(result, _delivery_json))
+
+
+_SIGNED = ("POSTed as JSON to each of the owner's active endpoints, with `X-Accelerator-Signature: t=<unix>,v1=<hex>`, "
+           "the HMAC-SHA256 of `<t>.<body>` under the endpoint's secret. Any 2xx answer delivers it; otherwise it "
+           "is tried again with backoff, and the delivery log shows every attempt.")
+
+
+def _event(event_type: str) -> dict:
+    """The document's entry for one event type (OpenAPI 3.1 `webhooks`)."""
+    schema = "ClaimCaseEnvelope" if event_type.startswith("claim_case.") else "WebhookEnvelope"
+    return {"post": {
+        "summary": f"The `{event_type}` event", "operationId": "event_" + event_type.replace(".", "_"),
+        "tags": ["webhooks"], "description": _SIGNED,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref(schema)}}},
+        "responses": {"2XX": {"description": "Delivered."}},
+    }}
 
 
 OPENAPI = {
-    "schemas": {
-        "WebhookEndpoint": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["id", "url", "active", "created_at"],
-            "properties": {
-                "id": ID,
-                "url": {"type": "string"},
-                "active": {"type": "boolean"},
-                "created_at": TIMESTAMP,
-                "secret": {"type": "string", "description": "The signing secret: in the registration answer only."},
-            },
-        },
-        "WebhookDelivery": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["event_id", "type", "endpoint_id", "status", "attempts", "created_at", "next_attempt_at",
-                         "delivered_at"],
-            "properties": {
-                "event_id": {"type": "string"},
-                "type": {"enum": list(webhooks.EVENT_TYPES)},
-                "endpoint_id": ID,
-                "status": {"enum": list(DELIVERY_STATUSES)},
-                "attempts": {"type": "array", "items": {
-                    "type": "object", "additionalProperties": False,
-                    "required": ["attempted_at", "status_code", "error", "duration_ms"],
-                    "properties": {
-                        "attempted_at": TIMESTAMP,
-                        "status_code": {"type": ["integer", "null"]},
-                        "error": {"type": ["string", "null"]},
-                        "duration_ms": {"type": "integer", "minimum": 0},
-                    },
-                }},
-                "created_at": TIMESTAMP,
-                "next_attempt_at": {"oneOf": [TIMESTAMP, {"type": "null"}]},
-                "delivered_at": {"oneOf": [TIMESTAMP, {"type": "null"}]},
-            },
-        },
-    },
+    "schemas": schemas_of(WebhookBody, WebhookEndpoint, NewWebhookEndpoint, WebhookDelivery, WebhookEnvelope,
+                          ClaimCaseEnvelope),
+    "webhooks": {event_type: _event(event_type) for event_type in EVENT_TYPES},
     "paths": {
         "/api/v1/webhooks": {
             "post": operation(
                 "Register a webhook endpoint", operation_id="registerWebhook", tags=["webhooks"],
-                roles=("insurer", "marketplace"),
-                body={"type": "object", "additionalProperties": False, "required": ["url"],
-                      "properties": {"url": {"type": "string", "format": "uri", "maxLength": webhooks.MAX_URL_LENGTH}}},
-                responses={"201": ("The endpoint, with its signing secret (shown this once).", ref("WebhookEndpoint"))},
+                roles=("insurer", "marketplace"), body=ref("WebhookBody"),
+                responses={"201": ("The endpoint, with its signing secret (shown this once).",
+                                   ref("NewWebhookEndpoint"))},
                 description="The URL must be https and resolve only to public addresses. Events are POSTed as "
                             "JSON `{id, type, created_at, data}` with `X-Accelerator-Signature: t=<unix>,v1=<hex>`, "
-                            "the HMAC-SHA256 of `<t>.<body>` under the secret. At most 5 endpoints "
-                            "(409 `too_many_endpoints`). An insurer's endpoints receive its own events; a marketplace "
-                            "key's endpoints receive the `claim_case.*` events of every case.",
+                            "the HMAC-SHA256 of `<t>.<body>` under the secret (see the document's `webhooks`). "
+                            "At most 5 endpoints (409 `too_many_endpoints`). An insurer's endpoints receive its own "
+                            "events; a marketplace key's endpoints receive the `claim_case.*` events of every case.",
             ),
             "get": operation(
                 "List webhook endpoints", operation_id="listWebhooks", tags=["webhooks"],
-                roles=("insurer", "marketplace"),
-                paged=True, responses={"200": ("A page of endpoints.", page_of(ref("WebhookEndpoint")))},
+                roles=("insurer", "marketplace"), params=query_params_of(Paging),
+                responses={"200": ("A page of endpoints.", page_of(ref("WebhookEndpoint")))},
             ),
         },
         "/api/v1/webhooks/{endpoint_id}": {
             "delete": operation(
                 "Remove a webhook endpoint", operation_id="deleteWebhook", tags=["webhooks"],
                 roles=("insurer", "marketplace"),
-                params=[path_param("endpoint_id", ID)], errors=("400", "404"),
-                responses={"204": ("Removed.", None)},
+                params=path_params_of(WebhookPath, endpoint_id="One of the key's endpoints (others are 404)."),
+                errors=("400", "404"), responses={"204": ("Removed.", None)},
             ),
         },
         "/api/v1/webhooks/deliveries": {
             "get": operation(
                 "The webhook delivery log", operation_id="listWebhookDeliveries", tags=["webhooks"],
-                roles=("insurer", "marketplace"), paged=True,
-                params=[query_param("status", {"enum": list(DELIVERY_STATUSES)})],
+                roles=("insurer", "marketplace"), params=query_params_of(DeliveryQuery),
                 responses={"200": ("A page of events, newest first, with their attempts.",
                                    page_of(ref("WebhookDelivery")))},
             ),

@@ -30,7 +30,7 @@ from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, 
 from accelerator.services import audit, claims, coverage, webhooks
 from accelerator.services import claim_case_opening as opening
 from accelerator.services.paging import Page, fetch_page
-from accelerator.shapes.answers import claim_case_json  # events carry the API's case object
+from accelerator.shapes.claim_cases import claim_case_json  # events carry the API's case object
 
 MAX_DESCRIPTION = 4000
 MAX_REASON = 2000

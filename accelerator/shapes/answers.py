@@ -1,4 +1,6 @@
-"""The answers' JSON shapes: the contract's policy object, claims, claim cases, webhooks (quotes: shapes/quotes.py).
+"""The answers' JSON shapes not yet declared as models: the policy object and claims.
+
+(Quotes: quotes.py; claim cases and webhooks: claim_cases.py and webhooks.py of this package.)
 
 They live in this top-level package of declarations, not in accelerator/api/, because webhook events
 (written by the services) carry the same objects the API answers: both sides import them from here.
@@ -15,7 +17,7 @@ from flask import current_app
 
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import format_money
-from accelerator.models import Claim, Policy, WebhookEndpoint, WebhookEvent
+from accelerator.models import Claim, Policy
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -71,72 +73,4 @@ def claim_json(claim: Claim) -> dict:
         "incident_date": day(claim.incident_date),
         "amount_paid": format_money(claim.amount_paid),
         "aggregate_remaining": format_money(claim.aggregate_remaining),
-    }
-
-
-def claim_case_json(view) -> dict:
-    """The contract's claim case object, `check` the coverage check answer it stands on (a CaseView)."""
-    case = view.case
-    payment = None
-    if case.payment_payer is not None:
-        payment = {"payer": case.payment_payer, "amount": format_money(case.payment_amount),
-                   "paid_at": timestamp(case.paid_at)}
-    recovery = None
-    if case.recovery_from is not None:
-        recovery = {"from": case.recovery_from, "due": format_money(case.recovery_due),
-                    "recovered": format_money(case.recovery_recovered)}
-    return {
-        "case_id": case.case_id,
-        "seller_id": case.seller_id,
-        "kind": case.kind,
-        "incident_date": day(case.incident_date),
-        "amount_claimed": format_money(case.amount_claimed),
-        "category": case.category,
-        "order_id": case.order_id,
-        "description": case.description,
-        "opened_at": timestamp(case.opened_at),
-        "check": view.check,
-        "route": case.route,
-        "insurer_id": ident(case.insurer_id),
-        "state": case.state,
-        "escalation": case.escalation,
-        "respond_by": timestamp(case.respond_by),
-        "payment": payment,
-        "recovery": recovery,
-        "history": [{"at": timestamp(e.at), "event": e.event, "by": e.by, "note": e.note} for e in case.events],
-    }
-
-
-def webhook_endpoint_json(endpoint: WebhookEndpoint, *, secret: str | None = None) -> dict:
-    """A registered webhook endpoint; the signing secret only in the answer that created it."""
-    body = {
-        "id": ident(endpoint.id),
-        "url": endpoint.url,
-        "active": endpoint.active,
-        "created_at": timestamp(endpoint.created_at),
-    }
-    if secret is not None:
-        body["secret"] = secret
-    return body
-
-
-def webhook_delivery_json(event: WebhookEvent, attempts: list) -> dict:
-    """One event for one endpoint, its delivery state and every attempt so far."""
-    return {
-        "event_id": event.event_id,
-        "type": event.event_type,
-        "endpoint_id": ident(event.endpoint_id),
-        "status": event.status,
-        "attempts": [
-            {
-                "attempted_at": timestamp(a.attempted_at),
-                "status_code": a.status_code,
-                "error": a.error,
-                "duration_ms": a.duration_ms,
-            }
-            for a in attempts
-        ],
-        "created_at": timestamp(event.created_at),
-        "next_attempt_at": timestamp(event.next_attempt_at) if event.status == "pending" else None,
-        "delivered_at": timestamp(event.delivered_at),
     }

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
@@ -168,6 +168,12 @@ ID_SCHEMA = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
 _NOT_STORABLE = r"\x00\ud800-\udfff"
 
 
+def by_rule(rule):
+    """A validator running a domain rule (raising ValueError), its message worded as the contract words it."""
+    return _by_rule(rule)
+
+
+
 def one_of(*choices: str):
     """A string that must be one of `choices` ("Must be one of a, b, c.")."""
     message = "Must be one of " + ", ".join(choices) + "."
@@ -180,9 +186,9 @@ def one_of(*choices: str):
     return Annotated[str, PlainValidator(check), WithJsonSchema({"type": "string", "enum": list(choices)})]
 
 
-def text(max_length: int, *, min_length: int = 1, strip: bool = True):
+def text(max_length: int, *, min_length: int = 1, strip: bool = True, **schema: Any):
     """Text as the API stores it: a string (stripped unless `strip` is False) of min..max characters,
-    no NUL, no lone surrogate; the contract's message for each."""
+    no NUL, no lone surrogate; the contract's message for each (`schema`: more of what the document says)."""
 
     def check(value: Any) -> str:
         if not isinstance(_present(value), str):
@@ -200,10 +206,10 @@ def text(max_length: int, *, min_length: int = 1, strip: bool = True):
             raise refuse("Must be valid Unicode text.") from None
         return value
 
-    schema = (text_schema(max_length) if strip and min_length == 1 else
-              {"type": "string", "minLength": min_length, "maxLength": max_length,
-               "pattern": f"^[^{_NOT_STORABLE}]*$"})
-    return Annotated[str, PlainValidator(check), WithJsonSchema(schema)]
+    documented = (text_schema(max_length) if strip and min_length == 1 else
+                  {"type": "string", "minLength": min_length, "maxLength": max_length,
+                   "pattern": f"^[^{_NOT_STORABLE}]*$"})
+    return Annotated[str, PlainValidator(check), WithJsonSchema({**documented, **schema})]
 
 
 def _category_set(value: Any) -> list[str]:
@@ -240,3 +246,18 @@ TimestampOut = Annotated[datetime, PlainSerializer(
     lambda v: v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str), WithJsonSchema(TIMESTAMP_SCHEMA)]
 IdOut = Annotated[int, PlainSerializer(str, return_type=str), WithJsonSchema(ID_SCHEMA)]
 SellerIdOut = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"})]
+
+
+class Paging(BaseModel):
+    """The contract's paging parameters (a list's query declaration adds its own filters)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: PageNumber = 1
+    per_page: PerPage = DEFAULT_PER_PAGE
+
+
+class NoQuery(BaseModel):
+    """The query of an endpoint that reads no parameter: any parameter is unknown."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -17,8 +17,8 @@ from urllib3.util.connection import create_connection
 
 from accelerator.domain.errors import ValidationError
 from accelerator.services.webhooks.settings import setting
+from accelerator.shapes.webhooks import MAX_URL_LENGTH  # the registration body's rule, declared once
 
-MAX_URL_LENGTH = 2000
 NOT_ALLOWED = "the endpoint's address is not allowed"  # one reason, whatever the port behind it would say
 
 # A resolver turns (host, port) into the addresses to connect to; tests pass a local table instead of DNS.

@@ -1,8 +1,8 @@
 """Webhook events: the event types and `emit`, which writes an event to the outbox for each active endpoint.
 
 Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `claim_case.opened`,
-`claim_case.updated`, `claim_case.escalated`. An endpoint with no insurer belongs to the marketplace
-(`emit(None, ...)` writes to the marketplace's endpoints).
+`claim_case.updated`, `claim_case.escalated`; they and the envelope are declared in accelerator/shapes/webhooks.py.
+An endpoint with no insurer belongs to the marketplace (`emit(None, ...)` writes to the marketplace's endpoints).
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from accelerator.extensions import db
 from accelerator.models import WebhookEndpoint, WebhookEvent
 from accelerator.observability import current_request_id
 from accelerator.services.session_writes import SessionWriter
-
-EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
-               "claim_case.updated", "claim_case.escalated")
+from accelerator.shapes.webhooks import EVENT_TYPES, WebhookEnvelope
 
 
 def emit(insurer_id: int | None, event_type: str, data: dict) -> list[WebhookEvent]:
@@ -35,8 +33,7 @@ def emit(insurer_id: int | None, event_type: str, data: dict) -> list[WebhookEve
     events = []
     for endpoint_id in endpoints:
         event_id = "evt_" + secrets.token_hex(16)
-        payload = {"id": event_id, "type": event_type, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "data": data}
+        payload = WebhookEnvelope(id=event_id, type=event_type, created_at=now, data=data).model_dump(mode="json")
         event = WebhookEvent(event_id=event_id, endpoint_id=endpoint_id, insurer_id=insurer_id,
                              event_type=event_type, payload=payload, status="pending", attempts=0,
                              next_attempt_at=now, request_id=current_request_id())
