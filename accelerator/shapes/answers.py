@@ -1,4 +1,5 @@
-"""The answers' JSON shapes: the contract's policy object, quotes, quote requests, claims, claim cases, webhooks.
+"""The answers' JSON shapes: quotes, quote requests, claim cases, webhooks (the policy object and the claim
+object are declared in shapes/policies.py).
 
 They live in this top-level package of declarations, not in accelerator/api/, because webhook events
 (written by the services) carry the same objects the API answers: both sides import them from here.
@@ -16,7 +17,7 @@ from flask import current_app
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import format_money
 from accelerator.domain.terms import PolicyTerms
-from accelerator.models import Claim, Policy, Quote, QuoteRequest, QuoteRouting, WebhookEndpoint, WebhookEvent
+from accelerator.models import Quote, QuoteRequest, QuoteRouting, WebhookEndpoint, WebhookEvent
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -34,45 +35,6 @@ def day(value: date | None) -> str | None:
 def ident(value: int | None) -> str | None:
     """An id as the API writes it: a string of digits, or None."""
     return str(value) if value is not None else None
-
-
-def policy_json(policy: Policy) -> dict:
-    """The contract's policy object, field for field."""
-    return {
-        "policy_number": policy.policy_number,
-        "insurer": {
-            "id": ident(policy.insurer_id),
-            "name": policy.insurer_name,
-            "naic_code": policy.insurer_naic_code,
-            "am_best_rating": policy.insurer_rating,
-        },
-        "seller_id": policy.seller_id,
-        "source": policy.source,
-        "verification": policy.verification,
-        "effective_date": day(policy.effective_date),
-        "expiration_date": day(policy.expiration_date),
-        "cancellation_date": day(policy.cancellation_date),
-        "per_occurrence_limit": format_money(policy.per_occurrence_limit),
-        "aggregate_limit": format_money(policy.aggregate_limit),
-        "aggregate_remaining": format_money(policy.aggregate_remaining),
-        "deductible": format_money(policy.deductible),
-        "occurrence_based": policy.occurrence_based,
-        "additional_insured": policy.additional_insured,
-        "excluded_categories": sorted(policy.excluded_categories),
-        "meets_requirement": meets_requirement(policy.terms(), current_app.config["REQUIREMENT"]),
-    }
-
-
-def claim_json(claim: Claim) -> dict:
-    """A claim paid, as POST /claims first answered it."""
-    return {
-        "claim_id": claim.claim_id,
-        "policy_number": claim.policy.policy_number,
-        "seller_id": claim.seller_id,
-        "incident_date": day(claim.incident_date),
-        "amount_paid": format_money(claim.amount_paid),
-        "aggregate_remaining": format_money(claim.aggregate_remaining),
-    }
 
 
 def claim_case_json(view) -> dict:

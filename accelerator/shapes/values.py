@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
-from accelerator.domain.money import MAX_MONEY, parse_money
+from accelerator.domain.money import MAX_MONEY, format_money, parse_money
 from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date, parse_month
 
 MAX_PER_PAGE = 200
@@ -159,3 +159,13 @@ def text_schema(max_length: int, *, nullable: bool = False) -> dict:
     schema = {"type": ["string", "null"] if nullable else "string", "minLength": 1, "maxLength": max_length,
               "pattern": r"^[^\x00\ud800-\udfff]*[^\s\x00\ud800-\udfff][^\x00\ud800-\udfff]*$"}
     return schema
+
+
+# --- answers: a value as the model holds it, written out as the contract writes it ---------------------
+# An answer declared with these is built from the rows' own values and dumped with `model_dump(mode="json")`;
+# read back from JSON (tests), the same types accept the written text.
+MoneyOut = Annotated[Decimal, PlainSerializer(format_money, return_type=str), WithJsonSchema(MONEY_OUT_SCHEMA)]
+DayOut = Annotated[date, PlainSerializer(date.isoformat, return_type=str), WithJsonSchema(DAY_SCHEMA)]
+IdOut = Annotated[int, PlainSerializer(str, return_type=str), WithJsonSchema(
+    {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]})]
+SellerIdOut = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"})]
