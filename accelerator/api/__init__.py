@@ -7,7 +7,7 @@ Where things are:
   docstring first); all importable from `accelerator.api.core`.
 - accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
   (values.py), the one error renderer (errors.py), the coverage question (coverage.py) and the answers'
-  JSON shapes (answers.py: `policy_json`, `quote_json`, `claim_case_json`, ...).
+  JSON shapes (answers.py: `quote_json`, `claim_case_json`, ...; policies.py: the policy and claim objects).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
   OpenAPI fragment).

@@ -5,5 +5,8 @@ events and coverage answers that carry the same objects, and services never impo
 - values.py: the contract's value rules as reusable pydantic types (money, day, seller ID, ...).
 - errors.py: a pydantic ValidationError as the contract's 400, every field's message at once.
 - coverage.py: the coverage question (query, batch item, batch body) and `CheckInput`.
-- answers.py: the answers' JSON shapes (policy, quote, quote request, claim, claim case, webhooks).
+- policies.py: policies and claims paid (paths, bodies, queries) and the contract's policy object and claim
+  object, which every answer carrying them is dumped from (adding an output field to the policy object: see
+  its docstring, point 7 of issue 14).
+- answers.py: the other answers' JSON shapes (quote, quote request, claim case, webhooks).
 """
