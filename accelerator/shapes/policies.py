@@ -9,6 +9,8 @@ the policy row's attribute of the same name (`_from_row`), so adding an output f
 3. this class `Policy` (one line: `name: Type`). The coverage hot path selects every declared field that is a
 column of `policies` (services/coverage/statements.py reads `Policy.model_fields`), so nothing else changes.
 A field that is not a column under its own name (`insurer`, `meets_requirement`) is filled in `_from_row`.
+Not yet generated: accelerator/client.py's `Policy` TypedDict, a hand-written type hint for the client's callers
+(the answers carry the new field without it; only the hint lags).
 """
 
 from __future__ import annotations
