@@ -6,9 +6,8 @@ Where things are:
   `Fields`/`QueryArgs`, `page_args`, `paginated` (fields.py), `idempotent` (replays.py: read its
   docstring first); all importable from `accelerator.api.core`.
 - accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
-  (values.py), the one error renderer (errors.py), the converted resources (coverage.py, sellers.py,
-  quotes.py, discovery.py, claim_cases.py, webhooks.py) and the answers not yet declared (answers.py:
-  `policy_json`, `claim_json`, ...).
+  (values.py), the one error renderer (errors.py) and every resource's declarations (coverage.py,
+  sellers.py, policies.py, quotes.py, discovery.py, claim_cases.py, webhooks.py).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
   OpenAPI fragment).

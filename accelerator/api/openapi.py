@@ -35,19 +35,16 @@ def _schema(value_type) -> dict:
     return TypeAdapter(value_type).json_schema()
 
 
-# The value schemas of the endpoints whose dictionaries are still written by hand (policies, claims,
-# claim cases, webhooks: not yet converted to declarations): taken from the
-# declared value types, so each value rule is written once.
+# The value schemas of whatever is still written by hand: taken from the declared value types, so each
+# value rule is written once.
 MONEY_OUT = MONEY_OUT_SCHEMA
 MONEY_IN = _schema(values.Money)
 MONEY_IN_OR_ZERO = _schema(values.MoneyOrZero)
 DATE = _schema(values.Day)
 TIMESTAMP = TIMESTAMP_SCHEMA
 ID = {"type": "string", "pattern": r"^[0-9]+$", "examples": ["7"]}
-ID_IN = {"type": "string", "pattern": r"^[1-9][0-9]{0,8}$", "examples": ["7"]}  # an id that can exist
 SELLER_ID_IN = _schema(values.SellerId)
 SELLER_ID_OUT = {"type": "string", "pattern": r"^[A-Z0-9]{6,20}$"}
-POLICY_NUMBER = _schema(values.PolicyNumber)
 CATEGORY = CATEGORY_SCHEMA
 CATEGORIES_IN = {"type": "array", "items": CATEGORY, "uniqueItems": True}
 CATEGORIES_OUT = {"type": "array", "items": CATEGORY}

@@ -11,8 +11,8 @@ from accelerator.api.openapi import operation, path_params_of, query_params_of, 
 from accelerator.domain.values import format_month
 from accelerator.services import sales
 from accelerator.services.audit import Actor
-from accelerator.shapes.answers import policy_json
 from accelerator.shapes.errors import validate_all
+from accelerator.shapes.policies import policy_json
 from accelerator.shapes.sellers import (
     Compliance,
     ComplianceQuery,

@@ -18,7 +18,7 @@ from accelerator.models import Claim, Insurer, Policy, Seller
 from accelerator.services import audit, claim_cases, webhooks
 from accelerator.services.paging import Page, fetch_page
 from accelerator.services.session_writes import SessionWriter
-from accelerator.shapes.answers import policy_json  # the event carries the API's policy object
+from accelerator.shapes.policies import policy_json  # the event carries the API's policy object
 
 MAX_TERM_DAYS = 1096
 

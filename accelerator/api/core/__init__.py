@@ -18,9 +18,9 @@ How an endpoint is written: with declarations (accelerator/shapes/; see api/sell
         return jsonify(sales.report_sales(..., body.gross_proceeds))
 
 and the module's OPENAPI fragment is generated from the same classes (`schemas_of`, `query_params_of`,
-`path_params_of` in api/openapi.py). The endpoints not yet converted (policies, claims, claim cases,
-webhooks) still read their fields with `Fields` and have hand-written fragments, whose
-value schemas come from the declared types; written that way (see api/policies.py):
+`path_params_of` in api/openapi.py). Every endpoint reads its fields through its declarations; `Fields`
+and the hand-written value schemas that remain serve what is not converted yet
+(see api/openapi.py):
 
     @bp.post("/things")
     @require_role("insurer")          # 401 without a valid key, 403 for another role; sets g.api_key

@@ -14,7 +14,7 @@ from accelerator.api.core.bodies import JsonNumber
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.errors import ValidationError
 from accelerator.domain.money import parse_money
-from accelerator.domain.values import check_policy_number, normalize_seller_id, parse_date
+from accelerator.domain.values import normalize_seller_id, parse_date
 from accelerator.services.paging import Page
 
 MAX_PER_PAGE = 200
@@ -191,17 +191,6 @@ class Fields:
             return None
         try:
             return normalize_seller_id(value)
-        except ValueError as exc:
-            self.error(name, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
-            return None
-
-    def policy_number(self, name: str = "policy_number", *, required: bool = True) -> str | None:
-        """1 to 64 of A-Z a-z 0-9 - _ . starting with a letter or digit."""
-        value = self._take(name, required, _MISSING if required else None)
-        if value is _MISSING:
-            return None
-        try:
-            return check_policy_number(value)
         except ValueError as exc:
             self.error(name, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return None

@@ -12,45 +12,22 @@ from accelerator.domain.errors import DomainError
 from accelerator.domain.money import format_money
 from accelerator.domain.terms import PolicyTerms
 from accelerator.services.coverage.questions import CheckInput
-from accelerator.shapes.answers import policy_json
+from accelerator.services.coverage.statements import POLICY_COLUMNS
+from accelerator.shapes.policies import policy_json
 
 ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 # The JSON string encoder the encoder above uses (the C one where there is one).
 _string = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
+_COLUMN_NAMES = tuple(column.name for column in POLICY_COLUMNS)
 
 
 class _SelectedPolicy:
-    """A selected policy row with what the serializer reads of a Policy (no ORM object is built)."""
-
-    __slots__ = (
-        "_terms",
-        "additional_insured",
-        "aggregate_limit",
-        "aggregate_remaining",
-        "cancellation_date",
-        "deductible",
-        "effective_date",
-        "excluded_categories",
-        "expiration_date",
-        "id",
-        "insurer_id",
-        "insurer_naic_code",
-        "insurer_name",
-        "insurer_rating",
-        "occurrence_based",
-        "per_occurrence_limit",
-        "policy_number",
-        "seller_id",
-        "source",
-        "verification",
-    )
+    """A selected policy row with what the policy object's declaration reads of a Policy, by column name
+    (no ORM object is built)."""
 
     def __init__(self, row: Sequence, terms: PolicyTerms):
-        (self.id, self.seller_id, self.policy_number, self.insurer_id, self.insurer_name, self.insurer_naic_code,
-         self.insurer_rating, self.source, self.verification, self.effective_date, self.expiration_date,
-         self.cancellation_date, self.per_occurrence_limit, self.aggregate_limit, _claims_paid, self.deductible,
-         self.occurrence_based, self.additional_insured, excluded) = row
-        self.excluded_categories = excluded or []
+        self.__dict__.update(zip(_COLUMN_NAMES, row, strict=True))
+        self.excluded_categories = self.excluded_categories or []
         self.aggregate_remaining = terms.aggregate_remaining
         self._terms = terms
 

@@ -14,11 +14,12 @@ from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest
 from accelerator.services.coverage.questions import MAX_BATCH
 from accelerator.services.hotpath import Link
 from accelerator.services.prepared import Prepared
+from accelerator.shapes.policies import Policy as PolicyObject
 
 CHECKS = CoverageCheck.__table__
 _policies = Policy.__table__
-# The columns the decision and the policy object need, and nothing else.
-POLICY_COLUMNS = (
+# The columns the decision needs (in this order: `_terms` reads them by position) ...
+DECISION_COLUMNS = (
     _policies.c.id, _policies.c.seller_id, _policies.c.policy_number, _policies.c.insurer_id,
     _policies.c.insurer_name, _policies.c.insurer_naic_code, _policies.c.insurer_rating, _policies.c.source,
     _policies.c.verification, _policies.c.effective_date, _policies.c.expiration_date,
@@ -28,11 +29,23 @@ POLICY_COLUMNS = (
 )
 
 
+def declared_columns(declaration: type[PolicyObject]) -> tuple:
+    """The columns of `policies` that a policy object declaration names and the decision does not read."""
+    taken = {column.name for column in DECISION_COLUMNS}
+    return tuple(column for column in _policies.c if column.name in declaration.model_fields
+                 and column.name not in taken)
+
+
+# ... then every other column the policy object declares, by name: a field added to the declaration
+# (shapes/policies.Policy) is selected without a change here.
+POLICY_COLUMNS = DECISION_COLUMNS + declared_columns(PolicyObject)
+
+
 def _terms(row: Sequence) -> PolicyTerms:
     """The domain's terms of a selected row; its key is the row id (which the record keeps)."""
     (policy_id, _seller, number, insurer_id, _name, _naic, rating, source, verification, effective, expiration,
      cancellation, per_occurrence, aggregate, claims_paid, deductible, occurrence_based, additional_insured,
-     excluded) = row
+     excluded, *_declared_only) = row
     remaining = aggregate - claims_paid
     return PolicyTerms(number, insurer_id, rating, source, verification, effective, expiration, cancellation,
                        per_occurrence, aggregate, remaining if remaining > ZERO else ZERO, deductible,
