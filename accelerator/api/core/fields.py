@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler used below
 from flask import request
 
 from accelerator.api.core.bodies import JsonNumber
@@ -223,14 +225,19 @@ class Fields:
             raise ValidationError(message, fields=dict(self.errors))
 
 
-def query_values() -> tuple[dict[str, str], dict[str, str]]:
-    """The request's query parameters (each one's first value), and an error for each one given twice."""
+def query_values(query_string: bytes | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The query parameters (each one's first value), and an error for each one given twice: of the
+    current request, or of `query_string` (the raw bytes, for the coverage adapter, which has no request).
+    Decoded as Werkzeug decodes `request.args` (invalid bytes stay percent-encoded)."""
+    if query_string is None:
+        query_string = request.query_string
     data: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for name, values in request.args.lists():
-        if len(values) > 1:
+    for name, value in parse_qsl(query_string.decode(), keep_blank_values=True, errors="werkzeug.url_quote"):
+        if name in data:
             errors[_field_name(name)] = "Give this parameter once."
-        data[name] = values[0]
+        else:
+            data[name] = value
     return data, errors
 
 
