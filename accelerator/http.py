@@ -201,6 +201,27 @@ class RequestLimits:
         return send_answer(environ, start_response, (line, headers, body))
 
 
+def domain_error_response(exc: DomainError):
+    """The app's answer to a domain error (its JSON under /api/, a page elsewhere); the session rolled back."""
+    db.session.rollback()
+    headers = domain_error_headers(exc)
+    if is_api_request():
+        return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
+    return error_page(exc.status, exc.message, headers)
+
+
+def http_error_response(exc: HTTPException):
+    """The app's answer to an HTTP error (404, 405 with Allow, 413, ...): JSON under /api/, a page elsewhere."""
+    status = exc.code or 500
+    headers = {}
+    valid_methods = getattr(exc, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
+    if is_api_request():
+        return api_error(status, exc.description or PAGE_TITLES.get(status, "Error"), headers=headers)
+    return error_page(status, None, headers)
+
+
 def register_http(app: Flask) -> None:
     """Install the request limits, security headers and error handlers."""
     app.wsgi_app = RequestLimits(app, app.wsgi_app)
@@ -211,24 +232,8 @@ def register_http(app: Flask) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        db.session.rollback()
-        headers = domain_error_headers(exc)
-        if is_api_request():
-            return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
-        return error_page(exc.status, exc.message, headers)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        status = exc.code or 500
-        headers = {}
-        valid_methods = getattr(exc, "valid_methods", None)
-        if status == 405 and valid_methods:
-            headers["Allow"] = ", ".join(valid_methods)
-        if is_api_request():
-            return api_error(status, exc.description or PAGE_TITLES.get(status, "Error"), headers=headers)
-        return error_page(status, None, headers)
+    app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(HTTPException, http_error_response)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
