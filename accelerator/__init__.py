@@ -28,16 +28,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"],
                                       app.config["TRUSTED_PROXY_ADDRESSES"])
 
-    from accelerator.extensions import configure_sqlite, csrf, db, login_manager, migrate
+    from accelerator import database
+    from accelerator.extensions import csrf, db, login_manager, migrate
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # The pre-ping finds server connections that died between requests; a SQLite file's cannot,
-        # and the ping would cost a statement per transaction.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                                      app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"],
-                         synchronous=app.config["SQLITE_SYNCHRONOUS"], reads_first=_reading_request)
+        database.configure(db.engine, begin_immediate=app.config["SQLITE_BEGIN_IMMEDIATE"],
+                           synchronous=app.config["SQLITE_SYNCHRONOUS"], reads_first=_reading_request)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from accelerator.clock import parse_moment
+from accelerator.database import SYNCHRONOUS_MODES
 from accelerator.domain.money import parse_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.values import AM_BEST_RATINGS
-from accelerator.extensions import SYNCHRONOUS_MODES
 from accelerator.proxies import parse_networks
 
 

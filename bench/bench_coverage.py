@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_coverage.py            # builds the databases on first use (a minute or two)
     .venv/bin/python bench/bench_coverage.py --rounds 5 --seconds 10
     .venv/bin/python bench/bench_coverage.py --pg postgresql+psycopg://postgres@127.0.0.1/bench_pg   # + PostgreSQL
+    .venv/bin/python bench/bench_coverage.py --compare /tmp/old-checkout   # + the same app servers of older code
 
 (a) requests/s of a single coverage check against a bare Flask endpoint under the same gunicorn
 settings; (b) latency percentiles at 32 concurrent connections; (c) checks/s of the batch endpoint;
@@ -36,9 +37,11 @@ import sys
 import time
 from pathlib import Path
 
-from accelerator import clock
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from bench/: the app's package is one folder up
+
+from accelerator import clock  # noqa: E402
+
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -93,6 +96,7 @@ class Server:
     """gunicorn serving `app` on a free loopback port with the given settings."""
 
     def __init__(self, app: str, env: dict, settings: str, chdir: Path = ROOT):
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # Its log (a line per request) goes to a file: a pipe nobody reads would fill and stop the workers.
@@ -214,6 +218,9 @@ def main() -> None:
                                      "1,000,000 policies beforehand; its out folder: bench/out/pg)")
     parser.add_argument("--only", help="comma-separated subset of: bare,single,single_c1,batch,small,pg,floor "
                                        "(floor, not run by default: bench/floor_app.py, a check's SQLite work alone)")
+    parser.add_argument("--compare", type=Path, help="another checkout (a git worktree of an older commit): its app "
+                                                      "is served beside this one on the same databases, and every "
+                                                      "app measurement runs for both, one after the other, each round")
     args = parser.parse_args()
     args.large, args.small = args.large.resolve(), args.small.resolve()
     if not shutil.which("wrk"):
@@ -245,6 +252,9 @@ def main() -> None:
                                   args.settings, chdir=BENCH)
     if args.pg and "pg" in only:
         servers["pg"] = Server("wsgi:app", app_env(args.pg), args.settings)
+    if args.compare:  # the older code's servers, on the same databases and settings
+        for name in [name for name in servers if name in ("large", "small", "pg")]:
+            servers[f"{name}_old"] = Server("wsgi:app", servers[name].env, args.settings, chdir=args.compare.resolve())
     # What each round runs, in this order: (name, server, path or script, connections, environment).
     plan = [
         ("bare", "bare", "/bare", None, conns, {}),
@@ -262,6 +272,9 @@ def main() -> None:
     wanted = {"bare": "bare", "single_1m": "single", "single_10k": "small", "single_1m_c1": "single_c1",
               "single_10k_c1": "small", "batch_1m": "batch", "floor_1m": "floor", "pg_single": "pg", "pg_batch": "pg"}
     plan = [step for step in plan if wanted[step[0]] in only]
+    if args.compare:  # each app measurement right after the same one on the older code
+        plan = [old for step in plan for old in (
+            [(f"{step[0]}_old", f"{step[1]}_old", *step[2:]), step] if step[1] != "bare" else [step])]
     runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
     with contextlib.ExitStack() as stack:
         for server in servers.values():
@@ -297,6 +310,15 @@ def main() -> None:
         ratios["floor_vs_bare_rps"] = ratio(rps["floor_1m"], rps["bare"])
     if "pg_single" in runs and "bare" in runs:
         ratios["pg_single_vs_bare_rps"] = ratio(rps["pg_single"], rps["bare"])
+    for name in [name for name in runs if name.endswith("_old")]:  # the older code's own ratios, and new ÷ old
+        new = name.removesuffix("_old")
+        if new in runs:
+            ratios[f"{new}_new_vs_old_rps"] = ratio(rps[new], rps[name])
+            if "bare" in runs and new in ("single_1m", "pg_single"):
+                ratios[f"{name}_vs_bare_rps"] = ratio(rps[name], rps["bare"])
+    if "single_1m_c1_old" in runs and "single_10k_c1_old" in runs:
+        ratios["latency_1m_vs_10k_p50_c1_old"] = ratio([r["latency_ms"]["p50"] for r in runs["single_1m_c1_old"]],
+                                                        [r["latency_ms"]["p50"] for r in runs["single_10k_c1_old"]])
     results["ratios"] = ratios
     results["load_average_after"] = round(os.getloadavg()[0], 2)
     (OUT / "coverage-results.json").write_text(json.dumps(results, indent=2))

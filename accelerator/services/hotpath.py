@@ -1,23 +1,24 @@
 """The hottest reads and writes: prepared statements (services/prepared.py) on DBAPI connections of their own.
 
-On the coverage check (and the key lookup in front of it) SQLAlchemy's per-statement work (compiling,
-cache keys, result wrapping), the pool's checkout (with its pre-ping) and the session's transaction
-cost more than the database's own work. Worse, on SQLite every session transaction begins with
-BEGIN IMMEDIATE and so holds the database's write lock, even to read. So the hot path keeps a few
-DBAPI connections of its own (made by the engine, so its connect settings apply, then detached from
-its pool), in autocommit mode: a read sees the latest committed data without any lock, and only an
-explicit write transaction takes the write lock.
+On the coverage check (and the key lookup in front of it) SQLAlchemy's per-statement work, the pool's
+checkout (with its pre-ping: a round trip on PostgreSQL) and the session's transaction cost more than
+the database's own work. So the hot path keeps a few DBAPI connections of its own, made by the engine
+(its connect settings apply) and detached from its pool, in autocommit mode: a read takes no lock,
+and only the write takes the write lock (on SQLite, in the writers' turn: accelerator/database.py).
 
-Records are written by multi-row INSERTs (one statement for a single check: in autocommit mode a
-whole transaction by itself). SQLite writers of one process commit together: a request's records join
-a queue, one thread at a time (the leader) writes everything queued and commits it, then wakes every
-request whose records it committed; a request returns only once the commit holding its records is
-done (with one thread per process, as the recommended sync workers have, the queue never holds more
-than one request). Leaders take turns with every other writer (extensions.WriterTurn: a thread lock
-and an flock beside the database file), so a waiting writer wakes the moment the lock is free
-instead of sleeping in SQLite's busy handler.
-WAL checkpoints stay SQLite's automatic ones, inside the commit that crosses the threshold: done
-outside the writers' turn, they never caught up with the writers and the WAL grew without bound.
+On PostgreSQL the statements run on psycopg's RawCursor with PostgreSQL's own placeholders
+(prepared.native_dialect): psycopg no longer rewrites the batch's long INSERT on every execute, which
+took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch writes its INSERTs and its
+commit in one round trip (psycopg's pipeline mode: the statements before its Sync form one implicit
+transaction, committed at the Sync) instead of one a statement. A single check is not pipelined: it
+needs three round trips (the key, the policies, the INSERT that is its own transaction), but on the
+2-core machine psycopg's pipeline cost more client CPU than the round trips it saved (430 µs a check
+without it, 470-515 with it, in process; bench/results.md, 2026-12-03).
+
+On SQLite the reads share one read transaction (BEGIN ... COMMIT: after another process's commit
+each transaction throws away the connection's page cache, so one costs less than three); the records
+are then written by one multi-row INSERT (a whole transaction by itself), or in a BEGIN IMMEDIATE
+transaction when they need several statements, in the writers' turn.
 """
 
 from __future__ import annotations
@@ -27,15 +28,101 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
-from accelerator.extensions import db, writer_turn
+from accelerator.database import writer_turn
+from accelerator.extensions import db
 from accelerator.models import ApiKey, Insurer
-from accelerator.services.prepared import CHUNK, Prepared
+from accelerator.services.prepared import CHUNK, Prepared, native_dialect
+
+T = TypeVar("T")
+
+__all__ = ["CHUNK", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement", "read_api_key"]
 
 # --- the hot path's own connections -------------------------------------------------------------
+
+
+class Link:
+    """One of the hot path's connections in use: statements sent, rows fetched, records written."""
+
+    __slots__ = ("conn", "connections", "cursor", "pipelined")
+
+    def __init__(self, connections: HotConnections, conn, cursor, pipelined: bool):
+        self.connections = connections
+        self.conn = conn
+        self.cursor = cursor
+        self.pipelined = pipelined  # whether statements sent now come back together (PostgreSQL's pipeline mode)
+
+    def send(self, statement: Prepared, values: Sequence) -> Callable[[], list]:
+        """Send a select now; the returned function gives its rows. In a pipeline, every select sent
+        before the first rows are asked for comes back in the same round trip."""
+        if not self.pipelined:
+            rows = statement.rows(self.cursor, values)
+            return lambda: rows
+        cursor = self.conn.cursor()
+        statement.send(cursor, values)
+
+        def fetch() -> list:
+            """The select's rows (the first call in a pipeline receives every result sent so far)."""
+            with cursor:
+                return statement.fetch(cursor)
+
+        return fetch
+
+    def rows(self, statement: Prepared, values: Sequence) -> list:
+        """The rows of a select (sent and fetched)."""
+        return self.send(statement, values)()
+
+    def write(self, work: Callable[[], T]) -> T:
+        """`work()` (statements on this link's cursor) as one write transaction, in turn with every other
+        writer on SQLite: committed when it returns (its result is returned), rolled back when it raises.
+        In a pipeline its statements join the pipeline's own transaction (committed at its Sync)."""
+        if self.pipelined:
+            return work()
+        turn = self.connections.turn
+        if turn is not None:
+            turn.acquire()
+        try:
+            self.cursor.execute("BEGIN IMMEDIATE" if self.connections.sqlite else "BEGIN")
+            try:
+                result = work()
+                self.cursor.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+            return result
+        finally:
+            if turn is not None:
+                turn.release()
+
+    def insert(self, statement: Prepared, records: list[Sequence]) -> None:
+        """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
+        commit them (on PostgreSQL at the pipeline's Sync, when `run` ends)."""
+        cursor = self.cursor
+        if self.pipelined:
+            statement.execute_many(cursor, records)
+            return
+        turn = self.connections.turn
+        one_statement = len(records) == 1 or (len(records) <= CHUNK and statement.multi_row is not None)
+        if turn is not None:
+            turn.acquire()
+        try:
+            if one_statement:  # in autocommit mode a whole transaction by itself
+                statement.execute_many(cursor, records)
+                return
+            cursor.execute("BEGIN IMMEDIATE" if self.connections.sqlite else "BEGIN")
+            try:
+                statement.execute_many(cursor, records)
+                cursor.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+        finally:
+            if turn is not None:
+                turn.release()
 
 
 class HotConnections:
@@ -52,16 +139,15 @@ class HotConnections:
         self.errors = engine.dialect.loaded_dbapi.Error
         self.pid = os.getpid()
         self.free: list = []
-        self.writers = _GroupCommit(self) if self.sqlite else None
         self.turn = writer_turn(engine.url.database) if self.sqlite else None
+        self.pipelined = engine.dialect.driver == "psycopg" and _pipeline_supported()  # whether it can be
+        # What the hot path's statements are compiled for: on psycopg, its RawCursor's `$1` placeholders.
+        self.dialect = native_dialect(engine.dialect)
 
     def _take(self) -> tuple[object, object, bool]:
         """A (fairy, DBAPI connection, fresh) triple: a kept connection, or a new one."""
-        if self.pid != os.getpid():
-            # A forked child never uses its parent's connections.
+        if self.pid != os.getpid():  # a forked child never uses its parent's connections
             self.pid, self.free = os.getpid(), []
-            if self.writers is not None:
-                self.writers = _GroupCommit(self)
         try:
             fairy, conn = self.free.pop()
             return fairy, conn, False
@@ -72,97 +158,69 @@ class HotConnections:
         fairy.detach()  # ours now: the pool neither resets, pings nor recycles it
         if not self.sqlite:
             conn.autocommit = True  # a read holds no transaction (nor locks) open
+        if self.dialect is not self.engine.dialect:
+            conn.cursor_factory = _raw_cursor()
         return fairy, conn, True
-
-    def _give_back(self, fairy, conn) -> None:
-        self.free.append((fairy, conn))
 
     @staticmethod
     def _close(fairy) -> None:
         with contextlib.suppress(Exception):  # it is being thrown away because it failed
             fairy.close()
 
-    def run(self, read: Callable, write: Callable | None = None, *, snapshot: bool = False):
-        """`read(cursor)`, then `write(conn, cursor, read_result)` if given; the write's result.
+    def run(self, read: Callable[[Link], object], write: Callable[[Link, object], object] | None = None, *,
+            snapshot: bool = False, pipeline: bool = False):
+        """`read(link)`, then `write(link, read_result)` if given; the last one's result.
 
-        With `snapshot`, the reads on SQLite share one read transaction: each transaction that finds
-        the database changed by another connection (every other request writes) first throws away
-        the connection's page cache, so one such check per request costs less than three. A DBAPI
-        error in `read` on a connection that had been kept is retried once on a new one (the read
-        changes nothing); an error in `write` is never retried.
+        With `snapshot`, the reads on SQLite share one read transaction. A DBAPI error in `read` on a
+        connection that had been kept is retried once on a new one (the read changes nothing); an
+        error in `write` is never retried. With `pipeline` (for writes of several statements), on
+        PostgreSQL the run is pipelined: its reads come back as they are asked for, and its writes with
+        their commit go in one round trip at the end.
         """
         snapshot = snapshot and self.sqlite
+        pipelined = pipeline and self.pipelined
         for attempt in (0, 1):
             fairy, conn, fresh = self._take()
+            reading = True
             try:
-                cursor = conn.cursor()
-                if snapshot:
-                    cursor.execute("BEGIN")
-                    result = read(cursor)
-                    cursor.execute("COMMIT")  # the write must not start from this (older) snapshot
-                else:
-                    result = read(cursor)
+                with conn.pipeline() if pipelined else contextlib.nullcontext():
+                    cursor = conn.cursor()
+                    link = Link(self, conn, cursor, pipelined)
+                    if snapshot:
+                        cursor.execute("BEGIN")
+                        result = read(link)
+                        cursor.execute("COMMIT")  # the write must not start from this (older) snapshot
+                    else:
+                        result = read(link)
+                    reading = False
+                    if write is not None:
+                        result = write(link, result)
+                cursor.close()
             except self.errors:
                 self._close(fairy)
-                if fresh or attempt:
+                if fresh or attempt or not reading:
                     raise
                 continue
             except BaseException:
                 self._close(fairy)
                 raise
-            try:
-                if write is not None:
-                    result = write(conn, cursor, result)
-                cursor.close()
-            except BaseException:
-                self._close(fairy)
-                raise
-            self._give_back(fairy, conn)
+            self.free.append((fairy, conn))
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def write(self, conn, cursor, work: Callable[[], object]):
-        """`work()` (statements on `cursor`, a cursor of `conn`, one of these autocommit connections) as
-        one write transaction, in turn with every other writer on SQLite: committed when it returns (its
-        result is returned), rolled back when it raises."""
-        turn = self.turn
-        if turn is not None:
-            turn.acquire()
-        try:
-            cursor.execute("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
-            try:
-                result = work()
-                cursor.execute("COMMIT")
-            except BaseException:
-                conn.rollback()
-                raise
-            return result
-        finally:
-            if turn is not None:
-                turn.release()
 
-    def insert(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
-        """Insert `records` with `statement` (an INSERT of one row, best with its multi-row form) and
-        commit them; returns once they are committed."""
-        if self.writers is not None:
-            self.writers.commit(conn, cursor, statement, records)
-            return
-        write_records(conn, cursor, statement, records, "BEGIN")
+def _raw_cursor() -> type:
+    """psycopg's cursor that takes PostgreSQL's own placeholders (prepared.native_dialect)."""
+    import psycopg
+
+    return psycopg.RawCursor
 
 
-def write_records(conn, cursor, statement: Prepared, records: list[Sequence], begin: str) -> None:
-    """Write and commit `records` on an autocommit connection: one statement if they fit in one (a
-    whole transaction by itself), else a transaction begun with `begin`."""
-    if len(records) <= CHUNK:
-        statement.execute_many(cursor, records)
-        return
-    cursor.execute(begin)
-    try:
-        statement.execute_many(cursor, records)
-        cursor.execute("COMMIT")
-    except BaseException:
-        conn.rollback()
-        raise
+def _pipeline_supported() -> bool:
+    """Whether psycopg's libpq has pipeline mode (libpq 14 and later)."""
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
 
 
 _connections: weakref.WeakKeyDictionary[Engine, HotConnections] = weakref.WeakKeyDictionary()
@@ -181,94 +239,12 @@ def hot_connections(engine: Engine | None = None) -> HotConnections:
     return found
 
 
-class _Slot:
-    """One request's records waiting in the commit queue, and how their commit ended."""
-
-    __slots__ = ("done", "error", "records", "statement")
-
-    def __init__(self, statement: Prepared, records: list[Sequence]):
-        self.statement = statement
-        self.records = records
-        self.done = False
-        self.error: BaseException | None = None
-
-
-class _GroupCommit:
-    """SQLite writers of one process: whoever finds no commit running commits everything queued.
-
-    A request's records are never answered before the transaction holding them has committed: a
-    follower waits until the leader that took its records reports the commit (or its error). What a
-    group saves is the per-commit work (the WAL frames of shared pages, the lock hand-over), which on
-    SQLite is most of a single check's write.
-    """
-
-    def __init__(self, connections: HotConnections):
-        self.connections = connections
-        self.mutex = threading.Lock()
-        self.finished = threading.Condition(self.mutex)
-        self.queue: list[_Slot] = []
-        self.leading = False
-
-    def commit(self, conn, cursor, statement: Prepared, records: list[Sequence]) -> None:
-        """Queue `records`; return once they are committed (raise what their commit raised).
-
-        `conn` is the caller's connection: the leader writes the group on it.
-        """
-        slot = _Slot(statement, records)
-        with self.mutex:
-            self.queue.append(slot)
-            while self.leading and not slot.done:
-                self.finished.wait()
-            if slot.done:
-                if slot.error is not None:
-                    raise slot.error
-                return
-            self.leading = True
-            group, self.queue = self.queue, []
-        error: BaseException | None = None
-        try:
-            self._write(conn, cursor, group)
-        except BaseException as exc:  # noqa: BLE001 - every request of the group learns it, then re-raised
-            error = exc
-        with self.mutex:
-            for member in group:
-                member.done, member.error = True, error
-            self.leading = False
-            self.finished.notify_all()
-        if error is not None:
-            raise error
-
-    def _write(self, conn, cursor, group: list[_Slot]) -> None:
-        """Write every record of the group in one transaction, taking turns with the other writers
-        (the session's transactions of this process and every writer of the other processes)."""
-        turn = self.connections.turn
-        if turn is not None:
-            turn.acquire()
-        try:
-            statement = group[0].statement
-            if all(member.statement is statement for member in group):
-                write_records(conn, cursor, statement, [r for member in group for r in member.records],
-                              "BEGIN IMMEDIATE")
-            else:
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    for member in group:
-                        member.statement.execute_many(cursor, member.records)
-                    cursor.execute("COMMIT")
-                except BaseException:
-                    conn.rollback()
-                    raise
-        finally:
-            if turn is not None:
-                turn.release()
-
-
 # --- API keys -----------------------------------------------------------------------------------
 
 _KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
                 ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
                 ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
-_key_statements: dict[str, Prepared] = {}
+_key_statements: dict[tuple[str, str], Prepared] = {}
 
 
 class KeyRow:
@@ -284,18 +260,19 @@ class KeyRow:
 
 def key_statement(dialect) -> Prepared:
     """The prepared read of a key by its prefix, with its insurer's status (rows for KeyRow)."""
-    prepared = _key_statements.get(dialect.name)
+    key = (dialect.name, dialect.paramstyle)
+    prepared = _key_statements.get(key)
     if prepared is None:
         keys, insurers = ApiKey.__table__, Insurer.__table__
         statement = (select(*_KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
                      .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
-        prepared = _key_statements[dialect.name] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
+        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
     return prepared
 
 
 def read_api_key(prefix: str, engine: Engine | None = None) -> KeyRow | None:
     """The key with this prefix and its insurer's status, read afresh (never cached), or None."""
     connections = hot_connections(engine)
-    prepared = key_statement(connections.engine.dialect)
-    rows = connections.run(lambda cursor: prepared.rows(cursor, [prefix]))
+    prepared = key_statement(connections.dialect)
+    rows = connections.run(lambda link: link.rows(prepared, [prefix]))
     return KeyRow(rows[0]) if rows else None

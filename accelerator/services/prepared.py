@@ -1,7 +1,8 @@
 """Core statements compiled once per dialect and run on a DBAPI cursor, with the columns' own conversions.
 
 SQLAlchemy's per-statement work (cache keys, execution context, bind and result processing call by
-call, result wrapping) costs more than SQLite's own work on the busiest paths. A `Prepared` statement
+call, result wrapping) costs more than SQLite's own work on the busiest paths (reporting a policy: 2.2
+ms in process with Core statements, 1.7-2.1 ms with these; bench/results.md). A `Prepared` statement
 keeps SQLAlchemy's SQL and type conversions but does that work once: the coverage hot path
 (services/hotpath.py, services/coverage/) and the insurer API's busiest writes
 (services/session_writes.py) run on it.
@@ -9,6 +10,7 @@ keeps SQLAlchemy's SQL and type conversions but does that work once: the coverag
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -62,6 +64,8 @@ def _boolean(value):
 
 def _processor(column, dialect, type_code):
     """The column's result processor, with faster equivalents for those that dominate the hot path."""
+    if dialect.name == "postgresql" and isinstance(column.type, Money):
+        return None  # NUMERIC(14,2) comes back as a Decimal of two places: Money's quantize changes nothing
     if dialect.name == "sqlite":
         if isinstance(column.type, Money):
             return _cents
@@ -75,28 +79,55 @@ def _processor(column, dialect, type_code):
     return _memoized(processor) if isinstance(column.type, StringList) else processor
 
 
-def _converter(processors: Sequence, sources: Sequence[int], names: Sequence[str] | None = None) -> Callable:
-    """A function of a row of values `v` giving [processors[i](v[i]) for i in sources] (a dict by
-    `names` if given), with None passed through and no processor where there is none.
+def _row_converter(processors: Sequence) -> Callable[[Sequence], list]:
+    """A function of a row giving a list with each non-None value passed through its column's
+    processor; the loop visits only the columns that have one (a third of the policy's)."""
+    steps = tuple((i, processor) for i, processor in enumerate(processors) if processor is not None)
 
-    It is generated once per statement: a loop over the columns calling each processor costs more
-    than the database's own work for a handful of rows. Only indices and our own column names go
-    into the generated text.
-    """
-    env: dict[str, Callable] = {}
-    items = []
-    for source in sources:
-        processor = processors[source]
-        if processor is None:
-            items.append(f"v[{source}]")
-        else:
-            env[f"f{source}"] = processor
-            items.append(f"(None if v[{source}] is None else f{source}(v[{source}]))")
+    def convert(row: Sequence) -> list:
+        values = list(row)
+        for i, processor in steps:
+            value = values[i]
+            if value is not None:
+                values[i] = processor(value)
+        return values
+
+    return convert
+
+
+def _params_converter(processors: Sequence, sources: Sequence[int],
+                      names: Sequence[str] | None = None) -> Callable[[Sequence], list | dict]:
+    """A function of the values in bind order giving the driver's parameters: the values at
+    `sources`, in that order, each through its bind processor (a dict by `names` if given)."""
+    sources = tuple(sources)
+    reorder = None if sources == tuple(range(len(sources))) else sources
+    convert = _row_converter([processors[source] for source in sources])
     if names is None:
-        body = "[" + ", ".join(items) + "]"
-    else:
-        body = "{" + ", ".join(f"{name!r}: {item}" for name, item in zip(names, items, strict=True)) + "}"
-    return eval(f"lambda v: {body}", env)  # noqa: S307 - text made above from indices and column names
+        if reorder is None:
+            return convert
+        return lambda values: convert([values[i] for i in reorder])
+    names = tuple(names)
+    return lambda values: dict(zip(names, convert(values), strict=True))
+
+
+_native: dict[int, object] = {}
+
+
+def native_dialect(dialect):
+    """The dialect to compile for a psycopg RawCursor (PostgreSQL's own `$1` placeholders), else `dialect`.
+
+    psycopg rewrites `%(name)s` placeholders with a regular expression on every execute of a statement
+    longer than its cache allows: 12 ms for the batch's 50-row INSERT (600 parameters) under cProfile,
+    the largest single cost of a 500-check batch on PostgreSQL. A RawCursor takes the SQL as it is.
+    """
+    if dialect.driver != "psycopg":
+        return dialect
+    found = _native.get(id(dialect))
+    if found is None:
+        found = copy.copy(dialect)  # the same types and settings; only the placeholders differ
+        found.paramstyle, found.positional = "numeric_dollar", True
+        _native[id(dialect)] = found
+    return found
 
 
 # The most rows one multi-row INSERT writes (12 columns: 600 parameters, far below either database's limit).
@@ -120,9 +151,9 @@ class Prepared:
         bind = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in params]
         positions = compiled.positiontup  # the order of positional parameters; None for the named style
         if positions:
-            self.params = _converter(bind, [params.index(name) for name in positions])
+            self.params = _params_converter(bind, [params.index(name) for name in positions])
         else:
-            self.params = _converter(bind, range(len(params)), params)
+            self.params = _params_converter(bind, range(len(params)), params)
         self.dialect = dialect
         self.columns = list(columns)
         self.convert: Callable | None = None  # made at the first run, from the driver's column types
@@ -131,7 +162,15 @@ class Prepared:
 
     def rows(self, cursor, values: Sequence) -> list:
         """Run a select; every row (a list) with each column's result processor applied."""
+        self.send(cursor, values)
+        return self.fetch(cursor)
+
+    def send(self, cursor, values: Sequence) -> None:
+        """Execute the statement with `values` (in a pipeline: send it)."""
         cursor.execute(self.sql, self.params(values))
+
+    def fetch(self, cursor) -> list:
+        """The rows of the select last executed on `cursor`, each column through its result processor."""
         fetched = cursor.fetchall()
         if not self.columns:
             return fetched
@@ -140,7 +179,7 @@ class Prepared:
             # As SQLAlchemy does: each column's processor, told the type code the driver reports.
             processors = [_processor(column, self.dialect, described[1])
                           for column, described in zip(self.columns, cursor.description, strict=True)]
-            convert = self.convert = _converter(processors, range(len(processors)))
+            convert = self.convert = _row_converter(processors)
         return [convert(row) for row in fetched]
 
     def execute_many(self, cursor, rows: Sequence[Sequence]) -> None:

@@ -177,7 +177,7 @@ def _most_holders_at_once(turn, threads: int = 8) -> int:
 
 def test_threads_first_taking_a_turn_in_a_new_process_still_take_it_one_at_a_time(tmp_path):
     """The first acquires in a process (every gunicorn worker's first requests) share one lock."""
-    from accelerator.extensions import WriterTurn
+    from accelerator.database import WriterTurn
 
     for _attempt in range(20):
         # A new turn has no lock for this process yet, as in a child just forked.

@@ -193,17 +193,17 @@ def test_the_hot_path_runs_one_select_and_one_insert(db, monkeypatch):
     factories.make_policy(seller_id=seller)
     factories.make_policy(seller_id=seller)
     ran: list[str] = []
-    rows, execute_many = Prepared.rows, Prepared.execute_many
+    send, execute_many = Prepared.send, Prepared.execute_many
 
-    def counting_rows(self, cursor, values):
+    def counting_send(self, cursor, values):
         ran.append(self.sql.split()[0].upper())
-        return rows(self, cursor, values)
+        return send(self, cursor, values)
 
     def counting_many(self, cursor, values):
         ran.append(self.sql.split()[0].upper())
         return execute_many(self, cursor, values)
 
-    monkeypatch.setattr(Prepared, "rows", counting_rows)
+    monkeypatch.setattr(Prepared, "send", counting_send)
     monkeypatch.setattr(Prepared, "execute_many", counting_many)
     through_sqlalchemy: list[str] = []
     listener = lambda conn, cursor, statement, *args: through_sqlalchemy.append(statement)  # noqa: E731

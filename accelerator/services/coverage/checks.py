@@ -1,13 +1,4 @@
-"""Deciding, recording and answering checks: `run_checks` and the public check functions (one, a batch).
-
-This is the hottest path of the product, so it reads only the columns the decision and the answer
-need, in as few statements as possible: one for the seller's policies (one for every seller of a
-batch), one more only when a seller has no policy (is it known?), and one INSERT of the record(s),
-committed before the answer leaves. They run on the hot path's own connections (services/hotpath.py),
-where concurrent checks on SQLite share one commit. The answer is serialized once, by joining
-pre-encoded pieces (the same text `json` would give: a test compares them), and the record keeps that
-exact text; the replay answers it again byte for byte.
-"""
+"""Deciding, recording and answering checks: `run_checks` and the public check functions (one, a batch)."""
 
 from __future__ import annotations
 
@@ -27,7 +18,7 @@ from accelerator.services import rate_limits
 from accelerator.services.coverage.answers import answer_text, item_error_text, policy_answer_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, new_check_id, parse_check
 from accelerator.services.coverage.statements import LoadedPolicies, load_policies, prepared_statement
-from accelerator.services.hotpath import KeyRow, hot_connections, key_statement
+from accelerator.services.hotpath import CHUNK, KeyRow, Link, hot_connections, key_statement
 
 _second: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
 
@@ -59,23 +50,24 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     """
     app = app if app is not None else current_app._get_current_object()
     connections = hot_connections(engine)
-    dialect = connections.engine.dialect
+    dialect = connections.dialect  # the statements are compiled for the hot path's cursors
     guarantee = app.config["MARKETPLACE_GUARANTEE_LIMIT"]
     sellers = list(dict.fromkeys([q.seller_id for q in questions]))
+
     rate_limit: int | None = None
 
-    def read(cursor) -> LoadedPolicies | None:
+    def read(link: Link) -> LoadedPolicies | None:
         nonlocal api_key_id, rate_limit
         if key_prefix is not None:
-            rows = key_statement(dialect).rows(cursor, [key_prefix])
+            rows = link.rows(key_statement(dialect), [key_prefix])
             key = KeyRow(rows[0]) if rows else None
             api_key_id = accept_key(key)
             if api_key_id is None:
                 return None
             rate_limit = key.rate_limit
-        return load_policies(dialect, cursor, sellers)
+        return load_policies(dialect, link, sellers)()
 
-    def decide_and_record(conn, cursor, loaded: LoadedPolicies | None) -> list[str] | None:
+    def decide_and_record(link: Link, loaded: LoadedPolicies | None) -> list[str] | None:
         if loaded is None:
             return None
         now_ns = time.time_ns()
@@ -103,24 +95,23 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
                             decision.status, decision.route, decision.covered_amount, policy_id, api_key_id, text))
         statement = prepared_statement(dialect, "record")
         if rate_limit is None:
-            connections.insert(conn, cursor, statement, records)
-            count_coverage_checks([(record[6], record[7]) for record in records])
-            return texts
+            link.insert(statement, records)
+        else:
+            def count_then_record() -> RateLimited | None:
+                # The request is counted in the record's own transaction; over the limit nothing is recorded.
+                refusal = rate_limits.count_request_hot(dialect, link.cursor, api_key_id, rate_limit)
+                if refusal is None:
+                    statement.execute_many(link.cursor, records)
+                return refusal
 
-        def count_then_record() -> RateLimited | None:
-            # The request is counted in the record's own transaction; over the limit nothing is recorded.
-            refusal = rate_limits.count_request_hot(dialect, cursor, api_key_id, rate_limit)
-            if refusal is None:
-                statement.execute_many(cursor, records)
-            return refusal
-
-        refusal = connections.write(conn, cursor, count_then_record)
-        if refusal is not None:
-            raise refusal  # the count is committed: a refused request counts, as in Flask
+            refusal = link.write(count_then_record)
+            if refusal is not None:
+                raise refusal  # the count is committed: a refused request counts, as in Flask
         count_coverage_checks([(record[6], record[7]) for record in records])
         return texts
 
-    return connections.run(read, decide_and_record, snapshot=True)
+    # A batch's INSERTs and commit go in one round trip on PostgreSQL (hotpath.HotConnections.run).
+    return connections.run(read, decide_and_record, snapshot=True, pipeline=len(questions) > CHUNK)
 
 
 def _end_session_transaction() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import bindparam, insert, select, union_all
 
@@ -12,6 +12,7 @@ from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
 from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
 from accelerator.services.coverage.questions import MAX_BATCH
+from accelerator.services.hotpath import Link
 from accelerator.services.prepared import Prepared
 
 CHECKS = CoverageCheck.__table__
@@ -44,12 +45,12 @@ _RECORD_COLUMNS = ("check_id", "checked_at", "seller_id", "incident_date", "amou
 # Lists of sellers are padded (with their last ID) to one of these lengths, so a few compiled
 # statements serve every batch.
 _SIZES = (1, 8, 64, MAX_BATCH)
-_prepared: dict[tuple[str, str, int], Prepared] = {}
+_prepared: dict[tuple[str, str, str, int], Prepared] = {}
 
 
 def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
     """The hot path's statement `kind` for `size` sellers, compiled for `dialect` (once per process)."""
-    key = (dialect.name, kind, size)
+    key = (dialect.name, dialect.paramstyle, kind, size)
     found = _prepared.get(key)
     if found is not None:
         return found
@@ -92,23 +93,29 @@ class LoadedPolicies:
         self.known: set[str] = set()
 
 
-def load_policies(dialect, cursor, seller_ids: list[str]) -> LoadedPolicies:
-    """Every policy of these sellers (one statement), and which of those without any are known (one more)."""
-    loaded = LoadedPolicies()
+def load_policies(dialect, link: Link, seller_ids: list[str]) -> Callable[[], LoadedPolicies]:
+    """Send the read of every policy of these sellers (one statement); the returned function gives
+    what was found, reading which of the sellers without any policy are known (one more statement)."""
     values, size = _padded(seller_ids)
-    policies, rows = loaded.policies, loaded.rows
-    for row in prepared_statement(dialect, "policies", size).rows(cursor, values):
-        rows[row[0]] = row
-        found = policies.get(row[1])
-        if found is None:
-            policies[row[1]] = [_terms(row)]
-        else:
-            found.append(_terms(row))
-    for seller, terms in policies.items():
-        if len(terms) > 1:
-            policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
-    missing = [seller for seller in seller_ids if seller not in policies]
-    if missing:
-        values, size = _padded(missing)
-        loaded.known = {row[0] for row in prepared_statement(dialect, "known", size).rows(cursor, values)}
+    policy_rows = link.send(prepared_statement(dialect, "policies", size), values)
+
+    def loaded() -> LoadedPolicies:
+        found = LoadedPolicies()
+        policies, rows = found.policies, found.rows
+        for row in policy_rows():
+            rows[row[0]] = row
+            terms = policies.get(row[1])
+            if terms is None:
+                policies[row[1]] = [_terms(row)]
+            else:
+                terms.append(_terms(row))
+        for seller, terms in policies.items():
+            if len(terms) > 1:
+                policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+        missing = [seller for seller in seller_ids if seller not in policies]
+        if missing:
+            more, more_size = _padded(missing)
+            found.known = {row[0] for row in link.rows(prepared_statement(dialect, "known", more_size), more)}
+        return found
+
     return loaded
