@@ -235,3 +235,21 @@ def test_a_stale_key_row_is_never_cached(db, client, key, seller):
     assert _get(client, URL, fresh).status_code == 200
     db.session.rollback()
     assert db.session.execute(select(ApiKey.last_used_at).where(ApiKey.prefix == fresh[:12])).scalar_one() == first
+
+
+@pytest.mark.parametrize("query", ["a=1&b=2", "a=%41%zz&b", "a+b=c+d&&a=x", "=v&k=", "%FF=%e9&x=%C3%A9",
+                                   "a=1;b=2", "seller_id=fast%30%30%30%30%30%31", ""])
+def test_the_one_query_reader_reads_as_werkzeug_reads_request_args(query):
+    """query_values (every endpoint's, the adapter's too) is parse_qsl as Werkzeug calls it, only faster."""
+    from urllib.parse import parse_qsl
+
+    from accelerator.api.core import query_values
+
+    expected: dict[str, str] = {}
+    repeated: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+        if name in expected:
+            repeated[name] = "Give this parameter once."
+        else:
+            expected[name] = value
+    assert query_values(query.encode("latin-1")) == (expected, repeated)
