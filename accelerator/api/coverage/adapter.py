@@ -65,18 +65,20 @@ class CoverageAdapter:
         if method not in ("GET", "HEAD", "OPTIONS"):  # as a 405 through Flask: no route matched
             return send_answer(environ, start_response, api_error_answer(
                 config, PATH, 405, "The method is not allowed for the requested URL.", headers={"Allow": ALLOW}))
-        record(environ, PATH)
         if method == "OPTIONS":
+            record(environ, PATH)
             headers = [("Content-Type", "text/html; charset=utf-8"), ("Allow", ALLOW), ("Vary", "Cookie"),
                        *security_headers(config, PATH, "text/html"), ("Content-Length", "0")]
             return send_answer(environ, start_response, (status_line(200), headers, b""))
         try:
-            answer = self._check(environ)
+            answer = self._check(environ)  # records the route and the key's prefix when it answers 200
         except DomainError as exc:
+            record(environ, PATH)  # the key's prefix, when known, is recorded already
             answer = domain_error_answer(config, PATH, exc)
             if exc.status == 401:
                 answer[1].insert(-1, ("WWW-Authenticate", BEARER_CHALLENGE))
         except Exception as exc:  # noqa: BLE001 - answered as the app's catch-all answers: logged, a 500
+            record(environ, PATH)  # the key's prefix, when known, is recorded already
             answer = internal_error_answer(config, PATH, method, exc)
         return send_answer(environ, start_response, answer)
 
