@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from http import HTTPStatus
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
@@ -49,6 +50,7 @@ PAGE_TITLES = {
 
 
 API_INTERNAL_ERROR = "An unexpected error occurred; nothing was changed."
+BEARER_CHALLENGE = 'Bearer realm="accelerator-api"'  # WWW-Authenticate of every API 401 (RFC 6750)
 
 
 def security_headers(config, path: str, mimetype: str | None) -> list[tuple[str, str]]:
@@ -81,6 +83,44 @@ def domain_error_headers(exc: DomainError) -> dict[str, str] | None:
     return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
 
 
+def status_line(status: int) -> str:
+    """A WSGI status line as Werkzeug writes it ("404 NOT FOUND")."""
+    return f"{status} {HTTPStatus(status).phrase.upper()}"
+
+
+def json_headers(config, path: str) -> list[tuple[str, str]]:
+    """The headers of every JSON answer on `path` (Vary: Cookie, as the app's hooks read the session)."""
+    return [("Content-Type", "application/json"), ("Vary", "Cookie"),
+            *security_headers(config, path, "application/json")]
+
+
+def api_error_answer(config, path: str, status: int, message: str, *, code: str | None = None,
+                     fields: dict | None = None, headers: dict | None = None) -> tuple[str, list, bytes]:
+    """The contract's JSON error as a WSGI answer (status line, headers, body), without Flask."""
+    body = api_error_body(status, message, code=code, fields=fields).encode("utf-8")
+    return (status_line(status), [*json_headers(config, path), *(headers or {}).items(),
+                                  ("Content-Length", str(len(body)))], body)
+
+
+def domain_error_answer(config, path: str, exc: DomainError) -> tuple[str, list, bytes]:
+    """A domain error's JSON answer (the same as the app's DomainError handler), without Flask."""
+    return api_error_answer(config, path, exc.status, exc.message, code=exc.code, fields=exc.fields,
+                            headers=domain_error_headers(exc))
+
+
+def internal_error_answer(config, path: str, method: str, exc: BaseException) -> tuple[str, list, bytes]:
+    """The logged 500 (as the app's catch-all handler answers it), without Flask."""
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
+    return api_error_answer(config, path, 500, API_INTERNAL_ERROR)
+
+
+def send_answer(environ, start_response, answer: tuple[str, list, bytes]) -> list[bytes]:
+    """Start a WSGI answer made by the functions above; HEAD gets the headers only (as Werkzeug answers it)."""
+    line, headers, body = answer
+    start_response(line, headers)
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
 def is_api_request() -> bool:
     """Whether the current request is for the JSON API (which never answers HTML)."""
     return request.path.startswith("/api/")
@@ -96,11 +136,15 @@ def api_error(status: int, message: str, *, code: str | None = None, fields: dic
     return response
 
 
+def error_page_html(status: int, message: str | None = None) -> str:
+    """The site's error page (in its layout) as HTML; needs a request context."""
+    return render_template("errors/error.html", status=status, title=PAGE_TITLES.get(status, "Error"),
+                           message=message)
+
+
 def error_page(status: int, message: str | None = None, headers: dict | None = None):
     """A friendly HTML error page in the site's layout."""
-    html = render_template("errors/error.html", status=status, title=PAGE_TITLES.get(status, "Error"),
-                           message=message)
-    return html, status, headers or {}
+    return error_page_html(status, message), status, headers or {}
 
 
 # What the app accepts; gunicorn.conf.py lets requests well past these through, so that the answer is
@@ -132,7 +176,7 @@ def request_limit_error(environ: dict) -> HTTPException | None:
 
 
 class RequestLimits:
-    """WSGI middleware in front of everything (the coverage fast path too): over-long addresses and headers
+    """WSGI middleware in front of everything (the coverage adapter too): over-long addresses and headers
     get the app's own error answer (the contract's JSON under /api/, a page elsewhere), never a view."""
 
     def __init__(self, app: Flask, wsgi_app):
@@ -143,9 +187,39 @@ class RequestLimits:
         error = request_limit_error(environ)
         if error is None:
             return self.wsgi_app(environ, start_response)
-        with self.app.request_context(environ):
-            response = self.app.finalize_request(self.app.handle_user_exception(error))
-        return response(environ, start_response)
+        status, message = error.code, error.description
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/api/"):
+            line, headers, body = api_error_answer(self.app.config, path, status, message)
+        else:
+            # The page's layout reads the request (the user, the request id): render it in a request context.
+            with self.app.request_context(environ):
+                body = error_page_html(status).encode("utf-8")
+            headers = [("Content-Type", "text/html; charset=utf-8"), ("Vary", "Cookie"),
+                       *security_headers(self.app.config, path, "text/html"), ("Content-Length", str(len(body)))]
+            line = status_line(status)
+        return send_answer(environ, start_response, (line, headers, body))
+
+
+def domain_error_response(exc: DomainError):
+    """The app's answer to a domain error (its JSON under /api/, a page elsewhere); the session rolled back."""
+    db.session.rollback()
+    headers = domain_error_headers(exc)
+    if is_api_request():
+        return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
+    return error_page(exc.status, exc.message, headers)
+
+
+def http_error_response(exc: HTTPException):
+    """The app's answer to an HTTP error (404, 405 with Allow, 413, ...): JSON under /api/, a page elsewhere."""
+    status = exc.code or 500
+    headers = {}
+    valid_methods = getattr(exc, "valid_methods", None)
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
+    if is_api_request():
+        return api_error(status, exc.description or PAGE_TITLES.get(status, "Error"), headers=headers)
+    return error_page(status, None, headers)
 
 
 def register_http(app: Flask) -> None:
@@ -158,24 +232,8 @@ def register_http(app: Flask) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        db.session.rollback()
-        headers = domain_error_headers(exc)
-        if is_api_request():
-            return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields, headers=headers)
-        return error_page(exc.status, exc.message, headers)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        status = exc.code or 500
-        headers = {}
-        valid_methods = getattr(exc, "valid_methods", None)
-        if status == 405 and valid_methods:
-            headers["Allow"] = ", ".join(valid_methods)
-        if is_api_request():
-            return api_error(status, exc.description or PAGE_TITLES.get(status, "Error"), headers=headers)
-        return error_page(status, None, headers)
+    app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(HTTPException, http_error_response)
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -119,8 +119,6 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--profile", choices=["single", "batch", "bare"], help="cProfile this loop")
     parser.add_argument("--sort", default="tottime")
-    parser.add_argument("--no-fast-path", action="store_true",
-                        help="serve the single check through Flask (COVERAGE_FAST_PATH = False)")
     parser.add_argument("--processes", type=int, default=1,
                         help="run the single check in this many processes at once (writers contending as under "
                              "gunicorn's workers) and report each one's cost instead of the usual loops")
@@ -135,8 +133,6 @@ def main() -> None:
 
     from wsgi import app  # as gunicorn loads it (its start-up objects frozen out of the collector)
 
-    if args.no_fast_path:
-        app.config["COVERAGE_FAST_PATH"] = False
     rng = random.Random(11)
 
     def single() -> dict:

@@ -1,7 +1,7 @@
 """Operating the app: request ids, the structured log line of every request, and the Prometheus metrics.
 
 `install(app)` puts `RequestObserver` outermost around the app (so every path gets an id, a log line
-and its count, the coverage fast path included), installs the log handler (LOG_FORMAT) and the hook
+and its count, the coverage adapter included), installs the log handler (LOG_FORMAT) and the hook
 that records for the observer which route answered and who asked (the API key's prefix, the user's id).
 docs/operations.md lists the metrics and what to do when an alert on them fires.
 """

@@ -60,7 +60,7 @@ class RequestObserver:
         except BaseException:
             self.finish(environ, request_id, statuses or ["500"], started)
             raise
-        if isinstance(body, list):  # complete already (the fast path's answer)
+        if isinstance(body, list):  # complete already (the coverage adapter's answer)
             self.finish(environ, request_id, statuses, started)
             return body
         return _Observed(body, self, environ, request_id, statuses, started)

@@ -1,7 +1,8 @@
 """The API's core, shared by every resource module: key auth, JSON bodies, fields, pages, idempotency.
 
 Where things are:
-- core/auth.py: `require_role` (and `authenticate`, `AuthenticatedKey`, the 401 `Unauthenticated`).
+- core/auth.py: `require_role` (and `authenticate`, `AuthenticatedKey`, the 401 `Unauthenticated`), and the
+  one key check every endpoint and the coverage adapter share (`bearer_key`, `verify_key`, `note_key_use`).
 - core/bodies.py: `read_json` (and `parse_json_bytes`, `JsonNumber`, the 415 `UnsupportedMediaType`).
 - core/fields.py: `Fields`, `QueryArgs`, `page_args`, `paginated`, `parse_id`.
 - core/replays.py: `idempotent` (the Idempotency-Key decorator, over services/idempotency.py).
@@ -60,8 +61,15 @@ from accelerator.api.core.auth import (
     MAX_KEY_LENGTH,
     AuthenticatedKey,
     Unauthenticated,
+    allow_roles,
     authenticate,
+    authenticate_key,
+    bearer_key,
+    last_use_is_stale,
+    note_key_use,
+    record_last_use,
     require_role,
+    verify_key,
 )
 from accelerator.api.core.bodies import MAX_DEPTH, JsonNumber, UnsupportedMediaType, parse_json_bytes, read_json
 from accelerator.api.core.fields import (
@@ -92,13 +100,20 @@ __all__ = [
     "QueryArgs",
     "Unauthenticated",
     "UnsupportedMediaType",
+    "allow_roles",
     "authenticate",
+    "authenticate_key",
+    "bearer_key",
     "idempotent",
+    "last_use_is_stale",
+    "note_key_use",
     "page_args",
     "paginated",
     "parse_id",
     "parse_json_bytes",
     "query_values",
     "read_json",
+    "record_last_use",
     "require_role",
+    "verify_key",
 ]

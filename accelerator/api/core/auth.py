@@ -1,4 +1,4 @@
-"""API key authentication: `require_role`, `authenticate`, `AuthenticatedKey` and the 401 error."""
+"""API key authentication: `require_role`, `authenticate`, the one key check (`verify_key`, `note_key_use`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from accelerator.extensions import db
 from accelerator.models import ApiKey
 from accelerator.services import rate_limits
 from accelerator.services.api_keys import PREFIX_LENGTH, hash_key
-from accelerator.services.hotpath import read_api_key
+from accelerator.services.hotpath import KeyRow, read_api_key
 
 MAX_KEY_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -42,44 +42,80 @@ class AuthenticatedKey:
     prefix: str
 
 
-# --- authentication -----------------------------------------------------------------------------
+# --- authentication: one key check, for every endpoint and the coverage adapter --------------------
 
 
-def authenticate() -> AuthenticatedKey:
-    """Check the request's bearer key against the database (no cache), or raise Unauthenticated; count
-    the request of a rate-limited key (raises RateLimited over its limit)."""
-    header = request.headers.get("Authorization", "")
+def bearer_key(header: str) -> str:
+    """The key of an `Authorization: Bearer <key>` header, or Unauthenticated when it cannot be one."""
     scheme, _, raw = header.partition(" ")
     raw = raw.strip()
     if scheme.lower() != "bearer" or not raw:
         raise Unauthenticated("Send an API key: Authorization: Bearer <key>.")
     if len(raw) > MAX_KEY_LENGTH or len(raw) < PREFIX_LENGTH:
         raise Unauthenticated("That API key is not valid.")
-    # Read afresh on every request (no cache), outside the session's write-locking transaction.
-    row = read_api_key(raw[:PREFIX_LENGTH])
-    presented = hash_key(raw)
-    matches = hmac.compare_digest(presented, row.key_hash if row else _DUMMY_HASH)
+    return raw
+
+
+def verify_key(raw: str, row: KeyRow | None) -> KeyRow:
+    """`row` (the key with `raw`'s prefix, read afresh, or None) if it is that key, not revoked, and its
+    insurer approved; Unauthenticated otherwise. The hash is compared in constant time, a dummy one when
+    the prefix is unknown, so a miss costs what a hit costs."""
+    matches = hmac.compare_digest(hash_key(raw), row.key_hash if row else _DUMMY_HASH)
     if row is None or not matches:
         raise Unauthenticated("That API key is not valid.")
     if row.revoked_at is not None:
         raise Unauthenticated("That API key was revoked.")
     if row.role == "insurer" and row.status != "approved":
         raise Unauthenticated("That API key's insurer is not approved.")
+    return row
+
+
+def last_use_is_stale(row: KeyRow) -> bool:
+    """Whether the key's last use is older than LAST_USED_RESOLUTION (so this use is written)."""
+    return row.last_used_at is None or clock.now() - row.last_used_at > LAST_USED_RESOLUTION
+
+
+def record_last_use(key_id: int) -> None:
+    """Write the key's last use (needs an app context); the condition makes concurrent requests write once."""
     now = clock.now()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        # At most one write a minute per key; the condition makes concurrent requests write once.
-        db.session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == row.id,
-                   or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
-            .values(last_used_at=now)
-        )
-        db.session.commit()
+    db.session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id,
+               or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+    db.session.commit()
+
+
+def note_key_use(row: KeyRow) -> None:
+    """A verified key's use: its last use written at most once a minute, then the request of a
+    rate-limited key counted (RateLimited over its limit). Needs an app context."""
+    if last_use_is_stale(row):
+        record_last_use(row.id)
     # Otherwise the read stays in the request's transaction: one transaction per request, not two.
     if row.rate_limit is not None:
         # Only a limited key pays for its count (one upsert, committed); RateLimited is the 429.
         rate_limits.count_request(row.id, row.rate_limit)
+
+
+def authenticate_key(raw: str) -> AuthenticatedKey:
+    """Check a bearer key against the database (no cache) and note its use, or raise Unauthenticated
+    (RateLimited over a limited key's limit). Needs an app context, not a request."""
+    # Read afresh on every request (no cache), outside the session's write-locking transaction.
+    row = verify_key(raw, read_api_key(raw[:PREFIX_LENGTH]))
+    note_key_use(row)
     return AuthenticatedKey(id=row.id, role=row.role, insurer_id=row.insurer_id, prefix=row.prefix)
+
+
+def allow_roles(key: AuthenticatedKey, roles: tuple[str, ...]) -> None:
+    """Forbidden unless the key is of one of `roles`."""
+    if key.role not in roles:
+        raise Forbidden(f"This endpoint is for {' or '.join(roles)} keys.")
+
+
+def authenticate() -> AuthenticatedKey:
+    """The current request's bearer key, checked (see authenticate_key), or Unauthenticated."""
+    return authenticate_key(bearer_key(request.headers.get("Authorization", "")))
 
 
 def require_role(*roles: str) -> Callable:
@@ -89,8 +125,7 @@ def require_role(*roles: str) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             key = authenticate()
-            if key.role not in roles:
-                raise Forbidden(f"This endpoint is for {' or '.join(roles)} keys.")
+            allow_roles(key, roles)
             g.api_key = key
             return view(*args, **kwargs)
 

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler used below
 from flask import request
 
 from accelerator.api.core.bodies import JsonNumber
@@ -212,14 +214,27 @@ class Fields:
             raise ValidationError(message, fields=dict(self.errors))
 
 
-def query_values() -> tuple[dict[str, str], dict[str, str]]:
-    """The request's query parameters (each one's first value), and an error for each one given twice."""
+def query_values(query_string: bytes | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The query parameters (each one's first value), and an error for each one given twice: of the
+    current request, or of `query_string` (the raw bytes, for the coverage adapter, which has no request).
+    Decoded as Werkzeug decodes `request.args` (urllib's parse_qsl with blank values kept, invalid bytes
+    left percent-encoded), only without unquoting a part that has nothing to unquote: the single
+    coverage check's query is read here, and parse_qsl costs it ~10 µs where this costs ~2."""
+    if query_string is None:
+        query_string = request.query_string
     data: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for name, values in request.args.lists():
-        if len(values) > 1:
+    for part in query_string.decode().split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            name = unquote(name.replace("+", " "), errors="werkzeug.url_quote")
+            value = unquote(value.replace("+", " "), errors="werkzeug.url_quote")
+        if name in data:
             errors[_field_name(name)] = "Give this parameter once."
-        data[name] = values[0]
+        else:
+            data[name] = value
     return data, errors
 
 

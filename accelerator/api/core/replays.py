@@ -6,11 +6,12 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from flask import current_app, g, make_response, request
+from flask import g, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.extensions import db
+from accelerator.http import domain_error_response, http_error_response
 from accelerator.services import idempotency
 
 # --- idempotency --------------------------------------------------------------------------------
@@ -41,8 +42,10 @@ def _run_view(view: Callable, args, kwargs):
     """The view's response, with DomainErrors and HTTP errors turned into their JSON answers."""
     try:
         rv = view(*args, **kwargs)
-    except (DomainError, HTTPException) as exc:
-        rv = current_app.handle_user_exception(exc)
+    except DomainError as exc:
+        rv = domain_error_response(exc)  # the app's own handlers, called as functions
+    except HTTPException as exc:
+        rv = http_error_response(exc)
     return make_response(rv)
 
 

@@ -1,6 +1,7 @@
-"""The coverage endpoints on `bp`: one check, a batch of up to 500 (its items read here), and the replay.
+"""The coverage endpoints on `bp`: one check (declared here, answered by the adapter), a batch of up to 500
+(its items read here), and the replay.
 
-Every question is read by one declaration (accelerator/shapes/coverage.py), here and in the fast path.
+Every question is read by one declaration (accelerator/shapes/coverage.py), here and in the adapter.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ import pydantic
 from flask import current_app, g
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import QueryArgs, idempotent, query_values, read_json, require_role
+from accelerator.api.core import QueryArgs, idempotent, read_json, require_role
 from accelerator.domain.errors import ValidationError
 from accelerator.services import coverage
 from accelerator.services.coverage import CheckInput
-from accelerator.shapes.coverage import CoverageBatch, CoverageItem, CoverageQuery
+from accelerator.shapes.coverage import CoverageBatch, CoverageItem
 from accelerator.shapes.errors import field_errors, validate
 
 
@@ -23,12 +24,13 @@ def _json_text(text: str, status: int = 200):
 
 
 @bp.get("/coverage")
-@require_role("marketplace")
 def check_coverage():
-    """Decide who answers for a claim; the answer is recorded before it is sent."""
-    values, repeated = query_values()
-    query = validate(CoverageQuery, values, "Check the coverage question.", repeated)
-    return _json_text(coverage.check_question_text(g.api_key.id, query.question()))
+    """GET /api/v1/coverage in the url map (for the OpenAPI document, url_for and Allow): never called,
+    since CoverageAdapter (coverage/adapter.py) answers every request to the path before Flask sees it."""
+    raise RuntimeError("GET /api/v1/coverage is answered by CoverageAdapter, in front of Flask")
+
+
+check_coverage.api_roles = ("marketplace",)  # the roles the adapter allows, read by the OpenAPI test
 
 
 def _batch_item(item: object) -> CheckInput | ValidationError:
