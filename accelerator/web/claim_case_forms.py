@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from accelerator.services.claim_cases import MAX_NOTE, MAX_REASON
+from accelerator.domain.claim_case_input import MAX_NOTE, MAX_REASON
 from accelerator.web.forms import BaseForm, MoneyField, choices, strip
 from accelerator.web.portal_forms import AmountRequired
 

@@ -18,9 +18,9 @@ from wtforms.widgets import HiddenInput
 
 from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
+from accelerator.domain.claim_case_input import MAX_REASON
 from accelerator.domain.states import STATES
 from accelerator.domain.values import AM_BEST_RATINGS, POLICY_NUMBER, parse_date
-from accelerator.services.claim_cases import MAX_REASON
 from accelerator.services.claim_evidence import Upload
 from accelerator.services.policies import term_errors
 from accelerator.services.quotes import QuoteRequestData
