@@ -3,7 +3,7 @@
 Where things are:
 - api/blueprint.py: the `bp` blueprint every resource module adds its endpoints to.
 - api/core/ (a package): key auth and `require_role` (auth.py), `read_json` (bodies.py),
-  `Fields`/`QueryArgs`, `page_args`, `paginated` (fields.py), `idempotent` (replays.py: read its
+  `query_values`, `paginated` (fields.py), `idempotent` (replays.py: read its
   docstring first); all importable from `accelerator.api.core`.
 - accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
   (values.py), the one error renderer (errors.py) and every resource's declarations (coverage.py,

@@ -65,6 +65,16 @@ def test_an_unknown_check_id_is_404(market):
         assert (caught.value.status, caught.value.code) == (404, "not_found")
 
 
+def test_a_replay_takes_no_query_parameter(market, live_server, marketplace_key, seller_with_policy):
+    check_id = market.check_coverage("A1B2C3D4E5", "2026-06-01", "10.00")["check_id"]
+    headers = {"Authorization": f"Bearer {marketplace_key}"}
+    unknown = requests.get(f"{live_server.url}{URL}/checks/{check_id}?page=2", headers=headers, timeout=30)
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"] == {"page": "Unknown field."}
+    twice = requests.get(f"{live_server.url}{URL}/checks/{check_id}?a=1&a=2", headers=headers, timeout=30)
+    assert twice.status_code == 400 and "a" in twice.json()["error"]["fields"]
+
+
 def test_keys_other_than_marketplace_are_refused(live_server, insurer_key):
     with AcceleratorClient(live_server.url, insurer_key, timeout=30) as insurer_api:
         with pytest.raises(ApiError) as caught:

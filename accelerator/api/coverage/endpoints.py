@@ -10,12 +10,13 @@ import pydantic
 from flask import current_app, g
 
 from accelerator.api.blueprint import bp
-from accelerator.api.core import QueryArgs, idempotent, read_json, require_role
+from accelerator.api.core import idempotent, query_values, read_json, require_role
 from accelerator.domain.errors import ValidationError
 from accelerator.services import coverage
 from accelerator.services.coverage import CheckInput
 from accelerator.shapes.coverage import CoverageBatch, CoverageItem
-from accelerator.shapes.errors import field_errors, validate
+from accelerator.shapes.errors import field_errors, validate, validate_all
+from accelerator.shapes.values import NoQuery
 
 
 def _json_text(text: str, status: int = 200):
@@ -57,5 +58,6 @@ def check_coverage_batch():
 @require_role("marketplace")
 def get_coverage_check(check_id: str):
     """A recorded check's answer, exactly as it was first sent."""
-    QueryArgs().check()
+    values, repeated = query_values()
+    validate_all("Some fields are not right.", (NoQuery, values), extra_errors=repeated)
     return _json_text(coverage.get_check_text(check_id))
