@@ -1,19 +1,23 @@
-"""The writes of a claim case's opening, by prepared statements in the session's one transaction.
+"""The writes of a claim case's opening: prepared statements in one write transaction on the hot path's connection.
 
 Opening a case reads a few rows (is the case_id taken? the seller's policies, the endpoints, the
 recipients) and writes a handful (the check's record, the case, its history entry, the audit entry, a
 webhook event an endpoint, an email a recipient). Through the ORM's unit of work each of them cost more
-Python than the database spends on it (bench/results.md, "Claim cases"), so here each statement is
-compiled once per dialect (services/session_writes.py, services/prepared.py) and run on the session's
-own connection: all of it commits, or rolls back, with the session, as one transaction (on SQLite:
-begun with BEGIN IMMEDIATE in the writers' turn, so concurrent openings of one case_id queue behind it).
-The caller commits.
+Python than the database spends on it, and so did the session's own transaction (its connection, its
+begin and commit events): bench/results.md, "Claim cases". So each statement is compiled once per
+dialect (services/session_writes.py, services/prepared.py) and the whole opening runs as one write
+transaction on one of the hot path's connections (services/hotpath.py: on SQLite begun with BEGIN
+IMMEDIATE in the writers' turn, so concurrent openings of one case_id queue behind it): all of it
+commits, or rolls back, together. Nothing of it goes through the session, which must hold no write
+transaction meanwhile (on SQLite it would hold the lock this waits for).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 
@@ -24,7 +28,10 @@ from accelerator.services.hotpath import hot_connections
 from accelerator.services.prepared import Prepared
 from accelerator.services.session_writes import SessionWriter
 
+T = TypeVar("T")
+
 _hash_statements: dict[str, Prepared] = {}
+_CASE_COLUMNS = tuple(ClaimCase.__table__.columns.keys())
 
 
 def _hash_of_case() -> tuple:
@@ -47,12 +54,27 @@ def stored_hash(case_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def begin(case_id: str) -> tuple[SessionWriter, str | None]:
-    """Begin the opening's transaction (on SQLite: BEGIN IMMEDIATE, in the writers' turn); the writer and
-    the request hash of a case already opened under `case_id` (None: not yet)."""
-    writer = SessionWriter()
+def in_transaction(work: Callable[[SessionWriter], T]) -> T:
+    """`work(writer)` as one write transaction on a hot path connection (on SQLite: BEGIN IMMEDIATE, in
+    the writers' turn): committed when it returns (its result is returned), rolled back when it raises."""
+    connections = hot_connections()
+    dialect = connections.dialect  # compiled for the hot path's cursors
+    return connections.run(lambda link: None,
+                           lambda link, _: link.write(lambda: work(SessionWriter(link.cursor, dialect))))
+
+
+def hash_in(writer: SessionWriter, case_id: str) -> str | None:
+    """The request hash of the case already opened under `case_id` (None: not yet), read in the writer's
+    transaction (on SQLite under the write lock: no concurrent opening of it can slip in between)."""
     found = writer.rows("claim_case_hash", _hash_of_case, [case_id])
-    return writer, found[0][0] if found else None
+    return found[0][0] if found else None
+
+
+def new_case(events: list, **values) -> SimpleNamespace:
+    """A new case as the API, the events and the emails read it: every column of claim_cases (None unless
+    given in `values`) and its history `events`. Not an ORM object: nothing of it is tracked, flushed or
+    read again (the prepared statements of `write_opening` write it)."""
+    return SimpleNamespace(**{**dict.fromkeys(_CASE_COLUMNS), **values, "events": events})
 
 
 def record_check(writer: SessionWriter, api_key_id: int | None, question: CheckInput) -> tuple[dict, tuple]:
@@ -62,10 +84,10 @@ def record_check(writer: SessionWriter, api_key_id: int | None, question: CheckI
     return json.loads(text), record
 
 
-def write_opening(writer: SessionWriter, actor: audit.Actor, row: ClaimCase, data: Callable[[], dict]) -> None:
-    """Write the new case `row` (transient, its history in `row.events`), its audit entry, the event
+def write_opening(writer: SessionWriter, actor: audit.Actor, row: SimpleNamespace, data: Callable[[], dict]) -> None:
+    """Write the new case `row` (from `new_case`, its history in `row.events`), its audit entry, the event
     claim_case.opened (`data()`, to the marketplace's endpoints and its insurer's) and the opening emails,
-    in the session's transaction (the caller commits). A case_id already taken raises IntegrityError."""
+    in the writer's transaction. A case_id already taken raises IntegrityError."""
     case_id = writer.insert(ClaimCase.__table__, dict(
         case_id=row.case_id, request_hash=row.request_hash, seller_id=row.seller_id, kind=row.kind,
         incident_date=row.incident_date, amount_claimed=row.amount_claimed, category=row.category,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import select
@@ -58,7 +59,7 @@ class CaseInput:
 class CaseView:
     """A case as the API shows it: the row (history loaded) and the coverage check answer it stands on."""
 
-    case: ClaimCase
+    case: ClaimCase | SimpleNamespace  # a new case: services/claim_case_opening.new_case
     check: dict
 
 
@@ -223,40 +224,44 @@ def _policy_of(check_id: str) -> int | None:
 def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
     """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again.
 
-    One transaction (services/claim_case_opening.py): the case_id looked up, the check decided by the
-    check's own code and recorded, the case, its history, audit entry, webhook events and emails
-    written by prepared statements; the answer is built from what was written.
+    One write transaction on a hot path connection (services/claim_case_opening.py): the case_id looked
+    up, the check decided by the check's own code and recorded, the case, its history, audit entry,
+    webhook events and emails written by prepared statements; the answer is built from what was written.
     """
     question = coverage.parse_check(request.seller_id, request.incident_date.isoformat(), request.amount_claimed,
                                     request.category)
-    try:
-        writer, stored = opening.begin(request.case_id)
+    days = response_days()
+
+    def write(writer) -> tuple[str | None, CaseView | None, tuple | None]:
+        stored = opening.hash_in(writer, request.case_id)
         if stored is not None:
-            db.session.rollback()  # nothing written: end the transaction (and SQLite's write lock) first
-            return _view(_replay(request, stored)), False
+            return stored, None, None  # nothing written
         check, record = opening.record_check(writer, api_key_id, question)
         now = clock.now()
         insurer_id = _insurer_of(check)
-        case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, response_days())
-        # Transient: never added to the session, so it is written only by the prepared statements and
-        # nothing of it is flushed, expired or read again.
-        row = ClaimCase(case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
-                        kind=request.kind, incident_date=request.incident_date,
-                        amount_claimed=request.amount_claimed, category=request.category, order_id=request.order_id,
-                        description=request.description, opened_at=now, check_id=check["check_id"],
-                        policy_id=record[9], route=case.route, state=case.state, insurer_id=insurer_id,
-                        respond_by=case.respond_by, stepped_in=False, updated_at=now)
-        row.events = [ClaimCaseEvent(at=e.at, event=e.event, by=e.by, note=e.note) for e in entries]
+        case, entries = rules.open_case(check["route"], insurer_id, now, request.respond_by, days)
+        row = opening.new_case(
+            list(entries), case_id=request.case_id, request_hash=request.digest(), seller_id=request.seller_id,
+            kind=request.kind, incident_date=request.incident_date, amount_claimed=request.amount_claimed,
+            category=request.category, order_id=request.order_id, description=request.description, opened_at=now,
+            check_id=check["check_id"], policy_id=record[9], route=case.route, state=case.state,
+            insurer_id=insurer_id, respond_by=case.respond_by, stepped_in=False, updated_at=now)
         view = CaseView(row, check)  # the check just answered: no need to read it back
         opening.write_opening(writer, actor, row, lambda: _event_data(view))
-        db.session.commit()
+        return None, view, record
+
+    if db.session().in_transaction():
+        db.session.commit()  # on SQLite the session's transaction may hold the write lock the opening needs
+    try:
+        stored, view, record = opening.in_transaction(write)
     except IntegrityError:
         # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the transaction
         # holds the write lock from the look-up on): this one wrote nothing. Answer the case as it is now.
-        db.session.rollback()
         stored = opening.stored_hash(request.case_id)
         if stored is None:
             raise
+        view = record = None
+    if view is None:
         return _view(_replay(request, stored)), False
     coverage.count_recorded([record])
     return view, True

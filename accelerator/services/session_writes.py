@@ -29,18 +29,24 @@ _prepared: dict[tuple, Prepared] = {}
 class SessionWriter:
     """The session's transaction (begun here if need be), seen as a DBAPI cursor with prepared statements."""
 
-    def __init__(self):
-        connection = db.session.connection()
-        self.dialect = connection.dialect
-        self.cursor = connection.connection.cursor()
+    def __init__(self, cursor=None, dialect=None):
+        """On the session's transaction; or, given both, on `cursor` of a transaction the caller holds on
+        another connection (the hot path's: services/claim_case_opening.py), compiled for `dialect`."""
+        if cursor is None:
+            connection = db.session.connection()
+            cursor, dialect = connection.connection.cursor(), connection.dialect
+        self.dialect = dialect
+        self.cursor = cursor
         self._integrity_error = self.dialect.loaded_dbapi.IntegrityError
 
     def rows(self, key: str, build, values: Sequence) -> list:
         """The rows of a select built once per dialect by `build()` -> (statement, bind names, columns)."""
-        prepared = _prepared.get((self.dialect.name, key))
+        dialect = self.dialect
+        prepared = _prepared.get((dialect.name, dialect.paramstyle, key))
         if prepared is None:
             statement, names, columns = build()
-            prepared = _prepared[(self.dialect.name, key)] = Prepared(statement, self.dialect, names, columns)
+            prepared = _prepared[(dialect.name, dialect.paramstyle, key)] = Prepared(statement, dialect, names,
+                                                                                    columns)
         return prepared.rows(self.cursor, values)
 
     def insert(self, table: Table, values: dict, *, returning: Column | None = None,
@@ -52,7 +58,8 @@ class SessionWriter:
         violation raises SQLAlchemy's IntegrityError, as a session statement would.
         """
         names = tuple(values)
-        key = (self.dialect.name, table.name, names, None if returning is None else returning.name, unless_exists)
+        key = (self.dialect.name, self.dialect.paramstyle, table.name, names,
+               None if returning is None else returning.name, unless_exists)
         prepared = _prepared.get(key)
         if prepared is None:
             binds = {name: bindparam(name, type_=table.c[name].type) for name in names}
