@@ -5,7 +5,8 @@ Where things are:
   one key check every endpoint and the coverage adapter share (`bearer_key`, `verify_key`, `note_key_use`).
 - core/bodies.py: `read_json` (and `parse_json_bytes`, `JsonNumber`, the 415 `UnsupportedMediaType`).
 - core/fields.py: `query_values` (the one query reader), `paginated`, `parse_id`.
-- core/replays.py: `idempotent` (the Idempotency-Key decorator, over services/idempotency.py).
+- core/replays.py: `idempotent` (the Idempotency-Key decorator, over services/idempotency.py), and what an
+  adapter without Flask's dispatch shares with it (`check_idempotency_key`, `request_fingerprint`).
 Import them all from `accelerator.api.core` itself (this package re-exports them), as resource modules do.
 
 How an endpoint is written: with declarations (accelerator/shapes/; see api/sellers.py and api/coverage/):
@@ -46,7 +47,13 @@ from accelerator.api.core.fields import (
     parse_id,
     query_values,
 )
-from accelerator.api.core.replays import IDEMPOTENCY_HEADER, REPLAY_HEADER, idempotent
+from accelerator.api.core.replays import (
+    IDEMPOTENCY_HEADER,
+    REPLAY_HEADER,
+    check_idempotency_key,
+    idempotent,
+    request_fingerprint,
+)
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -63,6 +70,7 @@ __all__ = [
     "authenticate",
     "authenticate_key",
     "bearer_key",
+    "check_idempotency_key",
     "idempotent",
     "last_use_is_stale",
     "note_key_use",
@@ -72,6 +80,7 @@ __all__ = [
     "query_values",
     "read_json",
     "record_last_use",
+    "request_fingerprint",
     "require_role",
     "verify_key",
 ]

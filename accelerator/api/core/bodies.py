@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import request
+from flask import Request
+from flask import request as flask_request
 
 from accelerator.domain.errors import DomainError, ValidationError
 from accelerator.shapes.values import JsonNumber  # one class: the declarations read its text
@@ -67,11 +68,14 @@ def parse_json_bytes(raw: bytes) -> Any:
     return value
 
 
-def read_json(*, object_required: bool = True) -> Any:
+def read_json(*, object_required: bool = True, source: Request | None = None) -> Any:
     """The request's JSON body: 415 without application/json, 400 when not UTF-8 JSON (or not an object).
 
-    A body over MAX_CONTENT_LENGTH (1 MiB) is refused with 413 while it is read.
+    A body over MAX_CONTENT_LENGTH (1 MiB) is refused with 413 while it is read. `source`: a request
+    object made by an adapter that answers without Flask's dispatch (api/claim_case_adapter.py), in an
+    app context; by default the current request.
     """
+    request = source if source is not None else flask_request
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     charset = request.mimetype_params.get("charset")

@@ -6,7 +6,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from flask import g, make_response, request
+from flask import Request, g, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from accelerator.domain.errors import DomainError, ValidationError
@@ -20,8 +20,16 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
-def _request_fingerprint() -> str:
-    """SHA-256 over method, path with query string and the body bytes as sent."""
+def check_idempotency_key(key: str) -> None:
+    """The contract's 400 unless an Idempotency-Key is 1 to 255 printable characters."""
+    if not 1 <= len(key) <= 255 or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
+        raise ValidationError("The Idempotency-Key header must be 1 to 255 printable characters.",
+                              fields={IDEMPOTENCY_HEADER: "Must be 1 to 255 printable characters."})
+
+
+def request_fingerprint(request: Request = request) -> str:
+    """SHA-256 over method, path with query string and the body bytes as sent (reading the body: 413
+    when it is over the limit)."""
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(b"\n")
@@ -64,10 +72,8 @@ def idempotent(view: Callable) -> Callable:
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is None:
             return view(*args, **kwargs)
-        if not 1 <= len(key) <= 255 or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
-            raise ValidationError("The Idempotency-Key header must be 1 to 255 printable characters.",
-                                  fields={IDEMPOTENCY_HEADER: "Must be 1 to 255 printable characters."})
-        fingerprint = _request_fingerprint()  # reads the body: 413 here, before anything is stored
+        check_idempotency_key(key)
+        fingerprint = request_fingerprint()  # reads the body: 413 here, before anything is stored
         path = request.full_path.rstrip("?")[:2000]
         claim = idempotency.claim(g.api_key.id, key, request.method, path, fingerprint)
         if claim.answer is not None:
