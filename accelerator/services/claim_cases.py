@@ -250,7 +250,7 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
         opening.write_opening(writer, actor, row, lambda: _event_data(view))
         return None, view, record
 
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():  # (no session made just to ask)
         db.session.commit()  # on SQLite the session's transaction may hold the write lock the opening needs
     try:
         stored, view, record = opening.in_transaction(write)
