@@ -1,14 +1,15 @@
-"""The writes of a claim case's opening: prepared statements in one write transaction on the hot path's connection.
+"""The writes of a claim case's opening: read and decided first, then written in one short write transaction.
 
 Opening a case reads a few rows (is the case_id taken? the seller's policies, the endpoints, the
 recipients) and writes a handful (the check's record, the case, its history entry, the audit entry, a
 webhook event an endpoint, an email a recipient). Through the ORM's unit of work each of them cost more
-Python than the database spends on it, and so did the session's own transaction (its connection, its
-begin and commit events): bench/results.md, "Claim cases". So each statement is compiled once per
-dialect (services/session_writes.py, services/prepared.py) and the whole opening runs as one write
-transaction on one of the hot path's connections (services/hotpath.py: on SQLite begun with BEGIN
-IMMEDIATE in the writers' turn, so concurrent openings of one case_id queue behind it): all of it
-commits, or rolls back, together. Nothing of it goes through the session, which must hold no write
+Python than the database spends on it, and so did the session's own transaction (bench/results.md,
+"Claim cases"): so each statement is compiled once per dialect (services/session_writes.py,
+services/prepared.py) and run on one of the hot path's connections (services/hotpath.py), as the
+single check's are. And as the single check does, the opening reads and decides (and renders its
+emails) on a read transaction first, and only then takes the write lock (on SQLite: BEGIN IMMEDIATE in
+the writers' turn, which every write of the database waits for) for its INSERTs alone: all of them
+commit, or roll back, together. Nothing of it goes through the session, which must hold no write
 transaction meanwhile (on SQLite it would hold the lock this waits for).
 """
 
@@ -54,20 +55,87 @@ def stored_hash(case_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def in_transaction(work: Callable[[SessionWriter], T]) -> T:
-    """`work(writer)` as one write transaction on a hot path connection (on SQLite: BEGIN IMMEDIATE, in
-    the writers' turn): committed when it returns (its result is returned), rolled back when it raises."""
-    connections = hot_connections()
-    dialect = connections.dialect  # compiled for the hot path's cursors
-    return connections.run(lambda link: None,
-                           lambda link, _: link.write(lambda: work(SessionWriter(link.cursor, dialect))))
-
-
 def hash_in(writer: SessionWriter, case_id: str) -> str | None:
-    """The request hash of the case already opened under `case_id` (None: not yet), read in the writer's
-    transaction (on SQLite under the write lock: no concurrent opening of it can slip in between)."""
+    """The request hash of the case already opened under `case_id` (None: not yet), read on the writer's
+    cursor (in the write transaction on SQLite under the write lock: no concurrent opening slips in)."""
     found = writer.rows("claim_case_hash", _hash_of_case, [case_id])
     return found[0][0] if found else None
+
+
+class DeferredWriter(SessionWriter):
+    """A writer whose reads run now, on a read transaction's cursor, and whose inserts are kept to be made
+    by `replay` in the write transaction: what an opening reads, decides and renders is done before it
+    takes the write lock (on SQLite, every writer's turn), which is then held only for the INSERTs.
+
+    An insert with `returning` gives NEW_ID; a value NEW_ID in a later insert is replaced, on replay, by
+    the id that insert returned (the case's history names the case by it)."""
+
+    def __init__(self, cursor, dialect):
+        super().__init__(cursor, dialect)
+        self._steps: list[Callable[[SessionWriter], None]] = []
+        self.new_id = None
+
+    def insert(self, table, values: dict, *, returning=None, unless_exists: str | None = None):
+        """Keep the insert for `replay`; NEW_ID for `returning`."""
+        def step(writer: SessionWriter) -> None:
+            given = values if self.new_id is None else {
+                name: self.new_id if value is NEW_ID else value for name, value in values.items()}
+            found = writer.insert(table, given, returning=returning, unless_exists=unless_exists)
+            if returning is not None:
+                self.new_id = found
+
+        self._steps.append(step)
+        return NEW_ID if returning is not None else None
+
+    def later(self, step: Callable[[SessionWriter], None]) -> None:
+        """Keep another write for `replay`, in turn with the inserts."""
+        self._steps.append(step)
+
+    def replay(self, writer: SessionWriter) -> None:
+        """Make every kept write on `writer` (in its write transaction), in the order they were kept."""
+        for step in self._steps:
+            step(writer)
+
+
+NEW_ID = object()  # DeferredWriter's stand-in for an id not yet returned
+
+
+def open_once(case_id: str, prepare: Callable[[DeferredWriter], T]) -> tuple[str | None, T | None]:
+    """Open the case `case_id` once: (the stored request hash, None) when a case is opened under it
+    already; else (None, what `prepare` gave) once every write `prepare` kept is committed.
+
+    `prepare(writer)` reads, decides and renders on a read transaction (a snapshot on SQLite), keeping
+    its writes; then, in one write transaction on the same hot path connection (on SQLite: BEGIN
+    IMMEDIATE in the writers' turn), the case_id is looked up again (a concurrent opening may have
+    committed it meanwhile: then nothing is written) and the writes are made. A case_id taken on
+    PostgreSQL between the look-up and the INSERT raises IntegrityError, everything rolled back."""
+    connections = hot_connections()
+    dialect = connections.dialect  # compiled for the hot path's cursors
+
+    def read(link) -> tuple[str | None, DeferredWriter | None, T | None]:
+        deferred = DeferredWriter(link.cursor, dialect)
+        stored = hash_in(deferred, case_id)
+        if stored is not None:
+            return stored, None, None
+        return None, deferred, prepare(deferred)
+
+    def write(link, found: tuple) -> tuple[str | None, DeferredWriter | None, T | None]:
+        stored, deferred, _result = found
+        if stored is not None:
+            return found
+
+        def work() -> tuple:
+            writer = SessionWriter(link.cursor, dialect)
+            stored = hash_in(writer, case_id)
+            if stored is not None:
+                return stored, None, None  # opened meanwhile: this opening writes nothing
+            deferred.replay(writer)
+            return found
+
+        return link.write(work)
+
+    stored, _deferred, result = connections.run(read, write, snapshot=True)
+    return stored, result
 
 
 def new_case(events: list, **values) -> SimpleNamespace:
@@ -77,17 +145,19 @@ def new_case(events: list, **values) -> SimpleNamespace:
     return SimpleNamespace(**{**dict.fromkeys(_CASE_COLUMNS), **values, "events": events})
 
 
-def record_check(writer: SessionWriter, api_key_id: int | None, question: CheckInput) -> tuple[dict, tuple]:
-    """The opening's coverage check, decided by the check's own code and recorded in this transaction: the
-    contract's answer and the record (coverage.count_recorded once committed)."""
-    text, record = coverage.record_in(writer.cursor, writer.dialect, api_key_id, question)
+def record_check(writer: DeferredWriter, api_key_id: int | None, question: CheckInput) -> tuple[dict, tuple]:
+    """The opening's coverage check, decided by the check's own code on the writer's read, its record kept
+    for the write: the contract's answer and the record (coverage.count_recorded once committed)."""
+    text, record = coverage.decide_one(writer.cursor, writer.dialect, api_key_id, question)
+    writer.later(lambda real: coverage.write_records(real.cursor, real.dialect, [record]))
     return json.loads(text), record
 
 
 def write_opening(writer: SessionWriter, actor: audit.Actor, row: SimpleNamespace, data: Callable[[], dict]) -> None:
     """Write the new case `row` (from `new_case`, its history in `row.events`), its audit entry, the event
-    claim_case.opened (`data()`, to the marketplace's endpoints and its insurer's) and the opening emails,
-    in the writer's transaction. A case_id already taken raises IntegrityError."""
+    claim_case.opened (`data()`, to the marketplace's endpoints and its insurer's) and the opening emails
+    with `writer` (a DeferredWriter keeps them for its write transaction). A case_id already taken raises
+    IntegrityError when the case is inserted."""
     case_id = writer.insert(ClaimCase.__table__, dict(
         case_id=row.case_id, request_hash=row.request_hash, seller_id=row.seller_id, kind=row.kind,
         incident_date=row.incident_date, amount_claimed=row.amount_claimed, category=row.category,

@@ -224,18 +224,16 @@ def _policy_of(check_id: str) -> int | None:
 def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
     """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again.
 
-    One write transaction on a hot path connection (services/claim_case_opening.py): the case_id looked
-    up, the check decided by the check's own code and recorded, the case, its history, audit entry,
-    webhook events and emails written by prepared statements; the answer is built from what was written.
+    On a hot path connection (services/claim_case_opening.py): the case_id looked up, the check decided
+    by the check's own code, the case, its history, audit entry, webhook events and emails made on a read;
+    then all of it written by prepared statements in one short write transaction (the case_id looked up
+    again first); the answer is built from what was written.
     """
     question = coverage.parse_check(request.seller_id, request.incident_date.isoformat(), request.amount_claimed,
                                     request.category)
     days = response_days()
 
-    def write(writer) -> tuple[str | None, CaseView | None, tuple | None]:
-        stored = opening.hash_in(writer, request.case_id)
-        if stored is not None:
-            return stored, None, None  # nothing written
+    def prepare(writer) -> tuple[CaseView, tuple]:
         check, record = opening.record_check(writer, api_key_id, question)
         now = clock.now()
         insurer_id = _insurer_of(check)
@@ -248,21 +246,21 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
             insurer_id=insurer_id, respond_by=case.respond_by, stepped_in=False, updated_at=now)
         view = CaseView(row, check)  # the check just answered: no need to read it back
         opening.write_opening(writer, actor, row, lambda: _event_data(view))
-        return None, view, record
+        return view, record
 
     if db.session.registry.has() and db.session().in_transaction():  # (no session made just to ask)
         db.session.commit()  # on SQLite the session's transaction may hold the write lock the opening needs
     try:
-        stored, view, record = opening.in_transaction(write)
+        stored, made = opening.open_once(request.case_id, prepare)
     except IntegrityError:
-        # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the transaction
-        # holds the write lock from the look-up on): this one wrote nothing. Answer the case as it is now.
-        stored = opening.stored_hash(request.case_id)
+        # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the write
+        # transaction looks it up again under the write lock): this one wrote nothing. Answer the case as it is now.
+        stored, made = opening.stored_hash(request.case_id), None
         if stored is None:
             raise
-        view = record = None
-    if view is None:
+    if made is None:
         return _view(_replay(request, stored)), False
+    view, record = made
     coverage.count_recorded([record])
     return view, True
 

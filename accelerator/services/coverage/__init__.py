@@ -13,8 +13,9 @@ from accelerator.services.coverage.checks import (
     check_coverage_text,
     check_question_text,
     count_recorded,
-    record_in,
+    decide_one,
     run_checks,
+    write_records,
 )
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, parse_check
 from accelerator.services.coverage.replays import get_check, get_check_text
@@ -28,9 +29,10 @@ __all__ = [
     "check_coverage_text",
     "check_question_text",
     "count_recorded",
+    "decide_one",
     "get_check",
     "get_check_text",
     "parse_check",
-    "record_in",
     "run_checks",
+    "write_records",
 ]

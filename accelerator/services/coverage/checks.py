@@ -65,14 +65,18 @@ def decide(app: Flask, api_key_id: int | None, questions: Sequence[CheckInput],
     return texts, records
 
 
-def record_in(cursor, dialect, api_key_id: int | None, question: CheckInput) -> tuple[str, tuple]:
-    """Decide one check on `cursor` (a DBAPI cursor of the caller's open write transaction, whose
-    statements `dialect` compiles) and write its record there; its JSON text and its record (the
-    caller commits, then `count_recorded`)."""
+def decide_one(cursor, dialect, api_key_id: int | None, question: CheckInput) -> tuple[str, tuple]:
+    """Decide one check on the policies read on `cursor` (a DBAPI cursor whose statements `dialect`
+    compiles); its JSON text and the record to write with `write_records` in the caller's write
+    transaction (the caller commits, then `count_recorded`). Nothing is written here."""
     loaded = load_policies(dialect, Link.on_cursor(cursor), [question.seller_id])()
     texts, records = decide(current_app._get_current_object(), api_key_id, [question], loaded)
-    prepared_statement(dialect, "record").execute_many(cursor, records)
     return texts[0], records[0]
+
+
+def write_records(cursor, dialect, records: Sequence[tuple]) -> None:
+    """Write check records (from `decide`, `decide_one`) on `cursor`, in its open write transaction."""
+    prepared_statement(dialect, "record").execute_many(cursor, records)
 
 
 def count_recorded(records: Sequence[tuple]) -> None:
