@@ -92,6 +92,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="how many times each measurement runs, in turn")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of each run of the uncounted round 0 (on a "
+                                                              "loaded machine the workers need longer to start)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--settings", default=SETTINGS, help="gunicorn settings for every server")
     parser.add_argument("--database", type=Path, default=OUT / "claim-cases.sqlite3")
@@ -151,7 +153,7 @@ def main() -> None:
             for name, server, script, connections, env in (plan if round_number % 2 else plan[::-1]):
                 env = {**env, "RUN": f"{os.getpid()}-{round_number}-{name}"}
                 cpu_before = worker_cpu_seconds(servers[server])
-                run = wrk(servers[server].url + "/", connections=connections, seconds=seconds if round_number else 3,
+                run = wrk(servers[server].url + "/", connections=connections, seconds=seconds if round_number else args.warmup,
                           script=script, env=env)
                 if not round_number:
                     continue
