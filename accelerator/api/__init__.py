@@ -9,6 +9,8 @@ Where things are:
   (values.py), the one error renderer (errors.py) and every resource's declarations (coverage.py,
   sellers.py, policies.py, quotes.py, discovery.py, claim_cases.py, webhooks.py).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
+- api/claim_case_adapter.py: POST /api/v1/claim-cases's only road, `OpeningAdapter`, in front of Flask (as
+  api/coverage/adapter.py is GET /api/v1/coverage's); installed when api/claim_cases.py is registered.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
   OpenAPI fragment).
 """
