@@ -153,8 +153,8 @@ def main() -> None:
             for name, server, script, connections, env in (plan if round_number % 2 else plan[::-1]):
                 env = {**env, "RUN": f"{os.getpid()}-{round_number}-{name}"}
                 cpu_before = worker_cpu_seconds(servers[server])
-                run = wrk(servers[server].url + "/", connections=connections, seconds=seconds if round_number else args.warmup,
-                          script=script, env=env)
+                run = wrk(servers[server].url + "/", connections=connections,
+                          seconds=seconds if round_number else args.warmup, script=script, env=env)
                 if not round_number:
                     continue
                 used = worker_cpu_seconds(servers[server]) - cpu_before
