@@ -4,7 +4,8 @@ The PDF is judged by its content, never by its name or the browser's content typ
 with the `%PDF-` signature and hold together as a PDF (a cross-reference pointer and an end-of-file
 marker), and hold nothing active: no JavaScript, launch actions, embedded files, automatic actions,
 rich media or XFA, and no HTML (see pdf_content.py). It is stored outside `static/`, in UPLOAD_FOLDER,
-under a random name, and is served only to its seller and to admins, as an attachment. The policy lands
+under a random name, and is served only to its seller, to admins and (when the policy was put to it for
+confirmation, services/confirmations.py) to the named insurer's staff, as an attachment. The policy lands
 as `seller_upload`, `pending`. Nothing is saved, and no file is left behind, when anything is wrong.
 """
 
@@ -30,7 +31,7 @@ from accelerator.domain.values import AM_BEST_RATINGS, check_policy_number
 from accelerator.domain.warnings import Rule, Shortfall, policy_rules, shortfalls
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
-from accelerator.services import audit, claim_cases
+from accelerator.services import audit, claim_cases, confirmations
 from accelerator.services.accounts import has_control_characters
 from accelerator.services.pdf_content import active_content_problem
 from accelerator.services.policies import term_errors
@@ -219,6 +220,7 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
         db.session.flush()
         audit.record(actor, "upload", "policy", policy.id, policy_number=policy.policy_number,
                      insurer=policy.insurer_name, bytes=len(content))
+        confirmations.request_confirmation(policy.id)  # put to its insurer, when that one is on the Accelerator
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -271,10 +273,13 @@ class Document:
     download_name: str
 
 
-def policy_document(policy_id: int, *, seller_id: str | None, admin: bool = False) -> Document:
-    """The certificate uploaded with a policy: for its seller, or for an admin (NotFound for anybody else)."""
+def policy_document(policy_id: int, *, seller_id: str | None, admin: bool = False,
+                    insurer_id: int | None = None) -> Document:
+    """The certificate uploaded with a policy: for its seller, for an admin, or for the staff of the insurer it
+    was put to for confirmation (NotFound for anybody else)."""
     policy = db.session.get(Policy, policy_id)
-    if policy is None or not (admin or (seller_id is not None and policy.seller_id == seller_id)):
+    if policy is None or not (admin or (seller_id is not None and policy.seller_id == seller_id)
+                              or (insurer_id is not None and confirmations.put_to(policy_id, insurer_id))):
         raise NotFound("No such document.")
     name = policy.certificate_path or ""
     if not STORED_NAME.fullmatch(name):

@@ -4,7 +4,9 @@ A seller's upload waits as `pending`. An admin compares its certificate with the
 entered and verifies it or rejects it with a reason; the decision sets the policy's `verification`,
 `verified_by_id`, `verified_at` and (when rejected) `rejection_reason`, and is in the audit log.
 Only a pending upload can be decided, and the decision is one conditional UPDATE, so two admins
-deciding at the same moment decide once: the second is told who decided first.
+deciding at the same moment decide once: the second is told who decided first. An upload put to its
+insurer for confirmation (services/confirmations.py) may be decided by that insurer's answer instead; an
+admin's decision first withdraws the confirmation.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from accelerator import clock
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller, User
-from accelerator.services import audit, claim_cases
+from accelerator.services import audit, claim_cases, confirmations
 
 VERIFICATION_STATES = ("pending", "verified", "rejected")
 MAX_REASON = 2000
@@ -117,6 +119,7 @@ def _decide(actor: audit.Actor, policy_id: int, verification: str, reason: str |
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_decided_message(policy_id), code="already_decided")
+    confirmations.withdraw(policy_id, now)  # the insurer's answer is no longer needed
     policy = db.session.get(Policy, policy_id, populate_existing=True)
     details = {"policy_number": policy.policy_number, "seller_id": policy.seller_id}
     if reason is not None:

@@ -8,11 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accelerator.shapes.claim_cases import ClaimCase
+from accelerator.shapes.confirmations import Confirmation
 from accelerator.shapes.values import IdOut, Paging, TimestampOut, one_of, text
 
 MAX_URL_LENGTH = 2000
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
-               "claim_case.updated", "claim_case.escalated")
+               "claim_case.updated", "claim_case.escalated", "confirmation.requested")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 Url = text(MAX_URL_LENGTH, format="uri", description="https, resolving only to public addresses.")
@@ -117,3 +118,18 @@ class ClaimCaseEnvelope(WebhookEnvelope):
 
     type: Literal["claim_case.opened", "claim_case.updated", "claim_case.escalated"]
     data: ClaimCaseData
+
+
+class ConfirmationData(BaseModel):
+    """The data of a `confirmation.requested` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirmation: Confirmation
+
+
+class ConfirmationEnvelope(WebhookEnvelope):
+    """A `confirmation.requested` event: a seller uploaded a policy naming the insurer; confirm or deny it."""
+
+    type: Literal["confirmation.requested"]
+    data: ConfirmationData

@@ -56,24 +56,29 @@ def queue_due_reminders(today: date) -> int:
     for part in chunks([r.key for r in due]):
         existing.update(db.session.execute(
             select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
-    insert = _insert()
-    now = clock.now()
-    queued = 0
-    for reminder in due:
-        if reminder.key in existing:
-            continue
-        text, html = render(reminder)
-        result = db.session.execute(
-            insert(EmailMessage.__table__).values(
-                dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
-                subject=one_line(reminder.subject), text_body=text, html_body=html,
-                related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
-                attempts=0, next_attempt_at=day_start(today), created_at=now,
-            ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
-        # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
-        queued += len(result.all())
+    queued = sum(_queue(reminder, today) for reminder in due if reminder.key not in existing)
     db.session.commit()
     return queued
+
+
+def queue_verification_decision(policy_id: int, today: date) -> int:
+    """Queue at once, in the caller's transaction, the `verification_decision` email of a policy decided on
+    `today` (by an insurer's answer); the daily run then finds its key queued. How many were added (0 or 1)."""
+    return sum(_queue(reminder, today) for reminder in verification_reminders(today, policy_id=policy_id))
+
+
+def _queue(reminder: Reminder, today: date) -> int:
+    """Insert one reminder's email unless its key is queued already; 1 when this call inserted it."""
+    text, html = render(reminder)
+    result = db.session.execute(
+        _insert()(EmailMessage.__table__).values(
+            dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
+            subject=one_line(reminder.subject), text_body=text, html_body=html,
+            related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
+            attempts=0, next_attempt_at=day_start(today), created_at=clock.now(),
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
+    # RETURNING, not rowcount: a row comes back only when this call inserted it (psycopg gives -1).
+    return len(result.all())
 
 
 _ID = re.compile(r"[0-9]{1,18}")
