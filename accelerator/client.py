@@ -37,6 +37,7 @@ import requests
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from accelerator.shapes.confirmations import Confirmation, ConfirmationAnswer, ConfirmationPage
 from accelerator.shapes.coverage import CoverageCheck, CoverageItem
 from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
 from accelerator.shapes.quotes import Quote, QuoteDecline, QuoteOffer, QuoteRequest, QuoteRequestPage
@@ -272,6 +273,21 @@ class AcceleratorClient:
         body = _sent(reason) if isinstance(reason, QuoteDecline) else {"reason": reason}
         return Answer(self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/decline",
                                    json=body, idempotency_key=idempotency_key), QuoteRequest)
+
+    # --- insurer: confirmations of uploaded policies ----------------------------------------------
+
+    def list_confirmations(self, *, status: str | None = None, page: int | None = None,
+                           per_page: int | None = None) -> Answer[ConfirmationPage]:
+        """GET /api/v1/confirmations (status: pending, confirmed, denied or withdrawn)."""
+        return Answer(self.request("GET", "/api/v1/confirmations",
+                                   params={"status": status, "page": page, "per_page": per_page}), ConfirmationPage)
+
+    def answer_confirmation(self, confirmation_id: str | int, answer: str | ConfirmationAnswer,
+                            note: str | None = None, *, idempotency_key: str | None = None) -> Answer[Confirmation]:
+        """POST /api/v1/confirmations/{id}: `confirmed` or `denied` (a denial needs the note: the seller's reason)."""
+        body = _sent(answer) if isinstance(answer, ConfirmationAnswer) else {"answer": answer, "note": note}
+        return Answer(self.request("POST", f"/api/v1/confirmations/{_segment(str(confirmation_id))}",
+                                   json=body, idempotency_key=idempotency_key), Confirmation)
 
     # --- insurer: webhooks ------------------------------------------------------------------------
 
