@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accelerator import create_app
+from accelerator.models import Confirmation
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
 from tests import factories
@@ -36,15 +37,18 @@ ROLES = ("insurer", "marketplace")
 # Operations whose bodies have rules that JSON Schema cannot state, so schema-valid data may rightly be
 # refused with 400: across fields (expiration after effective, deductible below the limit), against the
 # clock (respond_by after now, valid_until today or later), against the world (the webhook host must
-# resolve) or Unicode's unassigned code points (claim_id). Every other check still runs on them.
+# resolve) or Unicode's unassigned code points (claim_id), or with the answer (a denial needs a note). Every
+# other check still runs on them.
 RULES_BEYOND_THE_SCHEMA = frozenset({"POST /api/v1/claim-cases", "POST /api/v1/claims", "POST /api/v1/policies",
-                                     "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks"})
+                                     "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks",
+                                     "POST /api/v1/confirmations/{confirmation_id}"})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 
 
 @pytest.fixture()
 def fuzz_keys(db):
-    """Keys of both roles, and a policy, a routed quote request, a quote and a claim case to find."""
+    """Keys of both roles, and a policy, a routed quote request, a quote, a claim case and two confirmations (ids 1
+    and 2) to find."""
     insurer = factories.make_insurer()
     seller = factories.make_seller(seller_id="A1B2C3D4E5")
     factories.make_policy(insurer=insurer, seller_id=seller.seller_id, policy_number="HX-1",
@@ -55,6 +59,11 @@ def fuzz_keys(db):
         case_id="AZ-2026-0042", seller_id=seller.seller_id, kind="property_damage", incident_date=date(2026, 6, 1),
         amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="A scorched carpet.",
         respond_by=None))
+    for number in ("UP-1", "UP-2"):
+        upload = factories.make_policy(source="seller_upload", verification="pending", insurer=insurer,
+                                       seller_id=seller.seller_id, policy_number=number)
+        db.session.add(Confirmation(policy_id=upload.id, insurer_id=insurer.id, status="pending"))
+    db.session.commit()
     return {"insurer": factories.make_api_key("insurer", insurer), "marketplace": factories.make_api_key("marketplace")}
 
 
