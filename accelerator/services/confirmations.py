@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +34,8 @@ from accelerator.shapes.confirmations import ANSWERS, MAX_NOTE, STATUSES, confir
 
 OVERDUE_AFTER = timedelta(days=3)  # the admins are shown confirmations waiting longer than this
 OVERDUE_SHOWN = 50
+PER_PAGE = 25
+MAX_PAGE = 100_000
 ANSWER_WORDS = {"confirmed": "confirmed", "denied": "denied", "withdrawn": "decided by the marketplace"}
 
 
@@ -61,7 +64,7 @@ def _of_insurer(insurer_id: int):
             .options(selectinload(Confirmation.policy)))
 
 
-def list_for_insurer(insurer_id: int, status: str | None, page: int, per_page: int) -> Page:
+def _listing(insurer_id: int, status: str | None):
     """The insurer's confirmations (of one status, or all): pending ones first, oldest first; then the answered
     ones, latest answer first."""
     query = _of_insurer(insurer_id)
@@ -70,9 +73,29 @@ def list_for_insurer(insurer_id: int, status: str | None, page: int, per_page: i
             raise ValidationError("Check the status.", fields={"status": "Must be one of " + ", ".join(STATUSES)})
         query = query.where(Confirmation.status == status)
     pending = Confirmation.status == "pending"
-    query = query.order_by(case((pending, 0), else_=1), case((pending, Confirmation.requested_at), else_=None),
-                           Confirmation.answered_at.desc(), Confirmation.id)
-    return fetch_page(query, page, per_page)
+    return query.order_by(case((pending, 0), else_=1), case((pending, Confirmation.requested_at), else_=None),
+                          Confirmation.answered_at.desc(), Confirmation.id)
+
+
+def list_for_insurer(insurer_id: int, status: str | None, page: int, per_page: int) -> Page:
+    """A page of the insurer's confirmations (the API's list)."""
+    return fetch_page(_listing(insurer_id, status), page, per_page)
+
+
+def queue(insurer_id: int, status: str | None, page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """A page of the insurer's confirmations for the portal's queue (an unknown status is every one)."""
+    status = status if status in STATUSES else None
+    page = min(max(int(page), 1), MAX_PAGE)
+    return db.paginate(_listing(insurer_id, status), page=page, per_page=per_page, error_out=False)
+
+
+def counts(insurer_id: int) -> dict[str, int]:
+    """How many of the insurer's confirmations are in each status."""
+    rows = db.session.execute(select(Confirmation.status, func.count()).where(
+        Confirmation.insurer_id == insurer_id).group_by(Confirmation.status)).all()
+    found = dict.fromkeys(STATUSES, 0)
+    found.update({status: count for status, count in rows})
+    return found
 
 
 def pending_count(insurer_id: int) -> int:

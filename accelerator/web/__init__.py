@@ -18,6 +18,7 @@ from accelerator.web import (
     auth,
     documents,
     insurer_claims,
+    insurer_confirmations,
     insurers,
     public,
     reports,
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_sellers.bp)
     app.register_blueprint(insurer_claims.bp)
+    app.register_blueprint(insurer_confirmations.bp)
     app.register_blueprint(admin_claims.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(verify.bp)

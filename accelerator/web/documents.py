@@ -38,6 +38,11 @@ def policy_document(policy_id: int):
     return _attachment(document.path, "application/pdf", document.download_name)
 
 
+def send_certificate(document: uploads.Document) -> Response:
+    """An uploaded certificate (the caller decided who may have it), as a PDF download."""
+    return _attachment(document.path, "application/pdf", document.download_name)
+
+
 def send_evidence(document: claim_evidence.EvidenceDocument) -> Response:
     """A file of evidence on a claim case (the caller decided who may have it), as a download."""
     return _attachment(document.path, document.content_type, document.download_name)
