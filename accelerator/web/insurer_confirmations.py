@@ -29,7 +29,7 @@ STATUS_LABELS = {"pending": "Waiting for you", "confirmed": "Confirmed", "denied
 class ConfirmForm(BaseForm):
     """Confirm an uploaded policy, with an optional note."""
 
-    confirm_note = TextAreaField("Note (optional)", filters=[strip], validators=[
+    confirm_note = TextAreaField("Note", filters=[strip], validators=[
         Optional(), Length(max=MAX_NOTE, message=f"Write at most {MAX_NOTE:,} characters.")])
 
 
