@@ -117,6 +117,7 @@ def test_denying_rejects_with_the_note_as_the_reason_and_emails_the_seller_once(
     assert policy.verified_by_id is None  # an API key is nobody's account; the confirmation says who
     mail = _db.session.execute(select(EmailMessage)).scalar_one()
     assert "No such policy in our books." in mail.text_body
+    assert "Harbor Mutual, the insurer, checked the policy HX-UP-1" in mail.text_body
     assert reminders.queue_due_reminders(TODAY) == 0  # the daily run finds it queued already
 
 

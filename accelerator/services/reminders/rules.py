@@ -20,8 +20,8 @@ Kinds, their rule, their dedupe key and the page they link to (SITE_URL + path):
 - `requirement_due` / `requirement_overdue`: the seller's compliance status on `today` (the domain's
   `compliance_status` with the app's REQUIREMENT) is `due` / `overdue`; one of each per
   `required_since` month. Key `requirement_<due|overdue>:<seller id>:<YYYY-MM>`. Link `/seller`.
-- `verification_decision`: an admin verified or rejected a policy the seller uploaded, within the
-  last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
+- `verification_decision`: an admin (or, answering a confirmation, its insurer) verified or rejected a
+  policy the seller uploaded, within the last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
   `verification_decision:<policy id>:<verified|rejected>:<decision time, unix seconds>`.
   Link `/seller/policies/<policy id>`.
 
@@ -45,7 +45,7 @@ from sqlalchemy import select
 from accelerator.domain.compliance import DUE, OVERDUE, compliance_status
 from accelerator.domain.values import format_month
 from accelerator.extensions import db
-from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller
+from accelerator.models import Confirmation, Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller
 from accelerator.services.reminders.kinds import (
     EXPIRY_NOTICES,
     KIND_DUE,
@@ -171,6 +171,7 @@ def verification_reminders(today: date, policy_id: int | None = None) -> list[Re
         query = query.where(Policy.id == policy_id)
     policies = db.session.execute(query).scalars().all()
     to = recipients_of(p.seller_id for p in policies)
+    by_insurer = _answered_by_insurer([p.id for p in policies])
     found = []
     for policy in policies:
         if policy.seller_id not in to:
@@ -184,8 +185,18 @@ def verification_reminders(today: date, policy_id: int | None = None) -> list[Re
             subject=(f"Your policy {policy.policy_number} is verified" if verified
                      else f"Your policy {policy.policy_number} was not accepted"),
             link=site_link(f"/seller/policies/{policy.id}"),
-            context={"seller_name": to[policy.seller_id].name, "policy": policy, "verified": verified},
+            context={"seller_name": to[policy.seller_id].name, "policy": policy, "verified": verified,
+                     "by_insurer": policy.id in by_insurer},
         ))
+    return found
+
+
+def _answered_by_insurer(policy_ids: list[int]) -> set[int]:
+    """Which of the policies were decided by their insurer's answer to a confirmation (services/confirmations)."""
+    found: set[int] = set()
+    for part in chunks(policy_ids):
+        found.update(db.session.execute(select(Confirmation.policy_id).where(
+            Confirmation.policy_id.in_(part), Confirmation.status.in_(("confirmed", "denied")))).scalars())
     return found
 
 
