@@ -113,13 +113,17 @@ def test_only_insurer_staff_reach_the_queue(app, seller, role):
 
 def test_confirming_verifies_the_policy_and_shows_who(app, staff, folder, harbor, seller):
     cid = upload(seller, harbor)
+    admin = client_of(app, factories.make_user(role="admin"))
+    waiting = admin.get(f"/admin/verification/{policy().id}").get_data(as_text=True)
+    assert "Put to Harbor Mutual to confirm" in waiting and "it has not answered yet" in waiting
+    seller_page = client_of(app, seller).get(f"/seller/policies/{policy().id}").get_data(as_text=True)
+    assert "Harbor Mutual, the insurer, has been asked to confirm it" in seller_page
     answer = post_form(staff, f"/insurer/confirmations/{cid}/confirm", {"confirm_note": "Matches."},
                        token_from=f"/insurer/confirmations/{cid}", follow_redirects=True)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "You confirmed this policy" in html
     assert "Confirmed by uw@harbor.example" in html and "Confirm policy</button>" not in html
     assert policy().verification == "verified"
-    admin = client_of(app, factories.make_user(role="admin"))
     admin_page = admin.get(f"/admin/verification/{policy().id}").get_data(as_text=True)
     assert "Confirmed by the insurer, Harbor Mutual (uw@harbor.example)" in admin_page
     seller_page = client_of(app, seller).get(f"/seller/policies/{policy().id}").get_data(as_text=True)
