@@ -98,12 +98,6 @@ def counts(insurer_id: int) -> dict[str, int]:
     return found
 
 
-def pending_count(insurer_id: int) -> int:
-    """How many of the insurer's confirmations wait for its answer."""
-    return db.session.execute(select(func.count()).select_from(Confirmation).where(
-        Confirmation.insurer_id == insurer_id, Confirmation.status == "pending")).scalar_one()
-
-
 def get_for_insurer(insurer_id: int, confirmation_id: int) -> Confirmation:
     """One of the insurer's confirmations; NotFound for any other (another insurer's is not said to exist)."""
     found = db.session.execute(

@@ -192,7 +192,7 @@ def test_the_list_is_pending_first_oldest_first_and_filters_by_status(folder, in
     assert [c.policy_id for c in confirmations.list_for_insurer(insurer.id, "pending", 1, 1).items] == [second.id]
     assert [c.policy_id for c in confirmations.list_for_insurer(insurer.id, "confirmed", 1, 50).items] == [first.id]
     assert confirmations.list_for_insurer(insurer.id, "denied", 1, 50).total == 0
-    assert confirmations.pending_count(insurer.id) == 2
+    assert confirmations.counts(insurer.id) == {"pending": 2, "confirmed": 1, "denied": 0, "withdrawn": 0}
 
 
 def test_concurrent_answers_count_once(live_app, folder, insurer, seller, monkeypatch):
