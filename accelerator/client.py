@@ -282,6 +282,10 @@ class AcceleratorClient:
         return Answer(self.request("GET", "/api/v1/confirmations",
                                    params={"status": status, "page": page, "per_page": per_page}), ConfirmationPage)
 
+    def get_confirmation(self, confirmation_id: str | int) -> Answer[Confirmation]:
+        """GET /api/v1/confirmations/{id}."""
+        return Answer(self.request("GET", f"/api/v1/confirmations/{_segment(str(confirmation_id))}"), Confirmation)
+
     def answer_confirmation(self, confirmation_id: str | int, answer: str | ConfirmationAnswer,
                             note: str | None = None, *, idempotency_key: str | None = None) -> Answer[Confirmation]:
         """POST /api/v1/confirmations/{id}: `confirmed` or `denied` (a denial needs the note: the seller's reason)."""

@@ -1,4 +1,4 @@
-"""Insurer endpoints for the uploaded policies put to them: list the confirmations, answer one.
+"""Insurer endpoints for the uploaded policies put to them: list the confirmations, read one, answer one.
 
 Query, path, body and answers are declared in accelerator/shapes/confirmations.py; the OPENAPI fragment below is
 generated from the same classes.
@@ -24,6 +24,7 @@ from accelerator.shapes.confirmations import (
     confirmation_json,
 )
 from accelerator.shapes.errors import validate_all
+from accelerator.shapes.values import NoQuery
 
 
 def _confirmation_id(value: str) -> int:
@@ -42,6 +43,16 @@ def list_confirmations():
     (query,) = validate_all("Some fields are not right.", (ConfirmationQuery, values), extra_errors=repeated)
     page = confirmations.list_for_insurer(g.api_key.insurer_id, query.status, query.page, query.per_page)
     return jsonify(paginated(page, confirmation_json))
+
+
+@bp.get("/confirmations/<confirmation_id>")
+@require_role("insurer")
+def get_confirmation(confirmation_id: str):
+    """One uploaded policy put to this insurer, with its answer if given; another insurer's is a 404."""
+    values, repeated = query_values()
+    validate_all("Some fields are not right.", (NoQuery, values), extra_errors=repeated)
+    confirmation = confirmations.get_for_insurer(g.api_key.insurer_id, _confirmation_id(confirmation_id))
+    return jsonify(confirmation_json(confirmation))
 
 
 @bp.post("/confirmations/<confirmation_id>")
@@ -75,6 +86,11 @@ OPENAPI = {
             ),
         },
         "/api/v1/confirmations/{confirmation_id}": {
+            "get": operation(
+                "Read a confirmation", operation_id="getConfirmation", tags=["confirmations"], roles=("insurer",),
+                params=_ID_PATH, errors=("400", "404"),
+                responses={"200": ("The confirmation, with its policy as it is now.", ref("Confirmation"))},
+            ),
             "post": operation(
                 "Confirm or deny an uploaded policy", operation_id="answerConfirmation", tags=["confirmations"],
                 roles=("insurer",),

@@ -76,6 +76,7 @@ def test_confirming_verifies_the_policy_and_the_same_answer_again_answers_the_sa
     assert policy_row("HX-UP-1").verification == "verified"
     again = api.answer_confirmation(cid, ConfirmationAnswer(answer="confirmed"))
     assert api.last_status == 200 and again == answered
+    assert api.get_confirmation(cid) == answered
     with pytest.raises(ApiError) as refused:
         api.answer_confirmation(cid, "denied", "Changed our mind.")
     assert (refused.value.status, refused.value.code) == (409, "already_answered")
@@ -111,6 +112,9 @@ def test_a_bad_body_is_a_400_naming_the_field_and_nothing_changes(api, insurer, 
 def test_another_insurers_confirmation_is_a_404_whatever_the_body(api, other_api, insurer, seller):
     cid = upload(seller, insurer)
     assert other_api.list_confirmations()["total"] == 0
+    with pytest.raises(ApiError) as refused:
+        other_api.get_confirmation(cid)
+    assert refused.value.status == 404
     for body in ({"answer": "confirmed"}, {"answer": "nonsense"}, []):
         with pytest.raises(ApiError) as refused:
             other_api.request("POST", f"/api/v1/confirmations/{cid}", json=body)
@@ -168,6 +172,7 @@ def test_concurrent_answers_through_the_server_count_once(live_server, insurer_k
 def test_the_document_describes_both_operations_and_the_event(api):
     document = api.openapi()
     assert set(document["paths"]["/api/v1/confirmations"]) == {"get"}
+    assert set(document["paths"]["/api/v1/confirmations/{confirmation_id}"]) == {"get", "post"}
     assert "409" in document["paths"]["/api/v1/confirmations/{confirmation_id}"]["post"]["responses"]
     assert "confirmation.requested" in document["webhooks"]
     assert {"Confirmation", "ConfirmationPage", "ConfirmationAnswer", "ConfirmationEnvelope"} <= set(
