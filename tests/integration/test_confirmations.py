@@ -17,6 +17,7 @@ from accelerator.extensions import db as _db
 from accelerator.models import AuditEntry, Confirmation, EmailMessage, Policy, WebhookEndpoint, WebhookEvent
 from accelerator.services import confirmations, uploads, verification
 from accelerator.services.audit import Actor
+from accelerator.shapes.webhooks import ConfirmationEnvelope
 from tests import factories
 from tests.factories import NOW, TODAY
 
@@ -72,6 +73,7 @@ def test_an_upload_naming_an_accelerator_insurer_is_put_to_it_with_a_webhook(fol
     data = event.payload["data"]["confirmation"]
     assert data["id"] == str(confirmation.id) and data["status"] == "pending"
     assert data["policy"]["policy_number"] == "HX-UP-1" and data["policy"]["verification"] == "pending"
+    assert ConfirmationEnvelope.model_validate(event.payload).data.confirmation.id == confirmation.id  # as documented
 
 
 def test_an_outside_insurer_upload_is_put_to_nobody(folder, insurer, seller):
