@@ -1,0 +1,272 @@
+"""The seller's upload page reads the certificate dropped on it: the upload form's fields filled from it, each
+with where it was read, and every requirement rule the policy meets or fails, with how to fix each.
+
+Stores nothing: the seller corrects what was misread and sends the form, and `uploads.upload_policy` stores
+the policy with the same PDF. The file is checked as the upload checks it (its size, a PDF by content, no
+active content) before it is read, so what is read here is what the upload would accept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from accelerator.domain.errors import DomainError
+from accelerator.domain.money import display_money
+from accelerator.domain.terms import Requirement
+from accelerator.domain.warnings import shortfalls
+from accelerator.extensions import db
+from accelerator.models import Insurer
+from accelerator.services import uploads
+from accelerator.services.certificate_reading import (
+    TIME_LIMIT,
+    NotAPdf,
+    TooLarge,
+    UnreadableCertificate,
+    read_certificate,
+)
+from accelerator.services.certificates import additional_insured_wording
+
+log = logging.getLogger(__name__)
+
+OUTSIDE_INSURER = "outside"  # the upload form's choice for an insurer not on the Accelerator
+# The upload form's fields the certificate can fill, in the form's order.
+FORM_FIELDS = ("insurer_id", "insurer_name", "insurer_naic_code", "insurer_rating", "policy_number",
+               "effective_date", "expiration_date", "per_occurrence_limit", "aggregate_limit", "deductible",
+               "coverage_basis", "additional_insured")
+# Which certificate field fills which form field (the insurer's three are decided together).
+_FROM_READ = {"policy_number": "policy_number", "effective_date": "effective_date",
+              "expiration_date": "expiration_date", "per_occurrence_limit": "per_occurrence_limit",
+              "aggregate_limit": "aggregate_limit", "deductible": "deductible",
+              "coverage_basis": "occurrence_based", "additional_insured": "additional_insured"}
+SOURCE_WORDS = {"form_field": "a field of the PDF form", "text": "the page's text", "ocr": "the scanned page (OCR)"}
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """One requirement rule against the certificate: `met`, `failed` or `unknown` (its value was not read)."""
+
+    code: str
+    field: str
+    rule: str
+    status: str
+    message: str = ""
+    fix: str = ""
+
+    def as_json(self) -> dict:
+        """The rule for the page."""
+        return {"code": self.code, "field": self.field, "rule": self.rule, "status": self.status,
+                "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class UploadReading:
+    """The certificate read for the upload form: values by form field, their evidence, the rules' outcomes."""
+
+    values: dict[str, object]
+    evidence: dict[str, dict]
+    unread: tuple[str, ...]
+    rules: tuple[RuleOutcome, ...]
+    signals: tuple[dict, ...]
+    wording: str
+    read: dict = field(default_factory=dict)
+
+    @property
+    def meets(self) -> bool:
+        """Whether no rule failed (a rule whose value was not read is not a failure, nor a pass)."""
+        return not any(rule.status == "failed" for rule in self.rules)
+
+    def as_json(self) -> dict:
+        """The answer the upload page fills the form from."""
+        return {"values": self.values, "evidence": self.evidence, "unread": list(self.unread),
+                "rules": [rule.as_json() for rule in self.rules], "meets": self.meets,
+                "signals": list(self.signals), "additional_insured_wording": self.wording, "read": self.read}
+
+
+def read_for_upload(stream: BinaryIO) -> UploadReading:
+    """Read a dropped certificate for the upload form, or raise UnreadableCertificate (NotAPdf, TooLarge)
+    saying why in words the seller can act on."""
+    limit = uploads.max_bytes()
+    content = uploads.read_limited(stream, limit)
+    if content is None:
+        raise TooLarge(too_large_message())
+    problem = uploads.pdf_problem(content)
+    if problem:
+        raise (NotAPdf if "not a PDF" in problem else UnreadableCertificate)(problem)
+    try:
+        reading = read_certificate(content, time_limit=time_limit())
+    except DomainError:
+        raise
+    except (SQLAlchemyError, MemoryError):
+        raise
+    except Exception as exc:  # a hostile file is refused in words, never answered with a 500
+        log.warning("certificate could not be read: %s: %s", type(exc).__name__, exc)
+        raise UnreadableCertificate("This PDF cannot be read; save or export it again, or fill in the form by "
+                                    "hand.") from exc
+    contract = reading.as_contract()
+    return for_form(contract["fields"], contract["evidence"], contract["signals"], read=contract)
+
+
+def time_limit() -> float:
+    """How long a read may take, in seconds (CERTIFICATE_READ_SECONDS, else the reader's own limit)."""
+    return float(current_app.config.get("CERTIFICATE_READ_SECONDS") or TIME_LIMIT)
+
+
+def too_large_message() -> str:
+    """A file over the upload's limit, in the upload form's words."""
+    return f"This file is larger than {uploads.size_words(uploads.max_bytes())}. Choose a smaller PDF."
+
+
+def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals: list[dict],
+             read: dict | None = None) -> UploadReading:
+    """The contract's read fields (`fields`, `evidence`, `signals`) as the upload form's values."""
+    values: dict[str, object] = {name: None for name in FORM_FIELDS}
+    notes: dict[str, dict] = {}
+    for name, source in _FROM_READ.items():
+        value = fields.get(source)
+        if value is None:
+            continue
+        if name == "coverage_basis":
+            value = "occurrence" if value else "claims_made"
+        elif name in ("per_occurrence_limit", "aggregate_limit", "deductible"):
+            value = _money_input(value)
+        values[name] = value
+        notes[name] = _note(evidence.get(source))
+    _insurer(values, notes, fields, evidence)
+    rules = tuple(judge(values, current_app.config["REQUIREMENT"]))
+    unread = tuple(name for name in FORM_FIELDS if values[name] is None and _applies(name, values))
+    return UploadReading(values, notes, unread, rules, tuple(signals), additional_insured_wording(), read or {})
+
+
+def _applies(name: str, values: Mapping[str, object]) -> bool:
+    """Whether the form needs this field: an outside insurer's name, code and rating only for an outside one."""
+    if name in ("insurer_name", "insurer_naic_code", "insurer_rating"):
+        return values["insurer_id"] == OUTSIDE_INSURER
+    return True
+
+
+def _money_input(value: object) -> str | None:
+    """A contract amount (`"1000000.00"`) as the form's input shows one (`1,000,000.00`)."""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _note(evidence: Mapping[str, object] | None) -> dict:
+    """Where a value was read, for the note under its field."""
+    if not evidence:
+        return {}
+    return {"page": evidence.get("page"), "source": evidence.get("source"), "text": evidence.get("text"),
+            "source_words": SOURCE_WORDS.get(str(evidence.get("source")), str(evidence.get("source")))}
+
+
+def _insurer(values: dict, notes: dict, fields: Mapping[str, object], evidence: Mapping[str, dict]) -> None:
+    """The insurer: an approved one on the Accelerator with the NAIC code read (else with the name read),
+    or an outside insurer as read (its rating is not on a certificate: the seller chooses it)."""
+    naic, name = fields.get("naic_code"), fields.get("insurer_name")
+    if naic is None and name is None:
+        return
+    found = None
+    approved = select(Insurer).where(Insurer.status == "approved")
+    if naic:
+        found = db.session.execute(approved.where(Insurer.naic_code == str(naic))).scalars().first()
+    if found is None and name:
+        found = db.session.execute(approved.where(func.lower(Insurer.name) == str(name).strip().lower())
+                                   ).scalars().first()
+    if found is not None:
+        values["insurer_id"] = str(found.id)
+        notes["insurer_id"] = _note(evidence.get("naic_code" if naic == found.naic_code else "insurer_name"))
+        values["insurer_rating"] = found.am_best_rating  # for the rating rule; the form shows the insurer's
+        return
+    values["insurer_id"] = OUTSIDE_INSURER
+    notes["insurer_id"] = _note(evidence.get("insurer_name") or evidence.get("naic_code"))
+    if name:
+        values["insurer_name"] = name
+        notes["insurer_name"] = _note(evidence.get("insurer_name"))
+    if naic:
+        values["insurer_naic_code"] = naic
+        notes["insurer_naic_code"] = _note(evidence.get("naic_code"))
+
+
+def judge(values: Mapping[str, object], requirement: Requirement) -> list[RuleOutcome]:
+    """Each rule the upload is judged by (uploads.upload_rules: the live warnings' own), met, failed or unknown,
+    with the marketplace's words for the rule and, where failed, its sentence and how to fix it."""
+    typed = _typed(values)
+    failed = {s.code: s.message for s in shortfalls(uploads.upload_rules(), typed)}
+    outcomes = []
+    for rule in uploads.upload_rules():
+        value = typed.get(rule.field)
+        if rule.code in failed:
+            status = "failed"
+        elif value is None or value == "":
+            status = "unknown"
+        else:
+            status = "met"
+        outcomes.append(RuleOutcome(rule.code, rule.field, rule_words(rule.code, requirement), status,
+                                    failed.get(rule.code, ""), fix(rule.code, requirement) if status == "failed"
+                                    else ""))
+    return outcomes
+
+
+def _typed(values: Mapping[str, object]) -> dict[str, object]:
+    """The form values as the rules judge them: amounts as Decimal, dates as date, the box as a bool (None
+    where unread: an unread box is not judged unticked)."""
+    typed: dict[str, object] = {}
+    for name in ("per_occurrence_limit", "aggregate_limit", "deductible"):
+        text = values.get(name)
+        typed[name] = Decimal(str(text).replace(",", "")) if text is not None else None
+    for name in ("effective_date", "expiration_date"):
+        text = values.get(name)
+        typed[name] = date.fromisoformat(str(text)) if text else None
+    typed["coverage_basis"] = values.get("coverage_basis")
+    typed["insurer_rating"] = values.get("insurer_rating")
+    if values.get("additional_insured") is not None:
+        typed["additional_insured"] = bool(values["additional_insured"])
+    return typed
+
+
+def rule_words(code: str, requirement: Requirement) -> str:
+    """A requirement rule as the marketplace states it."""
+    marketplace = current_app.config["MARKETPLACE_LEGAL_NAME"]
+    return {
+        "per_occurrence_below": f"A limit of at least {display_money(requirement.min_per_occurrence)} for each "
+                                "occurrence",
+        "aggregate_below": f"An aggregate limit of at least {display_money(requirement.min_aggregate)}",
+        "deductible_above": f"A deductible of at most {display_money(requirement.max_deductible)}",
+        "claims_made": "Written on an occurrence basis, not claims-made",
+        "not_additional_insured": f"{marketplace} named as additional insured",
+        "insurer_rating_too_low": f"An insurer rated {requirement.min_rating} or better by AM Best",
+        "not_yet_effective": "In force today: taken effect already",
+        "expired": "In force today: not expired",
+    }.get(code, code)
+
+
+def fix(code: str, requirement: Requirement) -> str:
+    """How to fix a failed rule: what to ask the agent or insurer for."""
+    wording = additional_insured_wording()
+    return {
+        "per_occurrence_below": f"Ask your agent to raise the each-occurrence limit to at least "
+                                f"{display_money(requirement.min_per_occurrence)} (or add an umbrella policy), "
+                                "and for a new certificate showing it.",
+        "aggregate_below": f"Ask your agent to raise the aggregate limit to at least "
+                           f"{display_money(requirement.min_aggregate)}, and for a new certificate showing it.",
+        "deductible_above": f"Ask your agent to lower the deductible to {display_money(requirement.max_deductible)} "
+                            "or less.",
+        "claims_made": "Ask your agent for an occurrence-based policy: a claims-made policy does not meet the "
+                       "requirement.",
+        "not_additional_insured": f"Ask your agent for an additional insured endorsement naming exactly "
+                                  f"\u201c{wording}\u201d, and for a new certificate that shows it.",
+        "insurer_rating_too_low": f"Choose a policy from an insurer rated {requirement.min_rating} or better "
+                                  "(the approved insurers on the Accelerator are).",
+        "not_yet_effective": "You can upload it now: it counts from its effective date.",
+        "expired": "Upload the certificate of the policy in force today (its renewal).",
+    }.get(code, "")
