@@ -4,7 +4,8 @@
      taken from a demo sample; it becomes the file input's file, so the form sends the same PDF.
    - The file is sent to the site's reader (data-read-url; the CSRF token in the X-CSRFToken header), which
      stores nothing. Meanwhile a progress bar, a status and the elapsed time show, and the form stays usable:
-     a field the seller edits while the file is being read keeps the seller's value.
+     a field the seller edited (or sent, on a page sent back with errors) keeps the seller's value, and its
+     note says what the certificate says.
    - The answer fills the form, each field with a note saying where its value was read (page, source, the
      words), an unread field marked to fill in by hand; a panel lists each requirement rule met or failed, in
      the marketplace's words, with how to fix each (the additional insured wording can be copied).
@@ -92,6 +93,15 @@
     });
     this.form.addEventListener("input", function (event) { self.remember(event); });
     this.form.addEventListener("change", function (event) { self.remember(event); });
+    if (this.box.hasAttribute("data-resubmitted")) {
+      // The form came back with errors: what it holds is what the seller sent, not to be overwritten.
+      FIELDS.forEach(function (name) {
+        var control = self.form.elements[name];
+        if (control && (control.type === "checkbox" ? control.checked : control.value !== "")) {
+          self.touched[name] = true;
+        }
+      });
+    }
   };
 
   // A field the seller edits by hand is the seller's: a read finishing later does not overwrite it.
@@ -135,6 +145,7 @@
     var started = Date.now();
     this.error.hidden = true;
     this.status.hidden = false;
+    this.progress.hidden = false;
     this.progress.removeAttribute("value");
     this.message.textContent = "Reading " + name + "\u2026 You can go on filling in the form meanwhile.";
     this.elapsed.textContent = "0 s";
@@ -151,6 +162,7 @@
     this.timer = null;
     this.progress.value = 1;
     this.progress.max = 1;
+    this.progress.hidden = true;
   };
 
   Reader.prototype.fail = function (text) {
@@ -167,7 +179,6 @@
       this.controller.abort();
     }
     this.begin(file.name || "your certificate");
-    this.touched = {};
     if (this.maxBytes && file.size > this.maxBytes) {
       this.fail("This file is larger than " + this.maxSize + ". Choose a smaller PDF.");
       return;
@@ -309,8 +320,13 @@
         return;
       }
       if (self.touched[field]) {
-        self.note(control, "You changed this while the file was being read; the certificate says "
-                  + shown(control, value) + ".", false);
+        var current = control.type === "checkbox" ? control.checked : control.value;
+        if (String(shown(control, value)) !== String(shown(control, current))) {
+          self.note(control, "You entered this yourself, so it was kept; the certificate says "
+                    + shown(control, value) + ".", false);
+        } else if (found) {
+          self.note(control, evidenceParts(evidence[field]));
+        }
         return;
       }
       if (!self.setValue(control, value)) {
@@ -336,7 +352,8 @@
     this.stop();
     var failed = (data.rules || []).filter(function (r) { return r.status === "failed"; }).length;
     var unread = (data.unread || []).length;
-    this.message.textContent = "Read " + name + " in " + seconds.toFixed(1) + " s: the form is filled in"
+    this.message.textContent = "Read " + name + (seconds < 1 ? " in under a second" : " in " + seconds.toFixed(1)
+                                                 + " s") + ": the form is filled in"
       + (unread ? ", " + plural(unread, "field", "fields") + " to fill in by hand" : "")
       + (failed ? "; it fails " + plural(failed, "requirement rule", "requirement rules") + " (see below)."
                 : "; it fails none of the requirement rules that could be checked.");
@@ -345,7 +362,8 @@
 
   Reader.prototype.showRules = function (data) {
     var self = this;
-    var rules = data.rules || [];
+    var order = {failed: 0, unknown: 1, met: 2};
+    var rules = (data.rules || []).slice().sort(function (a, b) { return order[a.status] - order[b.status]; });
     var list = this.result.querySelector("[data-reader-rules]");
     var summary = this.result.querySelector("[data-reader-summary]");
     list.textContent = "";
