@@ -1,6 +1,11 @@
 """The seller's upload page reads the certificate dropped on it: the upload form's fields filled from it, each
 with where it was read, and every requirement rule the policy meets or fails, with how to fix each.
 
+The certificate is read and checked by certificate_check (the API's read does the same): its insurer on the
+Accelerator, its signals, the requirement's reasons and the fixes' words come from there. The rules listed
+are the upload form's own (uploads.upload_rules, which the page's live warnings apply as the seller edits),
+each met, failed or not read.
+
 Stores nothing: the seller corrects what was misread and sends the form, and `uploads.upload_policy` stores
 the policy with the same PDF. The file is checked as the upload checks it (its size, a PDF by content, no
 active content) before it is read, so what is read here is what the upload would accept.
@@ -16,16 +21,15 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from accelerator.domain.certificate_check import KnownInsurer, additional_insured_wording, how_to_fix
 from accelerator.domain.errors import DomainError
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.warnings import shortfalls
-from accelerator.extensions import db
-from accelerator.models import Insurer
 from accelerator.services import uploads
+from accelerator.services.certificate_check import check_reading
 from accelerator.services.certificate_reading import (
     TIME_LIMIT,
     NotAPdf,
@@ -33,7 +37,6 @@ from accelerator.services.certificate_reading import (
     UnreadableCertificate,
     read_certificate,
 )
-from accelerator.services.certificates import additional_insured_wording
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,7 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
     if problem:
         raise (NotAPdf if "not a PDF" in problem else UnreadableCertificate)(problem)
     try:
-        reading = read_certificate(content, time_limit=time_limit())
+        check = check_reading(read_certificate(content, time_limit=time_limit()))
     except DomainError:
         raise
     except (SQLAlchemyError, MemoryError):
@@ -111,8 +114,8 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
         log.warning("certificate could not be read: %s: %s", type(exc).__name__, exc)
         raise UnreadableCertificate("This PDF cannot be read; save or export it again, or fill in the form by "
                                     "hand.") from exc
-    contract = reading.as_contract()
-    return for_form(contract["fields"], contract["evidence"], contract["signals"], read=contract)
+    contract = check.as_contract()
+    return for_form(contract["fields"], contract["evidence"], contract["signals"], check.insurer, read=contract)
 
 
 def time_limit() -> float:
@@ -126,8 +129,9 @@ def too_large_message() -> str:
 
 
 def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals: list[dict],
-             read: dict | None = None) -> UploadReading:
-    """The contract's read fields (`fields`, `evidence`, `signals`) as the upload form's values."""
+             insurer: KnownInsurer | None, read: dict | None = None) -> UploadReading:
+    """The contract's read body (`fields`, `evidence`, `signals`) and the Accelerator insurer it names (None:
+    an outside insurer, or none read) as the upload form's values."""
     values: dict[str, object] = {name: None for name in FORM_FIELDS}
     notes: dict[str, dict] = {}
     for name, source in _FROM_READ.items():
@@ -140,10 +144,15 @@ def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals
             value = _money_input(value)
         values[name] = value
         notes[name] = _note(evidence.get(source))
-    _insurer(values, notes, fields, evidence)
-    rules = tuple(judge(values, current_app.config["REQUIREMENT"]))
+    _insurer(values, notes, fields, evidence, insurer)
+    rules = tuple(judge(values, fields, current_app.config["REQUIREMENT"]))
     unread = tuple(name for name in FORM_FIELDS if values[name] is None and _applies(name, values))
-    return UploadReading(values, notes, unread, rules, tuple(signals), additional_insured_wording(), read or {})
+    return UploadReading(values, notes, unread, rules, tuple(signals), _wording(), read or {})
+
+
+def _wording() -> str:
+    """The additional insured endorsement's words, as the check's fix quotes them."""
+    return additional_insured_wording(current_app.config["MARKETPLACE_NAME"])
 
 
 def _applies(name: str, values: Mapping[str, object]) -> bool:
@@ -169,23 +178,17 @@ def _note(evidence: Mapping[str, object] | None) -> dict:
             "source_words": SOURCE_WORDS.get(str(evidence.get("source")), str(evidence.get("source")))}
 
 
-def _insurer(values: dict, notes: dict, fields: Mapping[str, object], evidence: Mapping[str, dict]) -> None:
-    """The insurer: an approved one on the Accelerator with the NAIC code read (else with the name read),
-    or an outside insurer as read (its rating is not on a certificate: the seller chooses it)."""
+def _insurer(values: dict, notes: dict, fields: Mapping[str, object], evidence: Mapping[str, dict],
+             found: KnownInsurer | None) -> None:
+    """The insurer: the one on the Accelerator the certificate names (by its NAIC code, else its name), or an
+    outside insurer as read (its rating is not on a certificate: the seller chooses it)."""
     naic, name = fields.get("naic_code"), fields.get("insurer_name")
     if naic is None and name is None:
         return
-    found = None
-    approved = select(Insurer).where(Insurer.status == "approved")
-    if naic:
-        found = db.session.execute(approved.where(Insurer.naic_code == str(naic))).scalars().first()
-    if found is None and name:
-        found = db.session.execute(approved.where(func.lower(Insurer.name) == str(name).strip().lower())
-                                   ).scalars().first()
     if found is not None:
         values["insurer_id"] = str(found.id)
         notes["insurer_id"] = _note(evidence.get("naic_code" if naic == found.naic_code else "insurer_name"))
-        values["insurer_rating"] = found.am_best_rating  # for the rating rule; the form shows the insurer's
+        values["insurer_rating"] = found.rating  # for the rating rule; the form shows the insurer's own
         return
     values["insurer_id"] = OUTSIDE_INSURER
     notes["insurer_id"] = _note(evidence.get("insurer_name") or evidence.get("naic_code"))
@@ -197,9 +200,17 @@ def _insurer(values: dict, notes: dict, fields: Mapping[str, object], evidence: 
         notes["insurer_naic_code"] = _note(evidence.get("naic_code"))
 
 
-def judge(values: Mapping[str, object], requirement: Requirement) -> list[RuleOutcome]:
+# The upload form's rule codes that the compliance reasons (and their fixes) call otherwise.
+_REASON_CODES = {"per_occurrence_below": "limit_too_low", "aggregate_below": "limit_too_low",
+                 "deductible_above": "deductible_too_high"}
+
+
+def judge(values: Mapping[str, object], fields: Mapping[str, object], requirement: Requirement) -> list[RuleOutcome]:
     """Each rule the upload is judged by (uploads.upload_rules: the live warnings' own), met, failed or unknown,
-    with the marketplace's words for the rule and, where failed, its sentence and how to fix it."""
+    with the marketplace's words for the rule and, where failed, its sentence and how to fix it (the
+    certificate check's words)."""
+    marketplace = current_app.config["MARKETPLACE_NAME"]
+    read = _read_values(fields)
     typed = _typed(values)
     failed = {s.code: s.message for s in shortfalls(uploads.upload_rules(), typed)}
     outcomes = []
@@ -211,9 +222,10 @@ def judge(values: Mapping[str, object], requirement: Requirement) -> list[RuleOu
             status = "unknown"
         else:
             status = "met"
+        fixed = (how_to_fix(_REASON_CODES.get(rule.code, rule.code), requirement, marketplace, read)
+                 if status == "failed" else "")
         outcomes.append(RuleOutcome(rule.code, rule.field, rule_words(rule.code, requirement), status,
-                                    failed.get(rule.code, ""), fix(rule.code, requirement) if status == "failed"
-                                    else ""))
+                                    failed.get(rule.code, ""), fixed))
     return outcomes
 
 
@@ -234,6 +246,12 @@ def _typed(values: Mapping[str, object]) -> dict[str, object]:
     return typed
 
 
+def _read_values(fields: Mapping[str, object]) -> dict[str, object]:
+    """The contract's read fields typed as the fixes read them (the effective date as a date)."""
+    effective = fields.get("effective_date")
+    return {"effective_date": date.fromisoformat(effective) if isinstance(effective, str) else effective}
+
+
 def rule_words(code: str, requirement: Requirement) -> str:
     """A requirement rule as the marketplace states it."""
     marketplace = current_app.config["MARKETPLACE_LEGAL_NAME"]
@@ -248,25 +266,3 @@ def rule_words(code: str, requirement: Requirement) -> str:
         "not_yet_effective": "In force today: taken effect already",
         "expired": "In force today: not expired",
     }.get(code, code)
-
-
-def fix(code: str, requirement: Requirement) -> str:
-    """How to fix a failed rule: what to ask the agent or insurer for."""
-    wording = additional_insured_wording()
-    return {
-        "per_occurrence_below": f"Ask your agent to raise the each-occurrence limit to at least "
-                                f"{display_money(requirement.min_per_occurrence)} (or add an umbrella policy), "
-                                "and for a new certificate showing it.",
-        "aggregate_below": f"Ask your agent to raise the aggregate limit to at least "
-                           f"{display_money(requirement.min_aggregate)}, and for a new certificate showing it.",
-        "deductible_above": f"Ask your agent to lower the deductible to {display_money(requirement.max_deductible)} "
-                            "or less.",
-        "claims_made": "Ask your agent for an occurrence-based policy: a claims-made policy does not meet the "
-                       "requirement.",
-        "not_additional_insured": f"Ask your agent for an additional insured endorsement naming exactly "
-                                  f"\u201c{wording}\u201d, and for a new certificate that shows it.",
-        "insurer_rating_too_low": f"Choose a policy from an insurer rated {requirement.min_rating} or better "
-                                  "(the approved insurers on the Accelerator are).",
-        "not_yet_effective": "You can upload it now: it counts from its effective date.",
-        "expired": "Upload the certificate of the policy in force today (its renewal).",
-    }.get(code, "")

@@ -420,9 +420,9 @@
     var id = "additional-insured-wording";
     var label = el("label", "rule__wording-label", "The exact wording to ask for");
     label.setAttribute("for", id);
-    var input = el("input", "input");
+    var input = el("textarea", "textarea rule__wording-text");
     input.id = id;
-    input.type = "text";
+    input.rows = 3;
     input.readOnly = true;
     input.value = wording;
     input.addEventListener("focus", function () { input.select(); });

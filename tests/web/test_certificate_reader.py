@@ -20,7 +20,8 @@ from tests.conftest import csrf_token, login_as
 PAGE = "/seller/policies/upload"
 URL = "/seller/policies/upload/read"
 STATIC = Path(__file__).resolve().parents[2] / "static" / "samples"
-WORDING = "Marketplace Services LLC and its affiliates and assignees"
+WORDING = ("Marketplace, its officers, directors and employees are included as additional insureds with respect "
+           "to liability arising out of products sold by the named insured through Marketplace.")
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +84,10 @@ def test_a_grid_is_read_into_the_form_with_evidence_and_the_rule_it_fails_with_i
     assert _rule(answer, "per_occurrence_below")["status"] == "met"
     assert _rule(answer, "deductible_above")["status"] == "met" and _rule(answer, "expired")["status"] == "met"
     assert _rule(answer, "insurer_rating_too_low")["status"] == "unknown"
+    # The contract's read body is there too, as the API's read answers it.
     assert answer["read"]["fields"]["certificate_holder"] == "Marketplace Services LLC"
+    assert answer["read"]["requirement"]["meets"] is False
+    assert [r["code"] for r in answer["read"]["requirement"]["reasons"]] == ["not_additional_insured"]
     assert _nothing_stored(app, db)
 
 
@@ -96,6 +100,7 @@ def test_an_approved_insurer_with_the_naic_code_read_is_chosen_and_its_rating_ju
     assert answer["unread"] == []
     rating = _rule(answer, "insurer_rating_too_low")
     assert rating["status"] == "failed" and "rated B+" in rating["message"] and "A- or better" in rating["fix"]
+    assert "rating_below_minimum" in [signal["code"] for signal in answer["signals"]]
 
 
 def test_a_letter_failing_several_rules_says_how_to_fix_each(seller_client):
