@@ -50,6 +50,9 @@ _FROM_READ = {"policy_number": "policy_number", "effective_date": "effective_dat
               "expiration_date": "expiration_date", "per_occurrence_limit": "per_occurrence_limit",
               "aggregate_limit": "aggregate_limit", "deductible": "deductible",
               "coverage_basis": "occurrence_based", "additional_insured": "additional_insured"}
+# The signals worth the seller's look before sending; the others (a file edited after it was made, limits
+# exactly at the minimum) are for the marketplace's verification, and the seller is not told what it looks for.
+SELLER_SIGNALS = ("unreadable_fields", "naic_mismatch", "rating_below_minimum")
 SOURCE_WORDS = {"form_field": "a field of the PDF form", "text": "the page's text", "ocr": "the scanned page (OCR)"}
 
 
@@ -80,7 +83,8 @@ class UploadReading:
     rules: tuple[RuleOutcome, ...]
     signals: tuple[dict, ...]
     wording: str
-    read: dict = field(default_factory=dict)
+    requirement: dict = field(default_factory=dict)
+    parties: dict = field(default_factory=dict)
 
     @property
     def meets(self) -> bool:
@@ -91,7 +95,8 @@ class UploadReading:
         """The answer the upload page fills the form from."""
         return {"values": self.values, "evidence": self.evidence, "unread": list(self.unread),
                 "rules": [rule.as_json() for rule in self.rules], "meets": self.meets,
-                "signals": list(self.signals), "additional_insured_wording": self.wording, "read": self.read}
+                "signals": list(self.signals), "additional_insured_wording": self.wording,
+                "requirement": self.requirement, "parties": self.parties}
 
 
 def read_for_upload(stream: BinaryIO) -> UploadReading:
@@ -115,7 +120,8 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
         raise UnreadableCertificate("This PDF cannot be read; save or export it again, or fill in the form by "
                                     "hand.") from exc
     contract = check.as_contract()
-    return for_form(contract["fields"], contract["evidence"], contract["signals"], check.insurer, read=contract)
+    return for_form(contract["fields"], contract["evidence"], contract["signals"], check.insurer,
+                    requirement=contract["requirement"])
 
 
 def time_limit() -> float:
@@ -129,9 +135,10 @@ def too_large_message() -> str:
 
 
 def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals: list[dict],
-             insurer: KnownInsurer | None, read: dict | None = None) -> UploadReading:
-    """The contract's read body (`fields`, `evidence`, `signals`) and the Accelerator insurer it names (None:
-    an outside insurer, or none read) as the upload form's values."""
+             insurer: KnownInsurer | None, requirement: dict | None = None) -> UploadReading:
+    """The contract's read body (`fields`, `evidence`, `signals`, `requirement`) and the Accelerator insurer it
+    names (None: an outside insurer, or none read) as the upload form's values; the insured and the holder
+    read, for the seller to see it is their certificate."""
     values: dict[str, object] = {name: None for name in FORM_FIELDS}
     notes: dict[str, dict] = {}
     for name, source in _FROM_READ.items():
@@ -147,7 +154,10 @@ def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals
     _insurer(values, notes, fields, evidence, insurer)
     rules = tuple(judge(values, fields, current_app.config["REQUIREMENT"]))
     unread = tuple(name for name in FORM_FIELDS if values[name] is None and _applies(name, values))
-    return UploadReading(values, notes, unread, rules, tuple(signals), _wording(), read or {})
+    parties = {name: {"value": fields[name], "evidence": _note(evidence.get(name))}
+               for name in ("insured_name", "certificate_holder") if fields.get(name) is not None}
+    shown = tuple(signal for signal in signals if signal.get("code") in SELLER_SIGNALS)
+    return UploadReading(values, notes, unread, rules, shown, _wording(), requirement or {}, parties)
 
 
 def _wording() -> str:

@@ -394,6 +394,18 @@
       }
       list.appendChild(item);
     });
+    var parties = this.result.querySelector("[data-reader-parties]");
+    parties.textContent = "";
+    [["insured_name", "Insured"], ["certificate_holder", "Certificate holder"]].forEach(function (pair) {
+      var party = (data.parties || {})[pair[0]];
+      if (party) {
+        var row = el("div", "reader__party");
+        row.appendChild(el("dt", null, pair[1]));
+        row.appendChild(el("dd", null, party.value));
+        parties.appendChild(row);
+      }
+    });
+    parties.hidden = !parties.children.length;
     var parts = [];
     if (counts.failed) {
       parts.push("It fails " + counts.failed + " of the marketplace's rules: ask your agent for what each one "

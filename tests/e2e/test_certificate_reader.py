@@ -82,6 +82,8 @@ def test_a_dropped_certificate_fills_the_form_and_says_the_failed_rule_with_its_
     assert "choose it by hand" in _note(page, "insurer_rating")
     assert page.locator("#insurer_rating").get_attribute("aria-describedby").endswith("insurer_rating-source")
 
+    parties = page.locator("[data-reader-parties]").inner_text()
+    assert "Pine & Maple Toys LLC" in parties and "Marketplace Services LLC" in parties
     failed = page.locator('[data-rule="not_additional_insured"]')
     expect(failed).to_have_class("rule rule--failed")
     assert "Fails" in failed.text_content() and "How to fix it" in failed.inner_text()

@@ -84,10 +84,11 @@ def test_a_grid_is_read_into_the_form_with_evidence_and_the_rule_it_fails_with_i
     assert _rule(answer, "per_occurrence_below")["status"] == "met"
     assert _rule(answer, "deductible_above")["status"] == "met" and _rule(answer, "expired")["status"] == "met"
     assert _rule(answer, "insurer_rating_too_low")["status"] == "unknown"
-    # The contract's read body is there too, as the API's read answers it.
-    assert answer["read"]["fields"]["certificate_holder"] == "Marketplace Services LLC"
-    assert answer["read"]["requirement"]["meets"] is False
-    assert [r["code"] for r in answer["read"]["requirement"]["reasons"]] == ["not_additional_insured"]
+    # The contract's requirement, as the API's read answers it; the insured and holder, to recognise it.
+    assert answer["requirement"]["meets"] is False
+    assert [r["code"] for r in answer["requirement"]["reasons"]] == ["not_additional_insured"]
+    assert answer["parties"]["insured_name"]["value"] == "Pine & Maple Toys LLC"
+    assert answer["parties"]["certificate_holder"]["value"] == "Marketplace Services LLC"
     assert _nothing_stored(app, db)
 
 
@@ -152,6 +153,13 @@ def test_a_blank_page_reads_nothing_and_says_so(seller_client):
     assert "policy_number" in answer["unread"] and "insurer_id" in answer["unread"]
     assert [signal["code"] for signal in answer["signals"]] == ["unreadable_fields"]
     assert {rule["status"] for rule in answer["rules"]} == {"unknown"} and answer["meets"] is True
+
+
+def test_the_seller_is_not_told_of_the_marketplace_s_tampering_signals(seller_client):
+    edited = certificate_pdfs.modified_later()
+    answer = _read(seller_client, edited).get_json()
+    assert "edited_after_creation" not in str(answer) and "modification date" not in str(answer)
+    assert [signal["code"] for signal in answer["signals"]] == ["unreadable_fields"]
 
 
 def test_mangled_pdfs_never_answer_a_500(seller_client):
