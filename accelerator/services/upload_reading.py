@@ -31,7 +31,6 @@ from accelerator.domain.warnings import shortfalls
 from accelerator.services import uploads
 from accelerator.services.certificate_check import check_reading
 from accelerator.services.certificate_reading import (
-    TIME_LIMIT,
     NotAPdf,
     TooLarge,
     UnreadableCertificate,
@@ -40,6 +39,9 @@ from accelerator.services.certificate_reading import (
 
 log = logging.getLogger(__name__)
 
+# A read on the site stops well before gunicorn's 30-second worker timeout (sync workers: the worker is busy
+# for the whole read), so the seller is answered in words rather than the worker being killed mid-read.
+SITE_TIME_LIMIT = 20.0
 OUTSIDE_INSURER = "outside"  # the upload form's choice for an insurer not on the Accelerator
 # The upload form's fields the certificate can fill, in the form's order.
 FORM_FIELDS = ("insurer_id", "insurer_name", "insurer_naic_code", "insurer_rating", "policy_number",
@@ -108,7 +110,7 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
         raise TooLarge(too_large_message())
     problem = uploads.pdf_problem(content)
     if problem:
-        raise (NotAPdf if "not a PDF" in problem else UnreadableCertificate)(problem)
+        raise (NotAPdf if content and not content.startswith(b"%PDF-") else UnreadableCertificate)(problem)
     try:
         check = check_reading(read_certificate(content, time_limit=time_limit()))
     except DomainError:
@@ -125,8 +127,8 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
 
 
 def time_limit() -> float:
-    """How long a read may take, in seconds (CERTIFICATE_READ_SECONDS, else the reader's own limit)."""
-    return float(current_app.config.get("CERTIFICATE_READ_SECONDS") or TIME_LIMIT)
+    """How long a read may take, in seconds (CERTIFICATE_READ_SECONDS, else SITE_TIME_LIMIT)."""
+    return float(current_app.config.get("CERTIFICATE_READ_SECONDS") or SITE_TIME_LIMIT)
 
 
 def too_large_message() -> str:
