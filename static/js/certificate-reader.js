@@ -179,6 +179,8 @@
       this.controller.abort();
     }
     this.begin(file.name || "your certificate");
+    this.clearNotes();  // what an earlier file said is not this file's
+    this.result.hidden = true;
     if (this.maxBytes && file.size > this.maxBytes) {
       this.fail("This file is larger than " + this.maxSize + ". Choose a smaller PDF.");
       return;
