@@ -61,6 +61,9 @@ def test_a_dropped_certificate_fills_the_form_and_says_the_failed_rule_with_its_
     _login(page, email)
     page.goto("/seller/policies/upload")
     expect(page.get_by_text("Drop the PDF of your certificate here")).to_be_visible()
+    for hidden in ("[data-reader-status]", "[data-reader-error]", "[data-reader-result]"):
+        assert page.locator(hidden).is_hidden(), hidden  # nothing read yet, nothing shown
+    _shot(page, "desktop-empty")
 
     # Not a PDF: said at once, nothing filled.
     page.get_by_label("Certificate of insurance (PDF)").set_input_files(
@@ -158,3 +161,21 @@ def test_a_scan_is_read_while_the_form_stays_usable(live_server, page, db):
     assert "the scanned page (OCR)" in _note(page, "aggregate_limit")
     assert page.locator(".rule--failed").count() == 0
     _shot(page, "desktop-scan")
+
+
+def test_without_javascript_the_page_is_the_plain_form_with_the_samples_to_download(browser, live_server, db):
+    user = factories.make_seller_user()
+    email = user.email
+    _db.session.commit()
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _login(page, email)
+        page.goto("/seller/policies/upload")
+        assert page.get_by_label("Certificate of insurance (PDF)").is_visible()
+        assert not page.get_by_text("Drop the PDF of your certificate here").is_visible()
+        assert page.get_by_role("button", name="Try it: A letter of evidence").is_hidden()
+        link = page.get_by_role("link", name="Download A letter of evidence (PDF, 1 KB)")
+        assert link.get_attribute("href") == "/static/samples/certificate-letter.pdf"
+    finally:
+        context.close()
