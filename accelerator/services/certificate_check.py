@@ -78,4 +78,12 @@ def check_reading(reading: CertificateReading, *, today: date | None = None) -> 
 def check_certificate(content: bytes) -> CertificateCheck:
     """Read a certificate PDF and check it; raises UnreadableCertificate (NotAPdf 415, TooLarge 413,
     422 unreadable_document) for a file that will not be read."""
+    _end_idle_transaction()
     return check_reading(read_certificate(content))
+
+
+def _end_idle_transaction() -> None:
+    """End the request's transaction where it has written nothing through the session: a read takes seconds
+    (a scan's OCR), and on SQLite a transaction holds the writers' lock from its first statement."""
+    if not (db.session.new or db.session.dirty or db.session.deleted):
+        db.session.commit()
