@@ -95,7 +95,7 @@ def test_an_outside_insurers_policy_twice_is_refused_by_the_upload_key_where_the
     twin = factories.make_policy(source="seller_upload", verification="pending", insurer=None, policy_number="HX-1",
                                  insurer_name="Faraway Indemnity", insurer_naic_code="77777",
                                  seller_id=seller.seller_id)
-    with pytest.raises(IntegrityError, match="(?i)unique|duplicate"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique|duplicate"):
         certificate_reads.record_read(twin, certificate_reads.read_upload(content))
         db.session.flush()
     db.session.rollback()
