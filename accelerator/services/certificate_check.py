@@ -71,7 +71,7 @@ def check_reading(reading: CertificateReading, *, today: date | None = None) -> 
     signals = tuple(sorted(found, key=lambda s: signal_order(s.code)))
     insurer = named_insurer(fields, insurers)
     result = certificate_requirement(fields, insurer.rating if insurer else None, requirement,
-                                     today or clock.today(), current_app.config["MARKETPLACE_NAME"])
+                                     today or clock.today(), current_app.config["MARKETPLACE_LEGAL_NAME"])
     return CertificateCheck(reading, signals, result, insurer)
 
 
