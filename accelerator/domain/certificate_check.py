@@ -198,3 +198,57 @@ def insurer_signals(fields: Mapping[str, object], evidence: Mapping[str, Evidenc
 def signal_order(code: str) -> int:
     """A signal's place in the contract's order."""
     return SIGNAL_CODES.index(code) if code in SIGNAL_CODES else len(SIGNAL_CODES)
+
+
+# The fields a seller enters that a certificate states, in the order the admin checks them, with their names.
+COMPARED = {"insured_name": "Insured", "insurer_name": "Insurer", "naic_code": "NAIC code",
+            "policy_number": "Policy number", "effective_date": "Effective", "expiration_date": "Expires",
+            "per_occurrence_limit": "Each occurrence", "aggregate_limit": "Aggregate", "deductible": "Deductible",
+            "occurrence_based": "Occurrence basis", "additional_insured": "Additional insured"}
+SAME, DIFFERS, NOT_READ, NOT_ENTERED = "same", "differs", "not_read", "not_entered"
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    """One field as the seller entered it and as the certificate states it, with where it was read."""
+
+    name: str
+    label: str
+    entered: object  # the contract's form ("1000000.00", "2026-01-01", True), None where nothing was entered
+    read: object
+    evidence: str  # evidence_words(...)
+    status: str  # SAME, DIFFERS, NOT_READ or NOT_ENTERED
+
+    @property
+    def differs(self) -> bool:
+        """Whether the certificate says something other than what was entered."""
+        return self.status == DIFFERS
+
+
+def _same(name: str, entered: object, read: object) -> bool:
+    """Whether an entered and a read value say the same (names by their telling words, codes case-blind)."""
+    if name == "insurer_name":
+        return same_insurer_name(str(entered), str(read))
+    if isinstance(entered, str) and isinstance(read, str):
+        return " ".join(entered.casefold().split()) == " ".join(read.casefold().split())
+    return entered == read
+
+
+def compare_fields(entered: Mapping[str, object], read: Mapping[str, object],
+                   evidence: Mapping[str, Mapping[str, object]]) -> list[FieldComparison]:
+    """Each compared field: what was entered, what was read and its evidence (contract forms), and whether
+    they agree."""
+    found = []
+    for name, label in COMPARED.items():
+        mine, theirs = entered.get(name), read.get(name)
+        where = evidence.get(name)
+        words = evidence_words(Evidence(int(where["page"]), str(where["source"]), str(where["text"]))
+                               if where else None)
+        if theirs is None:
+            status = NOT_READ
+        elif mine is None:
+            status = NOT_ENTERED
+        else:
+            status = SAME if _same(name, mine, theirs) else DIFFERS
+        found.append(FieldComparison(name, label, mine, theirs, words, status))
+    return found

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from accelerator import clock
-from accelerator.domain.certificate_check import RequirementResult
-from accelerator.domain.certificate_fields import FIELDS
+from accelerator.domain.certificate_check import FieldComparison, RequirementResult, compare_fields
+from accelerator.domain.certificate_fields import FIELDS, contract_value
 from accelerator.extensions import db
 from accelerator.models import CertificateRead, Policy
 from accelerator.services.certificate_check import CertificateCheck, check_certificate
@@ -81,3 +81,19 @@ def stored_read(policy_id: int) -> StoredRead | None:
         return None
     return StoredRead(fields=row.fields, evidence=row.evidence, signals=row.signals, requirement=row.requirement,
                       read_at=row.read_at)
+
+
+def entered_fields(policy: Policy, insured_name: str | None) -> dict[str, object]:
+    """What the seller entered for an upload (and the business's name as the insured), in the contract's forms."""
+    values = {"insured_name": insured_name or None, "insurer_name": policy.insurer_name,
+              "naic_code": policy.insurer_naic_code, "policy_number": policy.policy_number,
+              "effective_date": policy.effective_date, "expiration_date": policy.expiration_date,
+              "per_occurrence_limit": policy.per_occurrence_limit, "aggregate_limit": policy.aggregate_limit,
+              "deductible": policy.deductible, "occurrence_based": policy.occurrence_based,
+              "additional_insured": policy.additional_insured}
+    return {name: contract_value(value) for name, value in values.items()}
+
+
+def comparison(policy: Policy, insured_name: str | None, read: StoredRead) -> list[FieldComparison]:
+    """Each field as entered and as read, with its evidence."""
+    return compare_fields(entered_fields(policy, insured_name), read.fields, read.evidence)
