@@ -58,22 +58,22 @@ class RequirementResult:
                                                   "message": r.message} for r in self.reasons]}
 
 
-def additional_insured_wording(marketplace: str) -> str:
-    """The endorsement wording a seller asks the agent for, naming the marketplace as additional insured."""
-    return (f"{marketplace}, its officers, directors and employees are included as additional insureds "
-            f"with respect to liability arising out of products sold by the named insured through {marketplace}.")
+def additional_insured_wording(legal_name: str) -> str:
+    """The marketplace as additional insured, as the Accelerator's certificates name it and a seller asks an
+    agent to name it: "<legal name> and its affiliates and assignees". Written here once."""
+    return f"{legal_name} and its affiliates and assignees"
 
 
 def how_to_fix(code: str, requirement: Requirement, marketplace: str, fields: Mapping[str, object]) -> str:
-    """What the seller does about a failed rule, in the marketplace's words."""
+    """What the seller does about a failed rule, in the marketplace's words (`marketplace`: its legal name)."""
     if code == "limit_too_low":
         return (f"Ask your insurance agent for limits of at least {display_money(requirement.min_per_occurrence)} "
                 f"per occurrence and {display_money(requirement.min_aggregate)} aggregate.")
     if code == "deductible_too_high":
         return f"Ask your insurance agent for a deductible of {display_money(requirement.max_deductible)} or less."
     if code == "not_additional_insured":
-        return (f"Ask your insurance agent to add {marketplace} as additional insured, in these words: "
-                f"\u201c{additional_insured_wording(marketplace)}\u201d")
+        return (f"Ask your insurance agent to endorse the policy in these words: "
+                f"\u201c{additional_insured_wording(marketplace)} are included as additional insured.\u201d")
     if code == "claims_made":
         return f"Ask your insurance agent for an occurrence-based policy: {marketplace} does not accept claims-made."
     if code == "insurer_rating_too_low":
@@ -107,8 +107,8 @@ def _terms(fields: Mapping[str, object], rating: str | None, requirement: Requir
 def certificate_requirement(fields: Mapping[str, object], rating: str | None, requirement: Requirement,
                             today: date, marketplace: str) -> RequirementResult:
     """The compliance rules the read fields allow, judged on `today`; `rating` is the AM Best rating of the
-    insurer on the Accelerator the certificate names (None: not judged). Each reason's message ends with how
-    to fix it."""
+    insurer on the Accelerator the certificate names (None: not judged); `marketplace` the marketplace's legal
+    name. Each reason's message ends with how to fix it."""
     reasons = []
     for reason in policy_reasons(_terms(fields, rating, requirement), today, requirement):
         message = f"{reason.message} {how_to_fix(reason.code, requirement, marketplace, fields)}"
@@ -198,3 +198,57 @@ def insurer_signals(fields: Mapping[str, object], evidence: Mapping[str, Evidenc
 def signal_order(code: str) -> int:
     """A signal's place in the contract's order."""
     return SIGNAL_CODES.index(code) if code in SIGNAL_CODES else len(SIGNAL_CODES)
+
+
+# The fields a seller enters that a certificate states, in the order the admin checks them, with their names.
+COMPARED = {"insured_name": "Insured", "insurer_name": "Insurer", "naic_code": "NAIC code",
+            "policy_number": "Policy number", "effective_date": "Effective", "expiration_date": "Expires",
+            "per_occurrence_limit": "Each occurrence", "aggregate_limit": "Aggregate", "deductible": "Deductible",
+            "occurrence_based": "Occurrence basis", "additional_insured": "Additional insured"}
+SAME, DIFFERS, NOT_READ, NOT_ENTERED = "same", "differs", "not_read", "not_entered"
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    """One field as the seller entered it and as the certificate states it, with where it was read."""
+
+    name: str
+    label: str
+    entered: object  # the contract's form ("1000000.00", "2026-01-01", True), None where nothing was entered
+    read: object
+    evidence: str  # evidence_words(...)
+    status: str  # SAME, DIFFERS, NOT_READ or NOT_ENTERED
+
+    @property
+    def differs(self) -> bool:
+        """Whether the certificate says something other than what was entered."""
+        return self.status == DIFFERS
+
+
+def _same(name: str, entered: object, read: object) -> bool:
+    """Whether an entered and a read value say the same (names by their telling words, codes case-blind)."""
+    if name == "insurer_name":
+        return same_insurer_name(str(entered), str(read))
+    if isinstance(entered, str) and isinstance(read, str):
+        return " ".join(entered.casefold().split()) == " ".join(read.casefold().split())
+    return entered == read
+
+
+def compare_fields(entered: Mapping[str, object], read: Mapping[str, object],
+                   evidence: Mapping[str, Mapping[str, object]]) -> list[FieldComparison]:
+    """Each compared field: what was entered, what was read and its evidence (contract forms), and whether
+    they agree."""
+    found = []
+    for name, label in COMPARED.items():
+        mine, theirs = entered.get(name), read.get(name)
+        where = evidence.get(name)
+        words = evidence_words(Evidence(int(where["page"]), str(where["source"]), str(where["text"]))
+                               if where else None)
+        if theirs is None:
+            status = NOT_READ
+        elif mine is None:
+            status = NOT_ENTERED
+        else:
+            status = SAME if _same(name, mine, theirs) else DIFFERS
+        found.append(FieldComparison(name, label, mine, theirs, words, status))
+    return found

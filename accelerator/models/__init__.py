@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
-from accelerator.models.certificate import Certificate
+from accelerator.models.certificate import Certificate, CertificateRead
 from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent, ClaimCaseEvidence
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
 from accelerator.models.mail import EmailMessage
@@ -20,7 +20,8 @@ from accelerator.models.seller import MonthlySales, Seller
 from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
-    "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate", "Claim", "ClaimCase",
+    "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate", "CertificateRead", "Claim",
+    "ClaimCase",
     "ClaimCaseEvent", "ClaimCaseEvidence", "CoverageCheck", "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",

@@ -71,11 +71,19 @@ def check_reading(reading: CertificateReading, *, today: date | None = None) -> 
     signals = tuple(sorted(found, key=lambda s: signal_order(s.code)))
     insurer = named_insurer(fields, insurers)
     result = certificate_requirement(fields, insurer.rating if insurer else None, requirement,
-                                     today or clock.today(), current_app.config["MARKETPLACE_NAME"])
+                                     today or clock.today(), current_app.config["MARKETPLACE_LEGAL_NAME"])
     return CertificateCheck(reading, signals, result, insurer)
 
 
 def check_certificate(content: bytes) -> CertificateCheck:
     """Read a certificate PDF and check it; raises UnreadableCertificate (NotAPdf 415, TooLarge 413,
     422 unreadable_document) for a file that will not be read."""
+    _end_idle_transaction()
     return check_reading(read_certificate(content))
+
+
+def _end_idle_transaction() -> None:
+    """End the request's transaction where it has written nothing through the session: a read takes seconds
+    (a scan's OCR), and on SQLite a transaction holds the writers' lock from its first statement."""
+    if not (db.session.new or db.session.dirty or db.session.deleted):
+        db.session.commit()

@@ -28,6 +28,7 @@ from accelerator.domain.errors import DomainError
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
 from accelerator.domain.warnings import shortfalls
+from accelerator.extensions import db
 from accelerator.services import uploads
 from accelerator.services.certificate_check import check_reading
 from accelerator.services.certificate_reading import (
@@ -111,6 +112,7 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
     problem = uploads.pdf_problem(content)
     if problem:
         raise (NotAPdf if content and not content.startswith(b"%PDF-") else UnreadableCertificate)(problem)
+    _end_idle_transaction()
     try:
         check = check_reading(read_certificate(content, time_limit=time_limit()))
     except DomainError:
@@ -124,6 +126,13 @@ def read_for_upload(stream: BinaryIO) -> UploadReading:
     contract = check.as_contract()
     return for_form(contract["fields"], contract["evidence"], contract["signals"], check.insurer,
                     requirement=contract["requirement"])
+
+
+def _end_idle_transaction() -> None:
+    """End the request's transaction (this read writes nothing): a scan's OCR takes seconds, and on SQLite a
+    transaction holds the writers' lock from its first statement (the login's own query)."""
+    if not (db.session.new or db.session.dirty or db.session.deleted):
+        db.session.commit()
 
 
 def time_limit() -> float:
@@ -164,7 +173,7 @@ def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals
 
 def _wording() -> str:
     """The additional insured endorsement's words, as the check's fix quotes them."""
-    return additional_insured_wording(current_app.config["MARKETPLACE_NAME"])
+    return additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"])
 
 
 def _applies(name: str, values: Mapping[str, object]) -> bool:
@@ -221,7 +230,7 @@ def judge(values: Mapping[str, object], fields: Mapping[str, object], requiremen
     """Each rule the upload is judged by (uploads.upload_rules: the live warnings' own), met, failed or unknown,
     with the marketplace's words for the rule and, where failed, its sentence and how to fix it (the
     certificate check's words)."""
-    marketplace = current_app.config["MARKETPLACE_NAME"]
+    marketplace = current_app.config["MARKETPLACE_LEGAL_NAME"]
     read = _read_values(fields)
     typed = _typed(values)
     failed = {s.code: s.message for s in shortfalls(uploads.upload_rules(), typed)}

@@ -55,10 +55,11 @@ def test_a_pending_insurer_is_not_on_the_accelerator(db):
 
 
 def test_the_marketplaces_name_is_in_the_wording_to_ask_for(db, app, monkeypatch):
-    monkeypatch.setitem(app.config, "MARKETPLACE_NAME", "Main Street Market")
+    monkeypatch.setitem(app.config, "MARKETPLACE_LEGAL_NAME", "Main Street Market Inc.")
     answer = check_certificate(certificate_pdfs.certificate(additional_insured="No")).as_contract()
     [reason] = answer["requirement"]["reasons"]
-    assert reason["code"] == "not_additional_insured" and "Main Street Market, its officers" in reason["message"]
+    assert reason["code"] == "not_additional_insured"
+    assert "\u201cMain Street Market Inc. and its affiliates and assignees are included" in reason["message"]
 
 
 def test_what_is_not_a_pdf_is_refused(db):

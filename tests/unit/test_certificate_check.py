@@ -11,6 +11,7 @@ from accelerator.domain.certificate_check import (
     KnownInsurer,
     additional_insured_wording,
     certificate_requirement,
+    compare_fields,
     evidence_words,
     insurer_signals,
     named_insurer,
@@ -88,11 +89,12 @@ def test_the_deductible_one_cent_over_at_and_under_the_maximum(deductible, faile
 
 def test_no_additional_insured_says_the_exact_wording_to_ask_for_naming_the_marketplace():
     [reason] = judge(read(additional_insured=False)).reasons
-    wording = additional_insured_wording("Main Street Market")
     assert reason.code == "not_additional_insured"
-    assert reason.message.startswith("Policy HX-1 does not name the marketplace as additional insured.")
-    assert reason.message.endswith(f"in these words: \u201c{wording}\u201d")
-    assert "Main Street Market, its officers" in wording and wording.endswith("through Main Street Market.")
+    assert reason.message == (
+        "Policy HX-1 does not name the marketplace as additional insured. Ask your insurance agent to endorse the "
+        "policy in these words: \u201cMain Street Market and its affiliates and assignees are included as "
+        "additional insured.\u201d")
+    assert additional_insured_wording("Main Street Market") == "Main Street Market and its affiliates and assignees"
 
 
 def test_claims_made_and_a_low_rating_each_fail_with_how_to_fix_them():
@@ -203,3 +205,23 @@ def test_evidence_in_words():
     assert evidence_words(Evidence(1, "text", "POLICY NUMBER HX-1")) == "page 1, text: 'POLICY NUMBER HX-1'"
     assert evidence_words(Evidence(2, "form_field", "No: HX-1")) == "page 2, form field: 'No: HX-1'"
     assert evidence_words(None) == "not read"
+
+
+def test_entered_and_read_fields_are_compared_with_their_evidence():
+    entered = {"insured_name": "ACME GOODS  LLC", "insurer_name": "Harbor Mutual", "naic_code": "12345",
+               "policy_number": "HX-1", "per_occurrence_limit": "1000000.00", "occurrence_based": True,
+               "additional_insured": True, "deductible": "0.00"}
+    read = {"insured_name": "Acme Goods LLC", "insurer_name": "Harbor Mutual Insurance Company", "naic_code": "12345",
+            "policy_number": "HX-7", "per_occurrence_limit": "500000.00", "occurrence_based": True,
+            "additional_insured": None, "effective_date": "2026-01-01"}
+    evidence = {"policy_number": {"page": 1, "source": "text", "text": "POLICY NUMBER HX-7"}}
+    rows = {row.name: row for row in compare_fields(entered, read, evidence)}
+    assert list(rows) == ["insured_name", "insurer_name", "naic_code", "policy_number", "effective_date",
+                          "expiration_date", "per_occurrence_limit", "aggregate_limit", "deductible",
+                          "occurrence_based", "additional_insured"]
+    assert {name for name, row in rows.items() if row.differs} == {"policy_number", "per_occurrence_limit"}
+    assert rows["policy_number"].evidence == "page 1, text: 'POLICY NUMBER HX-7'"
+    assert (rows["policy_number"].entered, rows["policy_number"].read) == ("HX-1", "HX-7")
+    assert rows["insured_name"].status == "same" and rows["insurer_name"].status == "same"
+    assert rows["additional_insured"].status == "not_read" and rows["deductible"].status == "not_read"
+    assert rows["effective_date"].status == "not_entered" and rows["aggregate_limit"].evidence == "not read"

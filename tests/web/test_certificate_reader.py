@@ -20,8 +20,7 @@ from tests.conftest import csrf_token, login_as
 PAGE = "/seller/policies/upload"
 URL = "/seller/policies/upload/read"
 STATIC = Path(__file__).resolve().parents[2] / "static" / "samples"
-WORDING = ("Marketplace, its officers, directors and employees are included as additional insureds with respect "
-           "to liability arising out of products sold by the named insured through Marketplace.")
+WORDING = "Marketplace Services LLC and its affiliates and assignees"
 
 
 @pytest.fixture(autouse=True)
