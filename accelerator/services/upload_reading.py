@@ -172,8 +172,10 @@ def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals
 
 
 def _wording() -> str:
-    """The additional insured endorsement's words, as the check's fix quotes them."""
-    return additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"])
+    """The additional insured endorsement's sentence, as the check's fix quotes it (and the Accelerator's own
+    certificates print it)."""
+    named = additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"])
+    return f"{named} are included as additional insured."
 
 
 def _applies(name: str, values: Mapping[str, object]) -> bool:

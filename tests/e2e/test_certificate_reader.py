@@ -19,7 +19,7 @@ from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
 
 SHOTS = "/tmp/shots-certupload"
 SAMPLES = Path(__file__).resolve().parents[2] / "static" / "samples"
-WORDING = "Marketplace Services LLC and its affiliates and assignees"
+WORDING = "Marketplace Services LLC and its affiliates and assignees are included as additional insured."
 SLOW = 90_000  # a scan is read by OCR on a busy machine
 
 

@@ -20,7 +20,7 @@ from tests.conftest import csrf_token, login_as
 PAGE = "/seller/policies/upload"
 URL = "/seller/policies/upload/read"
 STATIC = Path(__file__).resolve().parents[2] / "static" / "samples"
-WORDING = "Marketplace Services LLC and its affiliates and assignees"
+WORDING = "Marketplace Services LLC and its affiliates and assignees are included as additional insured."
 
 
 @pytest.fixture(autouse=True)
