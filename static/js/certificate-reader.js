@@ -93,6 +93,14 @@
     });
     this.form.addEventListener("input", function (event) { self.remember(event); });
     this.form.addEventListener("change", function (event) { self.remember(event); });
+    // Sending stores the certificate with what the site reads from it again: a scan takes a few seconds more.
+    this.form.addEventListener("submit", function (event) {
+      if (!event.defaultPrevented && self.input.files && self.input.files.length) {
+        self.begin(self.input.files[0].name);
+        self.message.textContent = "Sending the policy with " + self.input.files[0].name
+          + "\u2026 The site reads the certificate again to keep it with the policy.";
+      }
+    });
     if (this.box.hasAttribute("data-resubmitted")) {
       // The form came back with errors: what it holds is what the seller sent, not to be overwritten.
       FIELDS.forEach(function (name) {
