@@ -37,6 +37,7 @@ import requests
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from accelerator.shapes.certificates import CertificateRead, StoredCertificate
 from accelerator.shapes.confirmations import Confirmation, ConfirmationAnswer, ConfirmationPage
 from accelerator.shapes.coverage import CoverageCheck, CoverageItem
 from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
@@ -174,15 +175,16 @@ class AcceleratorClient:
     # --- transport ------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                idempotency_key: str | None = None, headers: dict | None = None) -> Any:
-        """Send a request and return the decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
+                idempotency_key: str | None = None, headers: dict | None = None, data: bytes | None = None) -> Any:
+        """Send a request (a JSON body, or raw `data` with its Content-Type in `headers`) and return the
+        decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
         send_headers = dict(headers or {})
         if method in ("POST", "PUT"):
             send_headers.setdefault("Idempotency-Key", idempotency_key or str(uuid.uuid4()))
         params = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
-            response = self.session.request(method, self.base_url + path, params=params, json=json,
+            response = self.session.request(method, self.base_url + path, params=params, json=json, data=data,
                                             headers=send_headers, timeout=self.timeout)
             if response.status_code in (429, 503) and attempt < self.max_retries:
                 wait = _retry_after(response.headers.get("Retry-After"), default=0.5 * 2 ** attempt)
@@ -354,6 +356,23 @@ class AcceleratorClient:
         """GET /api/v1/sellers/{seller_id}/compliance (on defaults to today)."""
         return Answer(self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on}),
                       Compliance)
+
+    # --- certificates (marketplace) -----------------------------------------------------------------
+
+    def read_certificate(self, content: bytes, *, content_type: str = "application/pdf",
+                         idempotency_key: str | None = None) -> Answer[CertificateRead]:
+        """POST /api/v1/certificates/read: read a certificate PDF and check it; stores nothing."""
+        return Answer(self.request("POST", "/api/v1/certificates/read", data=content,
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                      CertificateRead)
+
+    def store_certificate(self, seller_id: str, content: bytes, *, content_type: str = "application/pdf",
+                          idempotency_key: str | None = None) -> Answer[StoredCertificate]:
+        """POST /api/v1/sellers/{seller_id}/certificates: store a seller's certificate as an uploaded policy,
+        pending verification (201 {"policy", "read"})."""
+        return Answer(self.request("POST", f"/api/v1/sellers/{_segment(seller_id)}/certificates", data=content,
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                      StoredCertificate)
 
     # --- claim cases (marketplace and insurer) -----------------------------------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from flask import Flask
 
 from accelerator.api import (
+    certificates,
     claim_cases,
     claims,
     confirmations,
@@ -35,7 +36,7 @@ from accelerator.extensions import csrf
 # Every resource module: importing it adds its routes to `bp`; its OPENAPI fragment joins the document.
 # The marketplace endpoints (coverage, claims, sellers) are added here the same way.
 RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers, claim_cases,
-                    confirmations)
+                    confirmations, certificates)
 
 __all__ = ["RESOURCE_MODULES", "bp", "register_api"]
 

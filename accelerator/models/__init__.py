@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
-from accelerator.models.certificate import Certificate
+from accelerator.models.certificate import Certificate, CertificateRead
 from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent, ClaimCaseEvidence
 from accelerator.models.confirmation import CONFIRMATION_STATUSES, Confirmation
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
@@ -22,7 +22,8 @@ from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
     "CONFIRMATION_STATUSES", "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate",
-    "Claim", "ClaimCase", "ClaimCaseEvent", "ClaimCaseEvidence", "Confirmation", "CoverageCheck", "EmailMessage",
+    "CertificateRead", "Claim", "ClaimCase", "ClaimCaseEvent", "ClaimCaseEvidence", "Confirmation", "CoverageCheck",
+    "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

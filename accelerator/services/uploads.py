@@ -31,7 +31,7 @@ from accelerator.domain.values import AM_BEST_RATINGS, check_policy_number
 from accelerator.domain.warnings import Rule, Shortfall, policy_rules, shortfalls
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
-from accelerator.services import audit, claim_cases, confirmations
+from accelerator.services import audit, certificate_reads, claim_cases, confirmations
 from accelerator.services.accounts import has_control_characters
 from accelerator.services.pdf_content import active_content_problem
 from accelerator.services.policies import term_errors
@@ -59,6 +59,9 @@ class UploadedPolicy:
     insurer_name: str = ""  # the outside insurer's name, NAIC code and AM Best rating, as entered
     insurer_naic_code: str = ""
     insurer_rating: str = ""
+    # The terms as read from the certificate (the marketplace's API), not typed in: an outside insurer's
+    # NAIC code and rating may be unknown (a certificate seldom states the rating).
+    as_read: bool = False
 
 
 def max_bytes() -> int:
@@ -129,9 +132,9 @@ def _terms_errors(data: UploadedPolicy) -> dict[str, str]:
         name = data.insurer_name.strip()
         if not name or len(name) > 200 or has_control_characters(name):
             errors["insurer_name"] = "Give the insurer's name (at most 200 characters)."
-        if not _NAIC.fullmatch(data.insurer_naic_code or ""):
+        if not _NAIC.fullmatch(data.insurer_naic_code or "") and not (data.as_read and not data.insurer_naic_code):
             errors["insurer_naic_code"] = "An NAIC company code is five digits."
-        if data.insurer_rating not in AM_BEST_RATINGS:
+        if data.insurer_rating not in AM_BEST_RATINGS and not (data.as_read and not data.insurer_rating):
             errors["insurer_rating"] = "Choose the insurer's AM Best rating."
     return errors
 
@@ -178,19 +181,24 @@ def _already_on_record(seller_id: str, data: UploadedPolicy, insurer: Insurer | 
         if owner == seller_id:
             return "This policy is already on your record."
         return "A policy with this number from this insurer is already on record. Contact the marketplace."
+    same_insurer = (Policy.insurer_naic_code == data.insurer_naic_code if data.insurer_naic_code
+                    else Policy.insurer_naic_code.is_(None) & (Policy.insurer_name == data.insurer_name.strip()))
     mine = db.session.execute(
-        select(Policy.id).where(Policy.seller_id == seller_id, Policy.insurer_id.is_(None),
-                                Policy.insurer_naic_code == data.insurer_naic_code,
+        select(Policy.id).where(Policy.seller_id == seller_id, Policy.insurer_id.is_(None), same_insurer,
                                 Policy.policy_number == data.policy_number)).first()
     return "This policy is already on your record." if mine else None
 
 
-def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stream: BinaryIO | None) -> Policy:
-    """Record a policy the seller bought elsewhere, pending verification, with its certificate PDF."""
+def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stream: BinaryIO | None, *,
+                  read: certificate_reads.StoredRead | None = None, limit: int | None = None) -> Policy:
+    """Record a policy the seller bought elsewhere, pending verification, with its certificate PDF and what
+    was read from it (`read` where the caller already read it; `limit`: the largest file, default
+    UPLOAD_MAX_BYTES)."""
     errors = _terms_errors(data)
-    content = read_limited(stream, max_bytes()) if stream is not None else b""
+    limit = limit or max_bytes()
+    content = read_limited(stream, limit) if stream is not None else b""
     if content is None:
-        errors["certificate"] = f"This file is larger than {size_words(max_bytes())}. Choose a smaller PDF."
+        errors["certificate"] = f"This file is larger than {size_words(limit)}. Choose a smaller PDF."
     else:
         problem = pdf_problem(content)
         if problem:
@@ -201,14 +209,16 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
     duplicate = _already_on_record(seller_id, data, insurer)
     if duplicate:
         raise Conflict(duplicate, fields={"policy_number": duplicate}, code="policy_exists")
+    # Read before anything is written: a scan's OCR takes seconds, and no transaction waits on it.
+    read = read or certificate_reads.read_upload(content)
     path = _store(content)
     try:
         policy = Policy(
             policy_number=data.policy_number, seller_id=seller_id,
             insurer_id=insurer.id if insurer else None,
             insurer_name=insurer.name if insurer else data.insurer_name.strip(),
-            insurer_naic_code=insurer.naic_code if insurer else data.insurer_naic_code,
-            insurer_rating=insurer.am_best_rating if insurer else data.insurer_rating,
+            insurer_naic_code=insurer.naic_code if insurer else (data.insurer_naic_code or None),
+            insurer_rating=insurer.am_best_rating if insurer else (data.insurer_rating or None),
             source="seller_upload", verification="pending",
             effective_date=data.effective_date, expiration_date=data.expiration_date,
             per_occurrence_limit=data.per_occurrence_limit, aggregate_limit=data.aggregate_limit,
@@ -217,6 +227,8 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
             excluded_categories=sorted(set(data.excluded_categories)), certificate_path=path.name,
         )
         db.session.add(policy)
+        db.session.flush()
+        certificate_reads.record_read(policy, read)  # a signal in it leaves the upload for a person to verify
         db.session.flush()
         audit.record(actor, "upload", "policy", policy.id, policy_number=policy.policy_number,
                      insurer=policy.insurer_name, bytes=len(content))

@@ -192,8 +192,8 @@ def audit_log():
 # --- verification of seller uploads -----------------------------------------------------------------
 
 # Where the seller-side document view serves an upload's certificate (only to its seller and to admins,
-# as an attachment). It is linked, not framed: the site forbids framing (frame-ancestors 'none') and an
-# attachment would not display in a frame anyway, so the admin opens the PDF beside the entered fields.
+# as an attachment). The page frames it with `?view=inline`, the one answer the site lets its own pages
+# frame (sandboxed, inline), beside what was read from it; the download link stays.
 DOCUMENT_PATH = "/documents/policies/{policy_id}"
 
 
@@ -234,7 +234,7 @@ def _upload_page(policy_id: int, reject_form=None, status: int = 200):
 
 @bp.get("/verification/<int:policy_id>")
 def show_upload(policy_id: int):
-    """One upload: the certificate to open beside the fields the seller entered; verify or reject."""
+    """One upload: the certificate beside what was read from it and what the seller entered; verify or reject."""
     return _upload_page(policy_id)
 
 

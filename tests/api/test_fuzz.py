@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,7 +30,7 @@ from accelerator import create_app
 from accelerator.models import Confirmation
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
-from tests import factories
+from tests import certificate_pdfs, factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, positive_data_acceptance]
@@ -39,9 +40,12 @@ ROLES = ("insurer", "marketplace")
 # clock (respond_by after now, valid_until today or later), against the world (the webhook host must
 # resolve) or Unicode's unassigned code points (claim_id), or with the answer (a denial needs a note). Every
 # other check still runs on them.
+# The certificate endpoints' body is any binary to the schema, but must be a readable PDF (415 not a PDF, 422 one
+# that cannot be read) and, to be stored, a certificate stating a policy's terms (422 fields_missing).
 RULES_BEYOND_THE_SCHEMA = frozenset({"POST /api/v1/claim-cases", "POST /api/v1/claims", "POST /api/v1/policies",
                                      "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks",
-                                     "POST /api/v1/confirmations/{confirmation_id}"})
+                                     "POST /api/v1/confirmations/{confirmation_id}",
+                                     "POST /api/v1/certificates/read", "POST /api/v1/sellers/{seller_id}/certificates"})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 
 
@@ -66,6 +70,14 @@ def fuzz_keys(db):
     db.session.commit()
     return {"insurer": factories.make_api_key("insurer", insurer), "marketplace": factories.make_api_key("marketplace")}
 
+
+# Certificate bodies: real certificates (whole, with fields missing, edited later), broken and encrypted PDFs,
+# and any bytes at all, so that both the reading and every refusal are reached.
+schemathesis.openapi.media_type("application/pdf", st.one_of(
+    st.sampled_from([certificate_pdfs.certificate(), certificate_pdfs.certificate(policy_number=None),
+                     certificate_pdfs.certificate(aggregate_limit="$1"), certificate_pdfs.modified_later(),
+                     certificate_pdfs.broken(), certificate_pdfs.encrypted(), certificate_pdfs.blank()]),
+    st.binary(max_size=512)))
 
 # The document as an app serves it; serving it touches no database, so an app on an empty in-memory
 # database loads it at collection time. Each call then goes, in process, to the test app (`app=app`).
