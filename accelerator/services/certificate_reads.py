@@ -8,6 +8,7 @@ upload with any signal is for a person to verify: nothing verifies an upload by 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from accelerator.extensions import db
 from accelerator.models import CertificateRead, Policy
 from accelerator.services.certificate_check import CertificateCheck, check_certificate
 from accelerator.services.certificate_reading import UnreadableCertificate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,17 @@ def read_upload(content: bytes) -> StoredRead:
     try:
         return of_check(check_certificate(content))
     except UnreadableCertificate as exc:
-        return StoredRead(fields=dict.fromkeys(FIELDS), evidence={},
-                          signals=[{"code": "unreadable_fields", "message": f"No field could be read: {exc.message}"}],
-                          requirement=RequirementResult(False, ()).as_contract())
+        return nothing_read(exc.message)
+    except Exception:  # a reader's fault must not refuse an upload that the upload's own checks accept
+        log.exception("reading an uploaded certificate failed")
+        return nothing_read("the reader failed on this file.")
+
+
+def nothing_read(why: str) -> StoredRead:
+    """The read of a file no field could be read from, with the signal saying why."""
+    return StoredRead(fields=dict.fromkeys(FIELDS), evidence={},
+                      signals=[{"code": "unreadable_fields", "message": f"No field could be read: {why}"}],
+                      requirement=RequirementResult(False, ()).as_contract())
 
 
 def upload_key(policy: Policy) -> str | None:

@@ -6,7 +6,8 @@ marker), and hold nothing active: no JavaScript, launch actions, embedded files,
 rich media or XFA, and no HTML (see pdf_content.py). It is stored outside `static/`, in UPLOAD_FOLDER,
 under a random name, and is served only to its seller, to admins and (when the policy was put to it for
 confirmation, services/confirmations.py) to the named insurer's staff, as an attachment. The policy lands
-as `seller_upload`, `pending`. Nothing is saved, and no file is left behind, when anything is wrong.
+as `seller_upload`, `pending`, with what was read from its certificate beside it (certificate_reads).
+Nothing is saved, and no file is left behind, when anything is wrong.
 """
 
 from __future__ import annotations
