@@ -8,10 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accelerator.shapes.claim_cases import ClaimCase
+from accelerator.shapes.policies import Policy
 from accelerator.shapes.values import IdOut, Paging, TimestampOut, one_of, text
 
 MAX_URL_LENGTH = 2000
-EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
+POLICY_EVENT_TYPES = ("policy.cancelled", "policy.cancellation_pending", "policy.reinstated")
+EVENT_TYPES = ("quote_request.routed", "quote.accepted", *POLICY_EVENT_TYPES, "claim_case.opened",
                "claim_case.updated", "claim_case.escalated")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
@@ -117,3 +119,20 @@ class ClaimCaseEnvelope(WebhookEnvelope):
 
     type: Literal["claim_case.opened", "claim_case.updated", "claim_case.escalated"]
     data: ClaimCaseData
+
+
+class PolicyData(BaseModel):
+    """The data of a `policy.*` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Policy
+
+
+class PolicyEnvelope(WebhookEnvelope):
+    """A `policy.cancelled`, `policy.cancellation_pending` or `policy.reinstated` event: the policy as it is
+    after the change (`pending_cancellation` set by a notice of cancellation, `cancellation_date` null again
+    after a reinstatement)."""
+
+    type: Literal[POLICY_EVENT_TYPES]
+    data: PolicyData

@@ -22,6 +22,7 @@ from accelerator.services.reminders.kinds import KIND_ADMIN, KINDS, Reminder, ch
 from accelerator.services.reminders.rules import (
     due_reminders,
     expiry_reminders,
+    not_renewed_reminders,
     quote_reminders,
     requirement_reminders,
     verification_reminders,
@@ -51,7 +52,19 @@ def queue_due_reminders(today: date) -> int:
     Each is an INSERT that ignores a conflict on the dedupe key, so two runs at once queue it once.
     A queued message is due to be sent from 00:00 UTC of `today`.
     """
-    due = due_reminders(today)
+    queued = _queue(due_reminders(today), today)
+    db.session.commit()
+    return queued
+
+
+def queue_policy_reminders(today: date, policy_id: int) -> int:
+    """Queue at once the reminders due on `today` about one policy (in the caller's transaction, which
+    commits); how many were added."""
+    return _queue(_current_for("policy", str(policy_id), today), today)
+
+
+def _queue(due: list[Reminder], today: date) -> int:
+    """Queue each of `due` not in the outbox yet (an INSERT ignoring a conflict on its key); how many."""
     existing: set[str] = set()
     for part in chunks([r.key for r in due]):
         existing.update(db.session.execute(
@@ -72,7 +85,6 @@ def queue_due_reminders(today: date) -> int:
             ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
         # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
         queued += len(result.all())
-    db.session.commit()
     return queued
 
 
@@ -81,7 +93,11 @@ _ID = re.compile(r"[0-9]{1,18}")
 
 def _current(message: EmailMessage, today: date) -> list[Reminder]:
     """The reminders due on `today` for the object the message is about."""
-    related, ident = message.related_type, message.related_id or ""
+    return _current_for(message.related_type, message.related_id or "", today)
+
+
+def _current_for(related: str | None, ident: str, today: date) -> list[Reminder]:
+    """The reminders due on `today` for one object (`related` type and id)."""
     if related == "seller":
         return requirement_reminders(today, seller_id=ident)
     if not _ID.fullmatch(ident):
@@ -89,7 +105,8 @@ def _current(message: EmailMessage, today: date) -> list[Reminder]:
     if related == "quote":
         return quote_reminders(today, quote_id=int(ident))
     if related == "policy":
-        return expiry_reminders(today, policy_id=int(ident)) + verification_reminders(today, policy_id=int(ident))
+        return (expiry_reminders(today, policy_id=int(ident)) + verification_reminders(today, policy_id=int(ident))
+                + not_renewed_reminders(today, policy_id=int(ident)))
     return []
 
 
