@@ -68,7 +68,7 @@ def cancellation_errors(policy: Policy, cancellation_date: date, today: date) ->
         return {"cancellation_date": f"Must be before the expiration date {policy.expiration_date.isoformat()}."}
     if cancellation_date <= today:
         return {"cancellation_date": f"Must be after today ({today.isoformat()}): a notice gives a cancellation "
-                                     "to come (one already in effect is sent to /cancel)."}
+                                     "to come."}
     return {}
 
 

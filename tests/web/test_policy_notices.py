@@ -140,6 +140,7 @@ def test_the_seller_sees_the_date_and_what_to_do(app, staff, seller, policy):
     assert "Harbor Mutual is cancelling policy HX-77 from December 15, 2026" in home
     assert REASON in home and "21 days from today" in home
     assert 'href="/seller/requests/new"' in home and 'href="/seller/policies/upload"' in home
+    assert "cancelling from December 15, 2026" in home  # in the policies table: to come, not done
     page = client.get(f"/seller/policies/{policy.id}").get_data(as_text=True)
     assert "is cancelling policy HX-77 from December 15, 2026" in page
 

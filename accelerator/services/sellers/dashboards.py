@@ -32,6 +32,12 @@ class DashboardPolicy:
     renewal: RenewalState | None = None
     excludes_sold: str = ""  # the categories the seller sells that the policy excludes, in words
 
+    @property
+    def days_to_cancellation(self) -> int | None:
+        """Days from today to the cancellation date (None when not cancelled; 0 or less once in effect)."""
+        ends = self.policy.cancellation_date
+        return None if ends is None else self.days_left - (self.policy.expiration_date - ends).days
+
 
 @dataclass(frozen=True)
 class PolicyGroup:
