@@ -154,3 +154,13 @@ def test_the_seller_sees_a_non_renewal_and_nothing_once_another_policy_carries_o
     factories.make_policy(insurer=harbor, seller_id=seller.seller_id, policy_number="NEXT-1",
                           effective_date=date(2027, 1, 1), expiration_date=date(2028, 1, 1))
     assert "will not renew policy HX-77" not in client.get("/seller").get_data(as_text=True)
+
+
+def test_the_marketplace_sees_the_notice_on_the_seller_record(app, staff, seller, policy):
+    post_form(staff, f"{_page(policy)}/notices/cancellation", {"cancellation_date": "2026-12-15", "reason": REASON},
+              token_from=_page(policy))
+    post_form(staff, f"{_page(policy)}/notices/non-renewal", {}, token_from=_page(policy))
+    admin = app.test_client()
+    login_as(admin, factories.make_user(role="admin"))
+    html = admin.get(f"/admin/sellers/{seller.seller_id}").get_data(as_text=True)
+    assert f"Insurer's notice: {REASON}" in html and "The insurer will not renew it" in html
