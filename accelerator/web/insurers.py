@@ -208,7 +208,7 @@ def notice_of_cancellation(policy_id: int):
     except DomainError as exc:
         _show_refusal(form, exc)
         return _policy_page(policy_id, cancel_form=form, status=exc.status)
-    flash(f"Notice given: policy {policy.policy_number} is cancelled from {form.cancellation_date.data:%B} "
+    flash(f"Notice given: policy {policy.policy_number} will be cancelled from {form.cancellation_date.data:%B} "
           f"{form.cancellation_date.data.day}, {form.cancellation_date.data.year}. The seller and the marketplace "
           "were told.", "success")
     return redirect(url_for("insurers.show_policy", policy_id=policy_id))

@@ -36,7 +36,8 @@ ROLES = ("insurer", "marketplace")
 # Operations whose bodies have rules that JSON Schema cannot state, so schema-valid data may rightly be
 # refused with 400: across fields (expiration after effective, deductible below the limit), against the
 # clock (respond_by after now, valid_until today or later), against the world (the webhook host must
-# resolve) or Unicode's unassigned code points (claim_id); a notice's fields depend on its kind. Every other check still runs on them.
+# resolve) or Unicode's unassigned code points (claim_id); a notice's fields depend on its kind. Every other
+# check still runs on them.
 RULES_BEYOND_THE_SCHEMA = frozenset({"POST /api/v1/claim-cases", "POST /api/v1/claims", "POST /api/v1/policies",
                                      "POST /api/v1/policies/{policy_number}/notices",
                                      "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks"})

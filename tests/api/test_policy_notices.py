@@ -22,16 +22,19 @@ DAY = "2026-12-15"
 
 
 def _fresh() -> None:
+    """Forget what the test's session read: the live server writes through its own connections."""
     _db.session.rollback()
 
 
 def _events(event_type: str) -> list[WebhookEvent]:
+    """The outbox's events of a type, oldest first."""
     _fresh()
     return list(_db.session.execute(select(WebhookEvent).where(WebhookEvent.event_type == event_type)
                                     .order_by(WebhookEvent.id)).scalars())
 
 
 def _emails(kind: str) -> list[EmailMessage]:
+    """The outbox's emails of a kind, oldest first."""
     _fresh()
     return list(_db.session.execute(select(EmailMessage).where(EmailMessage.kind == kind)
                                     .order_by(EmailMessage.id)).scalars())

@@ -16,6 +16,7 @@ SHOTS = os.environ.get("E2E_SCREENSHOTS", "/tmp/notices-e2e")
 
 
 def _login(pg, email: str, lands_on: str) -> None:
+    """Log in through the login page."""
     pg.goto("/login")
     pg.get_by_label("Email address").fill(email)
     pg.get_by_label("Password").fill(TEST_PASSWORD)

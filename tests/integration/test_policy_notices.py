@@ -30,10 +30,12 @@ def test_a_pending_cancellation_covers_the_day_before_and_not_the_date():
 
 @pytest.fixture()
 def policy(db):
+    """A verified policy reported by an insurer, in force all the pinned year."""
     return factories.make_policy(policy_number="HX-9")
 
 
 def _send(policy, notice: Notice):
+    """Send a notice on the policy as its insurer."""
     return policy_notices.send_notice(ACTOR, policy.insurer_id, policy.policy_number, notice)
 
 

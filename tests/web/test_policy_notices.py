@@ -19,11 +19,13 @@ REASON = "Premium not paid after two notices."
 
 @pytest.fixture()
 def harbor(db):
+    """An approved insurer."""
     return factories.make_insurer(name="Harbor Mutual")
 
 
 @pytest.fixture()
 def staff(app, harbor):
+    """A client logged in as Harbor's staff."""
     client = app.test_client()
     login_as(client, factories.make_insurer_user(insurer=harbor))
     return client
@@ -31,6 +33,7 @@ def staff(app, harbor):
 
 @pytest.fixture()
 def seller(db):
+    """A seller account whose email is known."""
     return factories.make_seller_user(email="owner@acme.example")
 
 
@@ -41,11 +44,13 @@ def policy(harbor, seller):
 
 
 def _fresh(policy_id: int) -> Policy:
+    """The policy as the database holds it now."""
     _db.session.expire_all()
     return _db.session.get(Policy, policy_id)
 
 
 def _page(policy) -> str:
+    """The portal page of a policy."""
     return f"/insurer/policies/{policy.id}"
 
 
