@@ -100,3 +100,12 @@ def test_the_non_renewal_reminder_is_cancelled_at_send_time_once_the_seller_has_
                           expiration_date=policy.expiration_date + timedelta(days=365))
     assert reminders.recheck(message, TODAY) is not None
     assert reminders.queue_due_reminders(TODAY) == 0  # and the daily run does not queue it again
+
+
+def test_the_30_day_notice_of_a_policy_not_renewed_says_so(db):
+    seller = factories.make_seller_user(email="owner@acme.example")
+    policy = factories.make_policy(seller_id=seller.seller_id, expiration_date=TODAY + timedelta(days=20))
+    _send(policy, Notice("non_renewal"))
+    reminders.queue_due_reminders(TODAY)
+    expiring = db.session.query(EmailMessage).filter_by(kind="policy_expiring").one()
+    assert "will not renew it" in expiring.text_body and "Renew it now" not in expiring.text_body
