@@ -85,7 +85,8 @@ def _locked(insurer_id: int, policy_number: str) -> Policy:
 def send_notice(actor: audit.Actor, insurer_id: int, policy_number: str, notice: Notice) -> Policy:
     """Record an insurer's notice on its own policy (NotFound for another's) and tell whom it concerns."""
     if notice.kind not in KINDS:
-        raise ValidationError("The notice was not recorded.", fields={"kind": "Must be one of " + ", ".join(KINDS)})
+        raise ValidationError("The notice was not recorded.",
+                              fields={"kind": "Must be one of " + ", ".join(KINDS) + "."})
     errors = kind_errors(notice.kind, notice.cancellation_date, notice.reason)
     if notice.kind == CANCELLATION and notice.reason is not None and not 1 <= len(notice.reason.strip()) <= MAX_REASON:
         errors["reason"] = f"Give 1 to {MAX_REASON:,} characters."
