@@ -102,6 +102,13 @@ class InsurerRef(TypedDict):
     am_best_rating: str | None
 
 
+class PendingCancellation(TypedDict):
+    """A cancellation to come, in a policy object."""
+
+    date: str
+    reason: str | None
+
+
 class Policy(TypedDict):
     """The contract's policy object."""
 
@@ -121,6 +128,8 @@ class Policy(TypedDict):
     additional_insured: bool
     excluded_categories: list[str]
     meets_requirement: bool
+    pending_cancellation: PendingCancellation | None
+    renewal: str | None
 
 
 class Page(TypedDict):
@@ -245,6 +254,18 @@ class AcceleratorClient:
         """POST /api/v1/policies/{policy_number}/cancel."""
         return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/cancel",
                             json={"cancellation_date": cancellation_date}, idempotency_key=idempotency_key)
+
+    def send_notice(self, policy_number: str, kind: str, *, cancellation_date: str | None = None,
+                    reason: str | None = None, idempotency_key: str | None = None) -> Policy:
+        """POST /api/v1/policies/{policy_number}/notices (`notice_of_cancellation` with a date and a reason,
+        `reinstatement`, `non_renewal`)."""
+        body: dict[str, Any] = {"kind": kind}
+        if cancellation_date is not None:
+            body["cancellation_date"] = cancellation_date
+        if reason is not None:
+            body["reason"] = reason
+        return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/notices", json=body,
+                            idempotency_key=idempotency_key)
 
     def policy_claims(self, policy_number: str, *, page: int | None = None, per_page: int | None = None) -> Page:
         """GET /api/v1/policies/{policy_number}/claims."""

@@ -229,7 +229,7 @@ def show_policy(policy_id: int):
     new_form = NewCertificateForm(superseding=page.certificate.number if page.certificate else None)
     return render_template("sellers/policy.html", page=page, policy=page.policy, cert=page.certificate,
                            verify_url=verify_url, verify_qr=certificates.qr_svg_data_uri(verify_url) if verify_url
-                           else None, renewal=view.renewal, form=ActionForm(), new_form=new_form,
+                           else None, renewal=view.renewal, notice=view.notice, form=ActionForm(), new_form=new_form,
                            confirmation=confirmations.of_policy(policy_id))
 
 

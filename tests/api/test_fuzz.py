@@ -38,11 +38,12 @@ ROLES = ("insurer", "marketplace")
 # Operations whose bodies have rules that JSON Schema cannot state, so schema-valid data may rightly be
 # refused with 400: across fields (expiration after effective, deductible below the limit), against the
 # clock (respond_by after now, valid_until today or later), against the world (the webhook host must
-# resolve) or Unicode's unassigned code points (claim_id), or with the answer (a denial needs a note). Every
-# other check still runs on them.
+# resolve) or Unicode's unassigned code points (claim_id), with the answer (a denial needs a note), or with
+# the kind (a notice's fields depend on its kind). Every other check still runs on them.
 # The certificate endpoints' body is any binary to the schema, but must be a readable PDF (415 not a PDF, 422 one
 # that cannot be read) and, to be stored, a certificate stating a policy's terms (422 fields_missing).
 RULES_BEYOND_THE_SCHEMA = frozenset({"POST /api/v1/claim-cases", "POST /api/v1/claims", "POST /api/v1/policies",
+                                     "POST /api/v1/policies/{policy_number}/notices",
                                      "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks",
                                      "POST /api/v1/confirmations/{confirmation_id}",
                                      "POST /api/v1/certificates/read", "POST /api/v1/sellers/{seller_id}/certificates"})
