@@ -37,6 +37,8 @@ import requests
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
+from accelerator.shapes.certificates import CertificateRead, StoredCertificate
+from accelerator.shapes.confirmations import Confirmation, ConfirmationAnswer, ConfirmationPage
 from accelerator.shapes.coverage import CoverageCheck, CoverageItem
 from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
 from accelerator.shapes.quotes import Quote, QuoteDecline, QuoteOffer, QuoteRequest, QuoteRequestPage
@@ -100,6 +102,13 @@ class InsurerRef(TypedDict):
     am_best_rating: str | None
 
 
+class PendingCancellation(TypedDict):
+    """A cancellation to come, in a policy object."""
+
+    date: str
+    reason: str | None
+
+
 class Policy(TypedDict):
     """The contract's policy object."""
 
@@ -119,6 +128,8 @@ class Policy(TypedDict):
     additional_insured: bool
     excluded_categories: list[str]
     meets_requirement: bool
+    pending_cancellation: PendingCancellation | None
+    renewal: str | None
 
 
 class Page(TypedDict):
@@ -173,15 +184,16 @@ class AcceleratorClient:
     # --- transport ------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                idempotency_key: str | None = None, headers: dict | None = None) -> Any:
-        """Send a request and return the decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
+                idempotency_key: str | None = None, headers: dict | None = None, data: bytes | None = None) -> Any:
+        """Send a request (a JSON body, or raw `data` with its Content-Type in `headers`) and return the
+        decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
         send_headers = dict(headers or {})
         if method in ("POST", "PUT"):
             send_headers.setdefault("Idempotency-Key", idempotency_key or str(uuid.uuid4()))
         params = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
-            response = self.session.request(method, self.base_url + path, params=params, json=json,
+            response = self.session.request(method, self.base_url + path, params=params, json=json, data=data,
                                             headers=send_headers, timeout=self.timeout)
             if response.status_code in (429, 503) and attempt < self.max_retries:
                 wait = _retry_after(response.headers.get("Retry-After"), default=0.5 * 2 ** attempt)
@@ -243,6 +255,18 @@ class AcceleratorClient:
         return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/cancel",
                             json={"cancellation_date": cancellation_date}, idempotency_key=idempotency_key)
 
+    def send_notice(self, policy_number: str, kind: str, *, cancellation_date: str | None = None,
+                    reason: str | None = None, idempotency_key: str | None = None) -> Policy:
+        """POST /api/v1/policies/{policy_number}/notices (`notice_of_cancellation` with a date and a reason,
+        `reinstatement`, `non_renewal`)."""
+        body: dict[str, Any] = {"kind": kind}
+        if cancellation_date is not None:
+            body["cancellation_date"] = cancellation_date
+        if reason is not None:
+            body["reason"] = reason
+        return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/notices", json=body,
+                            idempotency_key=idempotency_key)
+
     def policy_claims(self, policy_number: str, *, page: int | None = None, per_page: int | None = None) -> Page:
         """GET /api/v1/policies/{policy_number}/claims."""
         return self.request("GET", f"/api/v1/policies/{_segment(policy_number)}/claims",
@@ -272,6 +296,25 @@ class AcceleratorClient:
         body = _sent(reason) if isinstance(reason, QuoteDecline) else {"reason": reason}
         return Answer(self.request("POST", f"/api/v1/quote-requests/{_segment(str(request_id))}/decline",
                                    json=body, idempotency_key=idempotency_key), QuoteRequest)
+
+    # --- insurer: confirmations of uploaded policies ----------------------------------------------
+
+    def list_confirmations(self, *, status: str | None = None, page: int | None = None,
+                           per_page: int | None = None) -> Answer[ConfirmationPage]:
+        """GET /api/v1/confirmations (status: pending, confirmed, denied or withdrawn)."""
+        return Answer(self.request("GET", "/api/v1/confirmations",
+                                   params={"status": status, "page": page, "per_page": per_page}), ConfirmationPage)
+
+    def get_confirmation(self, confirmation_id: str | int) -> Answer[Confirmation]:
+        """GET /api/v1/confirmations/{id}."""
+        return Answer(self.request("GET", f"/api/v1/confirmations/{_segment(str(confirmation_id))}"), Confirmation)
+
+    def answer_confirmation(self, confirmation_id: str | int, answer: str | ConfirmationAnswer,
+                            note: str | None = None, *, idempotency_key: str | None = None) -> Answer[Confirmation]:
+        """POST /api/v1/confirmations/{id}: `confirmed` or `denied` (a denial needs the note: the seller's reason)."""
+        body = _sent(answer) if isinstance(answer, ConfirmationAnswer) else {"answer": answer, "note": note}
+        return Answer(self.request("POST", f"/api/v1/confirmations/{_segment(str(confirmation_id))}",
+                                   json=body, idempotency_key=idempotency_key), Confirmation)
 
     # --- insurer: webhooks ------------------------------------------------------------------------
 
@@ -334,6 +377,23 @@ class AcceleratorClient:
         """GET /api/v1/sellers/{seller_id}/compliance (on defaults to today)."""
         return Answer(self.request("GET", f"/api/v1/sellers/{_segment(seller_id)}/compliance", params={"on": on}),
                       Compliance)
+
+    # --- certificates (marketplace) -----------------------------------------------------------------
+
+    def read_certificate(self, content: bytes, *, content_type: str = "application/pdf",
+                         idempotency_key: str | None = None) -> Answer[CertificateRead]:
+        """POST /api/v1/certificates/read: read a certificate PDF and check it; stores nothing."""
+        return Answer(self.request("POST", "/api/v1/certificates/read", data=content,
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                      CertificateRead)
+
+    def store_certificate(self, seller_id: str, content: bytes, *, content_type: str = "application/pdf",
+                          idempotency_key: str | None = None) -> Answer[StoredCertificate]:
+        """POST /api/v1/sellers/{seller_id}/certificates: store a seller's certificate as an uploaded policy,
+        pending verification (201 {"policy", "read"})."""
+        return Answer(self.request("POST", f"/api/v1/sellers/{_segment(seller_id)}/certificates", data=content,
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                      StoredCertificate)
 
     # --- claim cases (marketplace and insurer) -----------------------------------------------------
 

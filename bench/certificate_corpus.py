@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from fpdf import FPDF
@@ -28,6 +28,8 @@ INSUREDS = ("Acme Goods LLC", "Blue Heron Candles Inc.", "Northwind Outfitters C
             "Sunrise Kitchenware Ltd", "Copper Kettle Foods LLC")
 INSURERS = ("Harbor Mutual Insurance Company", "Granite State Casualty", "Lakeshore Indemnity Co.",
             "Summit Fire & Marine", "Prairie General Insurance")
+# Every file says it was made at this moment, so that a certificate is the same bytes on every run.
+MADE_AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 HOLDERS = ("Marketplace Services LLC", "Main Street Market Inc.", "Open Bazaar Holdings")
 LABELS = {
     "insured_name": ("INSURED", "Named Insured", "Insured"),
@@ -109,6 +111,7 @@ def truth_of(fact: dict) -> dict:
 def new_pdf() -> FPDF:
     """A Letter page, Helvetica, no automatic breaks."""
     pdf = FPDF(unit="pt", format="Letter")
+    pdf.set_creation_date(MADE_AT)
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("Helvetica", size=9)
@@ -261,6 +264,7 @@ def scan_of(content: bytes, rng: random.Random, dpi: int = 200) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80, dpi=(dpi, dpi))
     pdf = FPDF(unit="pt", format="Letter")
+    pdf.set_creation_date(MADE_AT)
     pdf.add_page()
     pdf.image(buffer, x=0, y=0, w=pdf.w, h=pdf.h)
     return bytes(pdf.output())

@@ -89,3 +89,25 @@ def modified_later() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+CERTIFICATE = {
+    "insured_name": "Acme Goods LLC", "insurer_name": "Harbor Mutual", "naic_code": "12345",
+    "policy_number": "HX-1", "effective_date": "01/01/2026", "expiration_date": "01/01/2027",
+    "per_occurrence_limit": "$1,000,000", "aggregate_limit": "$2,000,000", "deductible": "$0",
+    "occurrence_based": "Occurrence", "additional_insured": "Yes", "certificate_holder": "Marketplace Services LLC",
+}
+_CERTIFICATE_LABELS = {
+    "insured_name": "Insured", "insurer_name": "Insurer", "naic_code": "NAIC #", "policy_number": "Policy Number",
+    "effective_date": "Effective Date", "expiration_date": "Expiration Date",
+    "per_occurrence_limit": "Each Occurrence", "aggregate_limit": "General Aggregate", "deductible": "Deductible",
+    "occurrence_based": "Coverage Basis", "additional_insured": "Additional Insured",
+    "certificate_holder": "Certificate Holder",
+}
+
+
+def certificate(**fields: str | None) -> bytes:
+    """A certificate as key/value lines: CERTIFICATE's values, each overridable (None leaves the line out)."""
+    values = {**CERTIFICATE, **fields}
+    return text_pdf("CERTIFICATE OF LIABILITY INSURANCE",
+                    *(f"{_CERTIFICATE_LABELS[name]}: {value}" for name, value in values.items() if value is not None))

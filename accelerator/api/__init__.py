@@ -7,7 +7,7 @@ Where things are:
   docstring first); all importable from `accelerator.api.core`.
 - accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
   (values.py), the one error renderer (errors.py) and every resource's declarations (coverage.py,
-  sellers.py, policies.py, quotes.py, discovery.py, claim_cases.py, webhooks.py).
+  sellers.py, policies.py, quotes.py, discovery.py, claim_cases.py, confirmations.py, webhooks.py).
 - api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
 - api/claim_case_adapter.py: POST /api/v1/claim-cases's only road, `OpeningAdapter`, in front of Flask (as
   api/coverage/adapter.py is GET /api/v1/coverage's); installed when api/claim_cases.py is registered.
@@ -20,8 +20,10 @@ from __future__ import annotations
 from flask import Flask
 
 from accelerator.api import (
+    certificates,
     claim_cases,
     claims,
+    confirmations,
     coverage,
     discovery,
     openapi,
@@ -35,7 +37,8 @@ from accelerator.extensions import csrf
 
 # Every resource module: importing it adds its routes to `bp`; its OPENAPI fragment joins the document.
 # The marketplace endpoints (coverage, claims, sellers) are added here the same way.
-RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers, claim_cases)
+RESOURCE_MODULES = (discovery, openapi, policies, quote_requests, webhooks, coverage, claims, sellers, claim_cases,
+                    confirmations, certificates)
 
 __all__ = ["RESOURCE_MODULES", "bp", "register_api"]
 

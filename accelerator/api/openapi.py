@@ -62,6 +62,8 @@ _ERROR_RESPONSES = {
                         "(`idempotency_key_reused`, `idempotency_key_in_use`, or the endpoint's own codes)."),
     "413": ("TooLarge", "The body is over 1 MiB (`too_large`)."),
     "415": ("UnsupportedMediaType", "The body was not sent as application/json (`unsupported_media_type`)."),
+    "422": ("Unprocessable", "The body was understood but cannot be used; `error.code` says why (a certificate: "
+                             "`unreadable_document`, `fields_missing` with each field in `error.fields`)."),
     "429": ("RateLimited", "Too many requests (`rate_limited`): the key's rate limit (requests a second) is "
                            "used up; see Retry-After."),
 }

@@ -1,4 +1,4 @@
-"""Insurer endpoints for policies: report, list, read, cancel, and the claims paid on a policy."""
+"""Insurer endpoints for policies: report, list, read, cancel, send a notice, and the claims paid on a policy."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from accelerator.api.blueprint import bp
 from accelerator.api.core import idempotent, paginated, query_values, read_json, require_role
 from accelerator.api.openapi import operation, page_of, path_params_of, query_params_of, ref, schemas_of
 from accelerator.domain.errors import NotFound, ValidationError
-from accelerator.services import policies
+from accelerator.services import policies, policy_notices
 from accelerator.services.audit import Actor
 from accelerator.shapes.errors import validate_all
 from accelerator.shapes.policies import (
     CancelBody,
     NoQuery,
+    NoticeBody,
     PageQuery,
     Policy,
     PolicyListQuery,
@@ -89,6 +90,22 @@ def cancel_policy(policy_number: str):
     return jsonify(policy_json(policy))
 
 
+@bp.post("/policies/<policy_number>/notices")
+@require_role("insurer")
+@idempotent
+def send_policy_notice(policy_number: str):
+    """A notice on the insurer's policy: cancellation to come, reinstatement or non-renewal; 200 with the policy."""
+    number = _policy_number(policy_number)
+    policies.get_policy(g.api_key.insurer_id, number)  # 404 before any body error
+    data = read_json()
+    raw = data if isinstance(data, dict) else {}
+    kinds = policy_notices.kind_errors(raw.get("kind"), raw.get("cancellation_date"), raw.get("reason"))
+    (body,) = validate_all("The notice was not recorded: some fields are not right.", (NoticeBody, data),
+                           extra_errors=kinds or None)
+    notice = policy_notices.Notice(kind=body.kind, cancellation_date=body.cancellation_date, reason=body.reason)
+    return jsonify(policy_json(policy_notices.send_notice(_actor(), g.api_key.insurer_id, number, notice)))
+
+
 @bp.get("/policies/<policy_number>/claims")
 @require_role("insurer")
 def list_policy_claims(policy_number: str):
@@ -103,7 +120,7 @@ _POLICY_PATH = path_params_of(PolicyPath, policy_number="The insurer's policy nu
 
 OPENAPI = {
     # "Claim" (the claim object) is declared with "Policy" in shapes/policies.py; api/claims.py lists it.
-    "schemas": schemas_of(Policy, PolicyReport, CancelBody),
+    "schemas": schemas_of(Policy, PolicyReport, CancelBody, NoticeBody),
     "paths": {
         "/api/v1/policies": {
             "post": operation(
@@ -135,6 +152,23 @@ OPENAPI = {
                 description="The date must be on or after the effective date and before the expiration date. "
                             "Repeating it with the same date answers the same; another date on a cancelled "
                             "policy is 409 `already_cancelled`. Emits `policy.cancelled`.",
+            ),
+        },
+        "/api/v1/policies/{policy_number}/notices": {
+            "post": operation(
+                "Send a notice on a policy", operation_id="sendPolicyNotice", tags=["policies"],
+                roles=("insurer",), params=_POLICY_PATH, errors=("404", "409"), body=ref("NoticeBody"),
+                responses={"200": ("The policy after the notice.", ref("Policy"))},
+                description=(
+                    "`notice_of_cancellation`: the policy stays in force until `cancellation_date` and shows "
+                    "`pending_cancellation` until then; the seller and the marketplace are emailed and "
+                    "`policy.cancellation_pending` goes to the marketplace's endpoints and the insurer's; the "
+                    "seller's waiting claim cases are re-checked. The same notice again answers the same; another "
+                    "date or reason on a cancelled policy is 409 `already_cancelled` (reinstate it first). "
+                    "`reinstatement`: lifts a cancellation, pending or done (`cancellation_date` null again, "
+                    "`policy.reinstated`); on a policy not cancelled it answers the policy unchanged. "
+                    "`non_renewal`: `renewal` becomes `not_offered` and the seller's non-renewal reminder is sent "
+                    "at once; again answers the same; on an expired policy 409 `policy_expired`."),
             ),
         },
         "/api/v1/policies/{policy_number}/claims": {

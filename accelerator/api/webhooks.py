@@ -20,8 +20,10 @@ from accelerator.shapes.values import NoQuery, Paging
 from accelerator.shapes.webhooks import (
     EVENT_TYPES,
     ClaimCaseEnvelope,
+    ConfirmationEnvelope,
     DeliveryQuery,
     NewWebhookEndpoint,
+    PolicyEnvelope,
     WebhookBody,
     WebhookDelivery,
     WebhookEndpoint,
@@ -102,7 +104,9 @@ _SIGNED = ("POSTed as JSON to each of the owner's active endpoints, with `X-Acce
 
 def _event(event_type: str) -> dict:
     """The document's entry for one event type (OpenAPI 3.1 `webhooks`)."""
-    schema = "ClaimCaseEnvelope" if event_type.startswith("claim_case.") else "WebhookEnvelope"
+    schema = ("ClaimCaseEnvelope" if event_type.startswith("claim_case.") else
+              "ConfirmationEnvelope" if event_type.startswith("confirmation.") else
+              "PolicyEnvelope" if event_type.startswith("policy.") else "WebhookEnvelope")
     return {"post": {
         "summary": f"The `{event_type}` event", "operationId": "event_" + event_type.replace(".", "_"),
         "tags": ["webhooks"], "description": _SIGNED,
@@ -113,7 +117,7 @@ def _event(event_type: str) -> dict:
 
 OPENAPI = {
     "schemas": schemas_of(WebhookBody, WebhookEndpoint, NewWebhookEndpoint, WebhookDelivery, WebhookEnvelope,
-                          ClaimCaseEnvelope),
+                          ClaimCaseEnvelope, ConfirmationEnvelope, PolicyEnvelope),
     "webhooks": {event_type: _event(event_type) for event_type in EVENT_TYPES},
     "paths": {
         "/api/v1/webhooks": {

@@ -1,7 +1,8 @@
 """SQLAlchemy 2 typed models of the whole Accelerator."""
 
-from accelerator.models.certificate import Certificate
+from accelerator.models.certificate import Certificate, CertificateRead
 from accelerator.models.claim_case import ClaimCase, ClaimCaseEvent, ClaimCaseEvidence
+from accelerator.models.confirmation import CONFIRMATION_STATUSES, Confirmation
 from accelerator.models.insurer import INSURER_STATUSES, Insurer
 from accelerator.models.mail import EmailMessage
 from accelerator.models.policy import Claim, Policy
@@ -20,8 +21,9 @@ from accelerator.models.seller import MonthlySales, Seller
 from accelerator.models.user import ROLES, Invitation, LoginThrottle, User
 
 __all__ = [
-    "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate", "Claim", "ClaimCase",
-    "ClaimCaseEvent", "ClaimCaseEvidence", "CoverageCheck", "EmailMessage",
+    "CONFIRMATION_STATUSES", "INSURER_STATUSES", "ROLES", "ApiKey", "ApiKeyWindow", "AuditEntry", "Certificate",
+    "CertificateRead", "Claim", "ClaimCase", "ClaimCaseEvent", "ClaimCaseEvidence", "Confirmation", "CoverageCheck",
+    "EmailMessage",
     "IdempotencyRecord", "Insurer", "Invitation", "LoginThrottle", "MonthlySales", "Policy", "Quote", "QuoteRequest",
     "QuoteRouting", "Seller", "User", "WebhookAttempt", "WebhookEndpoint", "WebhookEvent",
 ]

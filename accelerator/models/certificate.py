@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator import clock
@@ -39,3 +39,24 @@ class Certificate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     policy: Mapped[Policy] = relationship()
+
+
+class CertificateRead(db.Model):
+    """What was read from the certificate a seller uploaded with a policy, when the file was stored: the
+    fields, their evidence, the signals and the requirement's result, in the contract's read body's form.
+
+    One row per uploaded policy. `upload_key` names an outside insurer's policy (seller, NAIC code or
+    name, number), whose row in `policies` has no insurer id for the unique index to see: two identical
+    uploads racing store one policy. Null for a policy of an insurer on the Accelerator.
+    """
+
+    __tablename__ = "certificate_reads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), unique=True)
+    upload_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    fields: Mapped[dict] = mapped_column(JSON)
+    evidence: Mapped[dict] = mapped_column(JSON)
+    signals: Mapped[list] = mapped_column(JSON)
+    requirement: Mapped[dict] = mapped_column(JSON)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -28,6 +28,8 @@ class Policy(db.Model):
         CheckConstraint(
             "cancellation_date IS NULL OR (cancellation_date >= effective_date"
             " AND cancellation_date < expiration_date)", name="cancellation_in_period"),
+        CheckConstraint("cancellation_reason IS NULL OR cancellation_date IS NOT NULL", name="cancellation_reason"),
+        CheckConstraint("renewal IS NULL OR renewal = 'not_offered'", name="renewal"),
         CheckConstraint("aggregate_limit >= per_occurrence_limit", name="aggregate_covers_occurrence"),
         CheckConstraint("deductible >= 0 AND deductible < per_occurrence_limit", name="deductible_range"),
         CheckConstraint("claims_paid >= 0", name="claims_paid_not_negative"),
@@ -50,6 +52,11 @@ class Policy(db.Model):
     effective_date: Mapped[date] = mapped_column(Date)
     expiration_date: Mapped[date] = mapped_column(Date)
     cancellation_date: Mapped[date | None] = mapped_column(Date)
+    # An insurer's notice of cancellation: its reason and when it was given (null for a plain cancel).
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    cancellation_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The insurer's word on renewal: null (none given) or 'not_offered' (a notice of non-renewal).
+    renewal: Mapped[str | None] = mapped_column(String(16))
     per_occurrence_limit: Mapped[Decimal] = mapped_column(Money)
     aggregate_limit: Mapped[Decimal] = mapped_column(Money)
     deductible: Mapped[Decimal] = mapped_column(Money, default=ZERO)

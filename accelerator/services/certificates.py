@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator import clock
+from accelerator.domain import certificate_check
 from accelerator.domain.categories import category_name
 from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.domain.money import display_money
@@ -93,7 +94,7 @@ class CertificateOfInsurance:
 
 def additional_insured_wording() -> str:
     """The marketplace as additional insured: "<legal name> and its affiliates and assignees"."""
-    return f"{current_app.config['MARKETPLACE_LEGAL_NAME']} and its affiliates and assignees"
+    return certificate_check.additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"])
 
 
 def seller_policy(seller_id: str, policy_id: int) -> Policy:

@@ -15,6 +15,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from accelerator import clock
+from accelerator.domain.errors import NotFound
 from accelerator.extensions import db
 from accelerator.models import ApiKey, Insurer, Policy, Quote, QuoteRequest, QuoteRouting, WebhookEndpoint
 from accelerator.services import api_keys as api_key_service
@@ -189,6 +190,14 @@ def policies(insurer_id: int, page: int = 1, per_page: int = POLICIES_PER_PAGE) 
     query = (select(Policy).where(Policy.insurer_id == insurer_id)
              .order_by(Policy.effective_date.desc(), Policy.policy_number, Policy.id))
     return db.paginate(query, page=_page(page), per_page=per_page, error_out=False)
+
+
+def policy(insurer_id: int, policy_id: int) -> Policy:
+    """One of the insurer's own policies, or NotFound (also for another insurer's)."""
+    found = db.session.get(Policy, policy_id)
+    if found is None or found.insurer_id != insurer_id:
+        raise NotFound("No such policy of yours.")
+    return found
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The renewal rule: whether a seller's policy can be renewed here on a day, and if not, why, in words."""
+"""The renewal rule: whether a seller's policy can be renewed here on a day, and if not, why, in words; and the
+insurer's notice the seller must act on (a cancellation to come, a non-renewal)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,9 @@ def renewal_state(policy: Policy, others: Iterable[Policy], open_request_id: int
     successor = None
     if policy.verification != "verified":
         problem = "Only a policy the marketplace has verified can be renewed here."
+    elif policy.cancellation_date is not None and policy.cancellation_date > today:
+        problem = (f"{policy.insurer_name} is cancelling this policy from {long_date(policy.cancellation_date)}: ask "
+                   "insurers for quotes for a new policy instead.")
     elif policy.cancellation_date is not None:
         problem = "This policy was cancelled: ask insurers for quotes for a new policy instead."
     elif policy.expiration_date <= today:
@@ -85,6 +89,38 @@ def renewal_state(policy: Policy, others: Iterable[Policy], open_request_id: int
                    if successor else None)
     return RenewalState(policy_id=policy.id, eligible=problem is None, open_request_id=open_request_id,
                         problem=problem, successor=successor, window_opens=opens, days_left=days_left)
+
+
+@dataclass(frozen=True)
+class InsurerNotice:
+    """An insurer's notice the seller must act on: its policy's cover ends on `ends` (a cancellation to come,
+    or the expiration of a policy the insurer will not renew) and no other verified policy carries it on."""
+
+    policy: Policy
+    kind: str  # "cancellation" or "non_renewal"
+    ends: date  # cover stops at 12:01 a.m. on this day
+    days_left: int
+    reason: str | None  # the insurer's reason for a cancellation
+
+
+def insurer_notice(policy: Policy, others: Iterable[Policy], today: date) -> InsurerNotice | None:
+    """The notice on `policy` the seller must act on `today` (`others` are the seller's other policies)."""
+    if policy.verification == "rejected" or policy.expiration_date <= today:
+        return None
+    if policy.cancellation_date is not None:
+        if policy.cancellation_date <= today:
+            return None
+        kind, ends = "cancellation", policy.cancellation_date
+    elif policy.renewal == "not_offered":
+        kind, ends = "non_renewal", policy.expiration_date
+    else:
+        return None
+    carried = any(p.id != policy.id and p.seller_id == policy.seller_id and p.verification == "verified"
+                  and p.in_force_on(ends) for p in others)
+    if carried:
+        return None
+    return InsurerNotice(policy=policy, kind=kind, ends=ends, days_left=(ends - today).days,
+                         reason=policy.cancellation_reason if kind == "cancellation" else None)
 
 
 def open_renewal_requests(seller_id: str, policy_ids: Iterable[int]) -> dict[int, int]:

@@ -22,7 +22,9 @@ from accelerator.services.certificates import PolicyPage
 from accelerator.services.certificates import policy_page as certificate_page
 from accelerator.services.quotes import QuoteRequestData, submit_quote_request
 from accelerator.services.renewal_rule import (
+    InsurerNotice,
     RenewalState,
+    insurer_notice,
     open_renewal_requests,
     other_policies,
     renewal_state,
@@ -185,6 +187,7 @@ class RenewalPolicyPage:
 
     page: PolicyPage
     renewal: PolicyRenewal
+    notice: InsurerNotice | None = None  # the insurer's notice to act on (a cancellation to come, a non-renewal)
 
 
 def latest_renewal_request(seller_id: str, policy_id: int) -> QuoteRequest | None:
@@ -217,4 +220,5 @@ def policy_page(seller_id: str, policy_id: int, today: date | None = None) -> Re
     """One of the seller's policies with its certificate and its renewal (NotFound for another seller's)."""
     today = today or clock.now().date()
     page = certificate_page(seller_id, policy_id, today)
-    return RenewalPolicyPage(page=page, renewal=policy_renewal(seller_id, page.policy, today))
+    return RenewalPolicyPage(page=page, renewal=policy_renewal(seller_id, page.policy, today),
+                             notice=insurer_notice(page.policy, other_policies(page.policy), today))

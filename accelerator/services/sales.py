@@ -35,7 +35,7 @@ def parse_seller_id(value: object) -> str:
         raise ValidationError("Check the seller ID.", fields={"seller_id": str(exc)}) from exc
 
 
-def _ensure_seller(seller: str) -> None:
+def ensure_seller(seller: str) -> None:
     """Create the seller's record if it is new (an upsert, so two first reports racing never fail)."""
     db.session.execute(_insert_for_dialect()(Seller.__table__).values(
         seller_id=seller, legal_name="", contact_name="", contact_email="", contact_phone="", categories=[],
@@ -61,7 +61,7 @@ def report_sales(actor: audit.Actor, seller_id: object, month: object, gross_pro
     insert = _insert_for_dialect()
     now = clock.now()
     # Upserts, so two reports racing for a new seller or the same month never fail on a unique index.
-    _ensure_seller(seller)
+    ensure_seller(seller)
     upsert = insert(MonthlySales.__table__).values(seller_id=seller, month=first_day, gross_proceeds=proceeds,
                                                    updated_at=now)
     db.session.execute(upsert.on_conflict_do_update(
@@ -96,7 +96,7 @@ def record_categories(actor: audit.Actor, seller_id: object, categories: object)
         codes = sorted(set(categories))
     if errors:
         raise ValidationError("Check the seller's categories.", fields=errors)
-    _ensure_seller(seller)
+    ensure_seller(seller)
     record = db.session.execute(select(Seller).where(Seller.seller_id == seller)).scalar_one()
     before = list(record.categories or [])
     record.categories = codes

@@ -4,8 +4,10 @@ The PDF is judged by its content, never by its name or the browser's content typ
 with the `%PDF-` signature and hold together as a PDF (a cross-reference pointer and an end-of-file
 marker), and hold nothing active: no JavaScript, launch actions, embedded files, automatic actions,
 rich media or XFA, and no HTML (see pdf_content.py). It is stored outside `static/`, in UPLOAD_FOLDER,
-under a random name, and is served only to its seller and to admins, as an attachment. The policy lands
-as `seller_upload`, `pending`. Nothing is saved, and no file is left behind, when anything is wrong.
+under a random name, and is served only to its seller, to admins and (when the policy was put to it for
+confirmation, services/confirmations.py) to the named insurer's staff, as an attachment. The policy lands
+as `seller_upload`, `pending`, with what was read from its certificate beside it (certificate_reads).
+Nothing is saved, and no file is left behind, when anything is wrong.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from accelerator.domain.values import AM_BEST_RATINGS, check_policy_number
 from accelerator.domain.warnings import Rule, Shortfall, policy_rules, shortfalls
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy
-from accelerator.services import audit, claim_cases
+from accelerator.services import audit, certificate_reads, claim_cases, confirmations
 from accelerator.services.accounts import has_control_characters
 from accelerator.services.pdf_content import active_content_problem
 from accelerator.services.policies import term_errors
@@ -58,6 +60,9 @@ class UploadedPolicy:
     insurer_name: str = ""  # the outside insurer's name, NAIC code and AM Best rating, as entered
     insurer_naic_code: str = ""
     insurer_rating: str = ""
+    # The terms as read from the certificate (the marketplace's API), not typed in: an outside insurer's
+    # NAIC code and rating may be unknown (a certificate seldom states the rating).
+    as_read: bool = False
 
 
 def max_bytes() -> int:
@@ -128,9 +133,9 @@ def _terms_errors(data: UploadedPolicy) -> dict[str, str]:
         name = data.insurer_name.strip()
         if not name or len(name) > 200 or has_control_characters(name):
             errors["insurer_name"] = "Give the insurer's name (at most 200 characters)."
-        if not _NAIC.fullmatch(data.insurer_naic_code or ""):
+        if not _NAIC.fullmatch(data.insurer_naic_code or "") and not (data.as_read and not data.insurer_naic_code):
             errors["insurer_naic_code"] = "An NAIC company code is five digits."
-        if data.insurer_rating not in AM_BEST_RATINGS:
+        if data.insurer_rating not in AM_BEST_RATINGS and not (data.as_read and not data.insurer_rating):
             errors["insurer_rating"] = "Choose the insurer's AM Best rating."
     return errors
 
@@ -177,19 +182,24 @@ def _already_on_record(seller_id: str, data: UploadedPolicy, insurer: Insurer | 
         if owner == seller_id:
             return "This policy is already on your record."
         return "A policy with this number from this insurer is already on record. Contact the marketplace."
+    same_insurer = (Policy.insurer_naic_code == data.insurer_naic_code if data.insurer_naic_code
+                    else Policy.insurer_naic_code.is_(None) & (Policy.insurer_name == data.insurer_name.strip()))
     mine = db.session.execute(
-        select(Policy.id).where(Policy.seller_id == seller_id, Policy.insurer_id.is_(None),
-                                Policy.insurer_naic_code == data.insurer_naic_code,
+        select(Policy.id).where(Policy.seller_id == seller_id, Policy.insurer_id.is_(None), same_insurer,
                                 Policy.policy_number == data.policy_number)).first()
     return "This policy is already on your record." if mine else None
 
 
-def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stream: BinaryIO | None) -> Policy:
-    """Record a policy the seller bought elsewhere, pending verification, with its certificate PDF."""
+def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stream: BinaryIO | None, *,
+                  read: certificate_reads.StoredRead | None = None, limit: int | None = None) -> Policy:
+    """Record a policy the seller bought elsewhere, pending verification, with its certificate PDF and what
+    was read from it (`read` where the caller already read it; `limit`: the largest file, default
+    UPLOAD_MAX_BYTES)."""
     errors = _terms_errors(data)
-    content = read_limited(stream, max_bytes()) if stream is not None else b""
+    limit = limit or max_bytes()
+    content = read_limited(stream, limit) if stream is not None else b""
     if content is None:
-        errors["certificate"] = f"This file is larger than {size_words(max_bytes())}. Choose a smaller PDF."
+        errors["certificate"] = f"This file is larger than {size_words(limit)}. Choose a smaller PDF."
     else:
         problem = pdf_problem(content)
         if problem:
@@ -200,14 +210,16 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
     duplicate = _already_on_record(seller_id, data, insurer)
     if duplicate:
         raise Conflict(duplicate, fields={"policy_number": duplicate}, code="policy_exists")
+    # Read before anything is written: a scan's OCR takes seconds, and no transaction waits on it.
+    read = read or certificate_reads.read_upload(content)
     path = _store(content)
     try:
         policy = Policy(
             policy_number=data.policy_number, seller_id=seller_id,
             insurer_id=insurer.id if insurer else None,
             insurer_name=insurer.name if insurer else data.insurer_name.strip(),
-            insurer_naic_code=insurer.naic_code if insurer else data.insurer_naic_code,
-            insurer_rating=insurer.am_best_rating if insurer else data.insurer_rating,
+            insurer_naic_code=insurer.naic_code if insurer else (data.insurer_naic_code or None),
+            insurer_rating=insurer.am_best_rating if insurer else (data.insurer_rating or None),
             source="seller_upload", verification="pending",
             effective_date=data.effective_date, expiration_date=data.expiration_date,
             per_occurrence_limit=data.per_occurrence_limit, aggregate_limit=data.aggregate_limit,
@@ -217,8 +229,11 @@ def upload_policy(actor: audit.Actor, seller_id: str, data: UploadedPolicy, stre
         )
         db.session.add(policy)
         db.session.flush()
+        certificate_reads.record_read(policy, read)  # a signal in it leaves the upload for a person to verify
+        db.session.flush()
         audit.record(actor, "upload", "policy", policy.id, policy_number=policy.policy_number,
                      insurer=policy.insurer_name, bytes=len(content))
+        confirmations.request_confirmation(policy.id)  # put to its insurer, when that one is on the Accelerator
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -271,10 +286,13 @@ class Document:
     download_name: str
 
 
-def policy_document(policy_id: int, *, seller_id: str | None, admin: bool = False) -> Document:
-    """The certificate uploaded with a policy: for its seller, or for an admin (NotFound for anybody else)."""
+def policy_document(policy_id: int, *, seller_id: str | None, admin: bool = False,
+                    insurer_id: int | None = None) -> Document:
+    """The certificate uploaded with a policy: for its seller, for an admin, or for the staff of the insurer it
+    was put to for confirmation (NotFound for anybody else)."""
     policy = db.session.get(Policy, policy_id)
-    if policy is None or not (admin or (seller_id is not None and policy.seller_id == seller_id)):
+    if policy is None or not (admin or (seller_id is not None and policy.seller_id == seller_id)
+                              or (insurer_id is not None and confirmations.put_to(policy_id, insurer_id))):
         raise NotFound("No such document.")
     name = policy.certificate_path or ""
     if not STORED_NAME.fullmatch(name):

@@ -4,22 +4,25 @@ A seller's upload waits as `pending`. An admin compares its certificate with the
 entered and verifies it or rejects it with a reason; the decision sets the policy's `verification`,
 `verified_by_id`, `verified_at` and (when rejected) `rejection_reason`, and is in the audit log.
 Only a pending upload can be decided, and the decision is one conditional UPDATE, so two admins
-deciding at the same moment decide once: the second is told who decided first.
+deciding at the same moment decide once: the second is told who decided first. An upload put to its
+insurer for confirmation (services/confirmations.py) may be decided by that insurer's answer instead; an
+admin's decision first withdraws the confirmation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from accelerator import clock
+from accelerator.domain.certificate_check import FieldComparison
 from accelerator.domain.errors import Conflict, NotFound, ValidationError
 from accelerator.extensions import db
 from accelerator.models import Policy, Seller, User
-from accelerator.services import audit, claim_cases
+from accelerator.services import audit, certificate_reads, claim_cases, confirmations
 
 VERIFICATION_STATES = ("pending", "verified", "rejected")
 MAX_REASON = 2000
@@ -65,6 +68,10 @@ class UploadDetail:
     position: int | None  # 1 for the oldest pending upload; None once decided
     pending: int
     next_id: int | None  # the next pending upload after this one, to go on with the queue
+    # What was read from the certificate when it was stored (None for uploads made before reads were kept),
+    # and each field as entered beside it as read.
+    read: certificate_reads.StoredRead | None = None
+    comparison: list[FieldComparison] = field(default_factory=list)
 
     @property
     def has_document(self) -> bool:
@@ -89,8 +96,10 @@ def upload_detail(policy_id: int) -> UploadDetail:
     others = [i for i in pending_ids if i != policy.id]
     after = pending_ids[position:] if position else []
     next_id = after[0] if after else (others[0] if others else None)
+    read = certificate_reads.stored_read(policy.id)
+    compared = certificate_reads.comparison(policy, seller.legal_name if seller else None, read) if read else []
     return UploadDetail(policy=policy, seller=seller, decided_by=decided_by, position=position,
-                        pending=len(pending_ids), next_id=next_id)
+                        pending=len(pending_ids), next_id=next_id, read=read, comparison=compared)
 
 
 def _decided_message(policy_id: int) -> str:
@@ -117,6 +126,7 @@ def _decide(actor: audit.Actor, policy_id: int, verification: str, reason: str |
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_decided_message(policy_id), code="already_decided")
+    confirmations.withdraw(policy_id, now)  # the insurer's answer is no longer needed
     policy = db.session.get(Policy, policy_id, populate_existing=True)
     details = {"policy_number": policy.policy_number, "seller_id": policy.seller_id}
     if reason is not None:

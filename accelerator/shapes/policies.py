@@ -8,7 +8,9 @@ the policy row's attribute of the same name (`_from_row`), so adding an output f
 1. accelerator/models/policy.py (the column), 2. a migration in migrations/versions/ (adding it), and
 3. this class `Policy` (one line: `name: Type`). The coverage hot path selects every declared field that is a
 column of `policies` (services/coverage/statements.py reads `Policy.model_fields`), so nothing else changes.
-A field that is not a column under its own name (`insurer`, `meets_requirement`) is filled in `_from_row`.
+A field that is not a column under its own name (`insurer`, `meets_requirement`, `pending_cancellation`) is
+filled in `_from_row`; the columns such a field reads beyond the declared ones are named in `Policy.ROW_READS`
+(the hot path selects them too).
 Not yet generated: accelerator/client.py's `Policy` TypedDict, a hand-written type hint for the client's callers
 (the answers carry the new field without it; only the hint lags).
 """
@@ -16,7 +18,7 @@ Not yet generated: accelerator/client.py's `Policy` TypedDict, a hand-written ty
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pydantic
 from flask import current_app
@@ -32,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import ZERO
@@ -51,7 +54,9 @@ from accelerator.shapes.values import (
     PolicyNumber,
     SellerId,
     SellerIdOut,
+    one_of,
     refuse,
+    text,
 )
 
 _POLICY_NUMBER_OUT = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
@@ -170,6 +175,24 @@ class CancelBody(BaseModel):
     cancellation_date: Day
 
 
+NOTICE_KINDS = ("notice_of_cancellation", "reinstatement", "non_renewal")
+MAX_NOTICE_REASON = 2000
+
+
+class NoticeBody(BaseModel):
+    """POST /api/v1/policies/{policy_number}/notices's body; which fields a kind takes is the service's
+    `kind_errors`, reported with the fields' own errors at once."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": (
+        "`notice_of_cancellation` takes `cancellation_date` (after today, on or after the effective date and "
+        "before the expiration date) and `reason`; `reinstatement` and `non_renewal` take neither.")})
+
+    kind: one_of(*NOTICE_KINDS)
+    cancellation_date: Day | None = Field(default=None, description="With a notice of cancellation only.")
+    reason: text(MAX_NOTICE_REASON) | None = Field(
+        default=None, description="With a notice of cancellation only: why, as the seller will read it.")
+
+
 class NoQuery(BaseModel):
     """The query of an endpoint that takes no parameter (each one sent is refused)."""
 
@@ -221,10 +244,21 @@ class PolicyInsurer(BaseModel):
     am_best_rating: str | None
 
 
+class PendingCancellation(BaseModel):
+    """A cancellation to come: its date (after today) and the insurer's reason (null for a plain cancel)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: DayOut
+    reason: str | None
+
+
 class Policy(BaseModel):
     """The contract's policy object. Each field is read from the row's attribute of the same name."""
 
     model_config = ConfigDict(extra="forbid")
+    # Columns `_from_row` reads for the derived fields, beyond the declared ones (the hot path selects them).
+    ROW_READS: ClassVar[tuple[str, ...]] = ("cancellation_reason",)
 
     policy_number: Annotated[str, WithJsonSchema(_POLICY_NUMBER_OUT)]
     insurer: PolicyInsurer
@@ -243,6 +277,11 @@ class Policy(BaseModel):
     excluded_categories: Annotated[list[str], AfterValidator(sorted), WithJsonSchema(
         {"type": "array", "items": CATEGORY_SCHEMA})]
     meets_requirement: bool
+    pending_cancellation: PendingCancellation | None = Field(description=(
+        "While the cancellation date is after today: the date and the reason of the insurer's notice of "
+        "cancellation (null reason for a cancellation sent without one); else null."))
+    renewal: Literal["not_offered"] | None = Field(description=(
+        "`not_offered` once the insurer gave notice of non-renewal; null while it has said nothing."))
 
     @model_validator(mode="before")
     @classmethod
@@ -254,10 +293,13 @@ class Policy(BaseModel):
         values["insurer"] = {"id": row.insurer_id, "name": row.insurer_name, "naic_code": row.insurer_naic_code,
                              "am_best_rating": row.insurer_rating}
         values["meets_requirement"] = meets_requirement(row.terms(), current_app.config["REQUIREMENT"])
+        ends = row.cancellation_date
+        values["pending_cancellation"] = ({"date": ends, "reason": row.cancellation_reason}
+                                          if ends is not None and ends > clock.today() else None)
         return values
 
 
-_DERIVED = frozenset({"insurer", "meets_requirement"})  # the fields `_from_row` fills itself
+_DERIVED = frozenset({"insurer", "meets_requirement", "pending_cancellation"})  # the fields `_from_row` fills itself
 
 
 class Claim(BaseModel):

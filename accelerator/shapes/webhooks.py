@@ -8,11 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accelerator.shapes.claim_cases import ClaimCase
+from accelerator.shapes.confirmations import Confirmation
+from accelerator.shapes.policies import Policy
 from accelerator.shapes.values import IdOut, Paging, TimestampOut, one_of, text
 
 MAX_URL_LENGTH = 2000
-EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
-               "claim_case.updated", "claim_case.escalated")
+POLICY_EVENT_TYPES = ("policy.cancelled", "policy.cancellation_pending", "policy.reinstated")
+EVENT_TYPES = ("quote_request.routed", "quote.accepted", *POLICY_EVENT_TYPES, "claim_case.opened",
+               "claim_case.updated", "claim_case.escalated", "confirmation.requested")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 Url = text(MAX_URL_LENGTH, format="uri", description="https, resolving only to public addresses.")
@@ -117,3 +120,35 @@ class ClaimCaseEnvelope(WebhookEnvelope):
 
     type: Literal["claim_case.opened", "claim_case.updated", "claim_case.escalated"]
     data: ClaimCaseData
+
+
+class ConfirmationData(BaseModel):
+    """The data of a `confirmation.requested` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirmation: Confirmation
+
+
+class ConfirmationEnvelope(WebhookEnvelope):
+    """A `confirmation.requested` event: a seller uploaded a policy naming the insurer; confirm or deny it."""
+
+    type: Literal["confirmation.requested"]
+    data: ConfirmationData
+
+
+class PolicyData(BaseModel):
+    """The data of a `policy.*` event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Policy
+
+
+class PolicyEnvelope(WebhookEnvelope):
+    """A `policy.cancelled`, `policy.cancellation_pending` or `policy.reinstated` event: the policy as it is
+    after the change (`pending_cancellation` set by a notice of cancellation, `cancellation_date` null again
+    after a reinstatement)."""
+
+    type: Literal[POLICY_EVENT_TYPES]
+    data: PolicyData

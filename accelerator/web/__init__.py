@@ -18,13 +18,14 @@ from accelerator.web import (
     auth,
     documents,
     insurer_claims,
+    insurer_confirmations,
     insurers,
     public,
     reports,
     sellers,
     verify,
 )
-from accelerator.web.template_filters import long_date, money, rating_notice, utc_time
+from accelerator.web.template_filters import certificate_value, long_date, money, rating_notice, utc_time
 
 CSRF_MESSAGE = "This form had expired or did not come from this site. Go back, reload the page and try again."
 
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_sellers.bp)
     app.register_blueprint(insurer_claims.bp)
+    app.register_blueprint(insurer_confirmations.bp)
     app.register_blueprint(admin_claims.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(verify.bp)
@@ -60,6 +62,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(state_name, "state_name")
     app.add_template_filter(utc_time, "utc_time")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(certificate_value, "certificate_value")
     from accelerator.services.claim_evidence import size_words
 
     app.add_template_filter(size_words, "file_size")

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from accelerator import clock
 from accelerator.domain.errors import Conflict, DomainError, ValidationError
-from accelerator.services import accounts, audit, insurers, metrics, verification
+from accelerator.services import accounts, audit, confirmations, insurers, metrics, verification
 from accelerator.services.audit import Actor
 from accelerator.web.forms import (
     ActionForm,
@@ -51,7 +51,9 @@ def index():
     and those awaiting approval."""
     return render_template("admin/index.html", overview=insurers.admin_overview(), action_form=ActionForm(),
                            uploads_waiting=verification.counts()["pending"],
-                           actions=metrics.compliance_actions(clock.today(), DUE_SOON_DAYS))
+                           actions=metrics.compliance_actions(clock.today(), DUE_SOON_DAYS),
+                           overdue_confirmations=confirmations.overdue(),
+                           overdue_days=confirmations.OVERDUE_AFTER.days)
 
 
 @bp.get("/insurers")
@@ -190,8 +192,8 @@ def audit_log():
 # --- verification of seller uploads -----------------------------------------------------------------
 
 # Where the seller-side document view serves an upload's certificate (only to its seller and to admins,
-# as an attachment). It is linked, not framed: the site forbids framing (frame-ancestors 'none') and an
-# attachment would not display in a frame anyway, so the admin opens the PDF beside the entered fields.
+# as an attachment). The page frames it with `?view=inline`, the one answer the site lets its own pages
+# frame (sandboxed, inline), beside what was read from it; the download link stays.
 DOCUMENT_PATH = "/documents/policies/{policy_id}"
 
 
@@ -226,12 +228,13 @@ def _upload_page(policy_id: int, reject_form=None, status: int = 200):
     detail = verification.upload_detail(policy_id)
     return render_template("admin/verification_upload.html", detail=detail, action_form=ActionForm(),
                            reject_form=reject_form or RejectUploadForm(formdata=None),
+                           confirmation=confirmations.of_policy(policy_id),
                            document_url=DOCUMENT_PATH.format(policy_id=policy_id)), status
 
 
 @bp.get("/verification/<int:policy_id>")
 def show_upload(policy_id: int):
-    """One upload: the certificate to open beside the fields the seller entered; verify or reject."""
+    """One upload: the certificate beside what was read from it and what the seller entered; verify or reject."""
     return _upload_page(policy_id)
 
 

@@ -31,10 +31,31 @@ def _sellers_and_admins_only():
 
 @bp.get("/policies/<int:policy_id>")
 def policy_document(policy_id: int):
-    """The certificate PDF uploaded with a policy, as a download."""
+    """The certificate PDF uploaded with a policy, as a download; `?view=inline` shows it in a frame of the
+    site's own pages (the admin's verification page sets it beside what was read)."""
     is_admin = current_user.role == "admin"
     document = uploads.policy_document(policy_id, seller_id=None if is_admin else current_user.seller_id,
                                        admin=is_admin)
+    response = _attachment(document.path, "application/pdf", document.download_name)
+    if request.args.get("view") == "inline":
+        return _framed_by_the_site(response, document.download_name)
+    return response
+
+
+def _framed_by_the_site(response: Response, download_name: str) -> Response:
+    """A PDF answer shown inline, in a frame of this site's pages alone; still sandboxed, never sniffed.
+
+    The file was checked for active content when it was stored; the sandbox keeps any script of it away from
+    the site's origin all the same, and the browser's own viewer shows it.
+    """
+    response.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'self'"
+    return response
+
+
+def send_certificate(document: uploads.Document) -> Response:
+    """An uploaded certificate (the caller decided who may have it), as a PDF download."""
     return _attachment(document.path, "application/pdf", document.download_name)
 
 

@@ -1,5 +1,5 @@
 """The insurer portal: the requests routed to the staff member's insurer, quotes (one by one or from a CSV
-file), its policies, its webhook endpoints and delivery log, and its API keys.
+file), its policies and the notices on them, its webhook endpoints and delivery log, and its API keys.
 
 Every view is for insurer staff only (see require_role) and reads the insurer from the logged-in user,
 never from the URL: an id of another insurer's request, endpoint or key is simply not found (404).
@@ -16,13 +16,14 @@ from accelerator.domain.errors import Conflict, DomainError
 from accelerator.domain.money import display_money
 from accelerator.domain.warnings import UnconfirmedShortfalls
 from accelerator.http import error_page
-from accelerator.services import api_keys, portal, quote_csv, quotes, webhooks
+from accelerator.services import api_keys, policy_notices, portal, quote_csv, quotes, webhooks
 from accelerator.services.audit import Actor
 from accelerator.web.forms import ActionForm, confirmed_shortfalls, show_domain_error
 from accelerator.web.helpers import page_arg, require_role
 from accelerator.web.portal_forms import (
     CSV_MAX_KB,
     ApiKeyForm,
+    CancellationNoticeForm,
     DeclineForm,
     InboxFilterForm,
     QuoteCsvForm,
@@ -177,6 +178,70 @@ def list_policies():
     """The insurer's policies: terms, claims paid and the aggregate remaining."""
     return render_template("insurers/policies.html", policies=portal.policies(_insurer_id(), page_arg()),
                            today=clock.today())
+
+
+def _policy_page(policy_id: int, *, cancel_form=None, status: int = 200):
+    """One policy with the notices the insurer can send on it (the form just sent keeps what was typed and its
+    errors)."""
+    policy = portal.policy(_insurer_id(), policy_id)
+    return render_template("insurers/policy.html", policy=policy, today=clock.today(),
+                           cancel_form=cancel_form or CancellationNoticeForm(formdata=None),
+                           action_form=ActionForm()), status
+
+
+@bp.get("/policies/<int:policy_id>")
+def show_policy(policy_id: int):
+    """One of the insurer's policies: its terms, its cancellation and renewal, and the notices to send."""
+    return _policy_page(policy_id)
+
+
+@bp.post("/policies/<int:policy_id>/notices/cancellation")
+def notice_of_cancellation(policy_id: int):
+    """Give notice of cancellation from a date to come, with a reason (services.policy_notices)."""
+    policy = portal.policy(_insurer_id(), policy_id)  # 404 before reading the form
+    form = CancellationNoticeForm()
+    if not form.validate_on_submit():
+        return _policy_page(policy_id, cancel_form=form, status=400)
+    notice = policy_notices.Notice(policy_notices.CANCELLATION, form.cancellation_date.data, form.reason.data)
+    try:
+        policy_notices.send_notice(_actor(), _insurer_id(), policy.policy_number, notice)
+    except DomainError as exc:
+        _show_refusal(form, exc)
+        return _policy_page(policy_id, cancel_form=form, status=exc.status)
+    flash(f"Notice given: policy {policy.policy_number} will be cancelled from {form.cancellation_date.data:%B} "
+          f"{form.cancellation_date.data.day}, {form.cancellation_date.data.year}. The seller and the marketplace "
+          "were told.", "success")
+    return redirect(url_for("insurers.show_policy", policy_id=policy_id))
+
+
+def _plain_notice(policy_id: int, kind: str, done: str):
+    """A notice without fields (reinstatement, non-renewal): a button with its CSRF token."""
+    policy = portal.policy(_insurer_id(), policy_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("The form expired: send the notice again.", "warning")
+        return _policy_page(policy_id, status=400)
+    try:
+        policy_notices.send_notice(_actor(), _insurer_id(), policy.policy_number, policy_notices.Notice(kind))
+    except DomainError as exc:
+        flash(exc.message, "warning")
+        return _policy_page(policy_id, status=exc.status)
+    flash(done.format(number=policy.policy_number), "success")
+    return redirect(url_for("insurers.show_policy", policy_id=policy_id))
+
+
+@bp.post("/policies/<int:policy_id>/notices/reinstatement")
+def reinstate_policy(policy_id: int):
+    """Lift the policy's cancellation, pending or done."""
+    return _plain_notice(policy_id, policy_notices.REINSTATEMENT,
+                         "Policy {number} is reinstated: its cancellation is lifted and the seller was told.")
+
+
+@bp.post("/policies/<int:policy_id>/notices/non-renewal")
+def non_renewal(policy_id: int):
+    """Give notice that the policy will not be renewed; the seller's reminder goes at once."""
+    return _plain_notice(policy_id, policy_notices.NON_RENEWAL,
+                         "Notice given: policy {number} will not be renewed. The seller was reminded to find cover.")
 
 
 # --- webhooks ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wtforms.widgets import DateInput
 from accelerator import clock
 from accelerator.domain.categories import CATEGORIES
 from accelerator.domain.values import parse_date
-from accelerator.services import quotes, webhooks
+from accelerator.services import policy_notices, quotes, webhooks
 from accelerator.services.portal import INBOX_SORTS, STATUS_LABELS
 from accelerator.services.quote_csv import MAX_BYTES, OPTIONAL
 from accelerator.services.quote_csv import REQUIRED as CSV_REQUIRED
@@ -120,6 +120,17 @@ class DeclineForm(BaseForm):
     reason = TextAreaField("Reason for declining", filters=[strip], validators=[
         DataRequired("Say why you decline this request."),
         Length(max=quotes.MAX_REASON, message=f"Write at most {quotes.MAX_REASON:,} characters.")])
+
+
+class CancellationNoticeForm(BaseForm):
+    """A notice of cancellation: the date cover ends (after today, in the policy period) and why."""
+
+    cancellation_date = DayField("Cancellation date", validators=[
+        DateGiven("Enter the day the cancellation takes effect (12:01 a.m.).")])
+    reason = TextAreaField("Reason, as the seller will read it", filters=[strip], validators=[
+        DataRequired("Say why the policy is cancelled."),
+        Length(max=policy_notices.MAX_REASON,
+               message=f"Write at most {policy_notices.MAX_REASON:,} characters.")])
 
 
 class QuoteCsvForm(BaseForm):

@@ -8,9 +8,11 @@ Every view is for sellers only (require_role): anonymous GETs go to the login pa
 from __future__ import annotations
 
 import math
+import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accelerator import clock
@@ -20,12 +22,14 @@ from accelerator.services import (
     certificates,
     claim_cases,
     claim_evidence,
+    confirmations,
     insurers,
     purchase,
     quotes,
     renewal_rule,
     renewals,
     sellers,
+    upload_reading,
     uploads,
 )
 from accelerator.services.audit import Actor
@@ -60,6 +64,8 @@ def _upload_size_limit(endpoint, values):
     """
     if endpoint == "sellers.upload_policy" and request.method == "POST":
         request.max_content_length = 2 * uploads.max_bytes() + UPLOAD_FORM_ALLOWANCE
+    elif endpoint == "sellers.read_upload" and request.method == "POST":
+        request.max_content_length = uploads.max_bytes()  # the body is the file alone
     elif endpoint == "sellers.dispute_claim" and request.method == "POST":
         # One file more than allowed still arrives, so that too many files is said at the field.
         request.max_content_length = (claim_evidence.MAX_FILES + 1) * uploads.max_bytes() + UPLOAD_FORM_ALLOWANCE
@@ -223,7 +229,8 @@ def show_policy(policy_id: int):
     new_form = NewCertificateForm(superseding=page.certificate.number if page.certificate else None)
     return render_template("sellers/policy.html", page=page, policy=page.policy, cert=page.certificate,
                            verify_url=verify_url, verify_qr=certificates.qr_svg_data_uri(verify_url) if verify_url
-                           else None, renewal=view.renewal, form=ActionForm(), new_form=new_form)
+                           else None, renewal=view.renewal, notice=view.notice, form=ActionForm(), new_form=new_form,
+                           confirmation=confirmations.of_policy(policy_id))
 
 
 @bp.post("/seller/policies/<int:policy_id>/certificates")
@@ -351,7 +358,54 @@ def upload_policy():
         status = 400
     shortfalls = uploads.upload_shortfalls(form.to_data()) if form.is_submitted() else []
     return render_template("sellers/upload.html", form=form, max_size=uploads.size_words(uploads.max_bytes()),
+                           max_bytes=uploads.max_bytes(), samples=_samples(),
                            rules=[rule.as_json() for rule in uploads.upload_rules()], shortfalls=shortfalls), status
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A demo certificate the upload page offers to try (static/samples/, made by scripts/sample_certificates.py)."""
+
+    title: str
+    filename: str
+
+    @property
+    def path(self) -> str:
+        """Its path under the static folder."""
+        return f"samples/{self.filename}"
+
+    @property
+    def size(self) -> str:
+        """Its size in words (`348 KB`)."""
+        return uploads.size_words(os.path.getsize(os.path.join(current_app.static_folder, self.path)))
+
+
+SAMPLES = (Sample("An ACORD 25 grid", "certificate-grid.pdf"), Sample("A letter of evidence", "certificate-letter.pdf"),
+           Sample("A scanned certificate (read by OCR: a few seconds)", "certificate-scan.pdf"))
+
+
+def _samples() -> tuple[Sample, ...]:
+    """The samples whose files are there (a checkout without them offers none)."""
+    return tuple(s for s in SAMPLES if os.path.isfile(os.path.join(current_app.static_folder, s.path)))
+
+
+@bp.post("/seller/policies/upload/read")
+def read_upload():
+    """Read the certificate dropped on the upload page (the body is the file; the CSRF token comes in the
+    X-CSRFToken header) and answer, as JSON, the form's values with their evidence and the requirement's
+    rules met or failed; stores nothing. A refused file: `{"error": {"code", "message"}}` with its status."""
+    try:
+        reading = upload_reading.read_for_upload(request.stream)
+    except DomainError as exc:
+        return _no_store(jsonify(error={"code": exc.code, "message": exc.message}), exc.status)
+    return _no_store(jsonify(reading.as_json()))
+
+
+def _no_store(response: Response, status: int = 200) -> Response:
+    """A JSON answer about the seller's own file, which no cache keeps."""
+    response.status_code = status
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def time_left(deadline: datetime | None) -> str:
@@ -442,6 +496,8 @@ def too_large(_exc):
     elsewhere the usual 413 page."""
     from accelerator.http import error_page
 
+    if request.endpoint == "sellers.read_upload":  # the page's reader shows the message (it reveals nothing)
+        return _no_store(jsonify(error={"code": "too_large", "message": upload_reading.too_large_message()}), 413)
     # The body is refused while the CSRF check reads it, before the role guard: check the role here.
     if request.endpoint != "sellers.dispute_claim" or getattr(current_user, "role", None) != "seller":
         return error_page(413)

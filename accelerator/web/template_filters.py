@@ -34,3 +34,22 @@ def long_date(value: date | None) -> str:
     if value is None:
         return "—"
     return f"{value:%B} {value.day}, {value.year}"
+
+
+_MONEY_FIELDS = frozenset({"per_occurrence_limit", "aggregate_limit", "deductible"})
+_DATE_FIELDS = frozenset({"effective_date", "expiration_date"})
+_YES_NO = {"occurrence_based": ("Occurrence", "Claims-made"), "additional_insured": ("Named", "Not named")}
+
+
+def certificate_value(value: object, name: str) -> str:
+    """A certificate field's value (the contract's form) for people: `$1,000,000.00`, `January 1, 2026`,
+    `Occurrence`; `—` where there is none."""
+    if value is None:
+        return "—"
+    if name in _MONEY_FIELDS:
+        return money(to_money(str(value)))
+    if name in _DATE_FIELDS:
+        return long_date(date.fromisoformat(str(value)))
+    if name in _YES_NO:
+        return _YES_NO[name][0 if value else 1]
+    return str(value)

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -26,9 +27,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accelerator import create_app
+from accelerator.models import Confirmation
 from accelerator.services import claim_cases
 from accelerator.services.audit import Actor
-from tests import factories
+from tests import certificate_pdfs, factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, positive_data_acceptance]
@@ -36,15 +38,22 @@ ROLES = ("insurer", "marketplace")
 # Operations whose bodies have rules that JSON Schema cannot state, so schema-valid data may rightly be
 # refused with 400: across fields (expiration after effective, deductible below the limit), against the
 # clock (respond_by after now, valid_until today or later), against the world (the webhook host must
-# resolve) or Unicode's unassigned code points (claim_id). Every other check still runs on them.
+# resolve) or Unicode's unassigned code points (claim_id), with the answer (a denial needs a note), or with
+# the kind (a notice's fields depend on its kind). Every other check still runs on them.
+# The certificate endpoints' body is any binary to the schema, but must be a readable PDF (415 not a PDF, 422 one
+# that cannot be read) and, to be stored, a certificate stating a policy's terms (422 fields_missing).
 RULES_BEYOND_THE_SCHEMA = frozenset({"POST /api/v1/claim-cases", "POST /api/v1/claims", "POST /api/v1/policies",
-                                     "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks"})
+                                     "POST /api/v1/policies/{policy_number}/notices",
+                                     "POST /api/v1/quote-requests/{request_id}/quotes", "POST /api/v1/webhooks",
+                                     "POST /api/v1/confirmations/{confirmation_id}",
+                                     "POST /api/v1/certificates/read", "POST /api/v1/sellers/{seller_id}/certificates"})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "40"))
 
 
 @pytest.fixture()
 def fuzz_keys(db):
-    """Keys of both roles, and a policy, a routed quote request, a quote and a claim case to find."""
+    """Keys of both roles, and a policy, a routed quote request, a quote, a claim case and two confirmations (ids 1
+    and 2) to find."""
     insurer = factories.make_insurer()
     seller = factories.make_seller(seller_id="A1B2C3D4E5")
     factories.make_policy(insurer=insurer, seller_id=seller.seller_id, policy_number="HX-1",
@@ -55,8 +64,21 @@ def fuzz_keys(db):
         case_id="AZ-2026-0042", seller_id=seller.seller_id, kind="property_damage", incident_date=date(2026, 6, 1),
         amount_claimed=Decimal("2500.00"), category=None, order_id=None, description="A scorched carpet.",
         respond_by=None))
+    for number in ("UP-1", "UP-2"):
+        upload = factories.make_policy(source="seller_upload", verification="pending", insurer=insurer,
+                                       seller_id=seller.seller_id, policy_number=number)
+        db.session.add(Confirmation(policy_id=upload.id, insurer_id=insurer.id, status="pending"))
+    db.session.commit()
     return {"insurer": factories.make_api_key("insurer", insurer), "marketplace": factories.make_api_key("marketplace")}
 
+
+# Certificate bodies: real certificates (whole, with fields missing, edited later), broken and encrypted PDFs,
+# and any bytes at all, so that both the reading and every refusal are reached.
+schemathesis.openapi.media_type("application/pdf", st.one_of(
+    st.sampled_from([certificate_pdfs.certificate(), certificate_pdfs.certificate(policy_number=None),
+                     certificate_pdfs.certificate(aggregate_limit="$1"), certificate_pdfs.modified_later(),
+                     certificate_pdfs.broken(), certificate_pdfs.encrypted(), certificate_pdfs.blank()]),
+    st.binary(max_size=512)))
 
 # The document as an app serves it; serving it touches no database, so an app on an empty in-memory
 # database loads it at collection time. Each call then goes, in process, to the test app (`app=app`).

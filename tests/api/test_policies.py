@@ -35,6 +35,8 @@ def test_report_policy_answers_the_contracts_policy_object(api, insurer):
         "additional_insured": True,
         "excluded_categories": ["baby"],
         "meets_requirement": True,
+        "pending_cancellation": None,
+        "renewal": None,
     }
 
 

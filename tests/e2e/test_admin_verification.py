@@ -4,7 +4,7 @@ fields, reject with a reason (seen on the seller's dashboard), verify, and the p
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from accelerator.extensions import db as _db
 from accelerator.models import AuditEntry, Policy
 from accelerator.services import uploads
 from accelerator.services.audit import Actor
-from tests import factories
+from tests import certificate_pdfs, factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import no_horizontal_scroll, unlabelled_inputs
 from tests.factories import TODAY
@@ -102,3 +102,69 @@ def test_the_verification_pages_fit_a_phone(phone_page, live_app, db):
         phone_page.goto(path)
         assert no_horizontal_scroll(phone_page), path
         assert unlabelled_inputs(phone_page) == [], path
+
+
+def test_the_certificate_is_framed_beside_what_was_read_and_the_differences(page, live_app, db):
+    """A readable certificate whose policy number and aggregate differ from what the seller typed: the PDF is
+    shown in the page, the differing fields are marked with their evidence, and the signals and the
+    requirement are said."""
+    seller = factories.make_seller(legal_name="Acme Goods LLC")
+    admin = factories.make_user(role="admin", email="reader@marketplace.example")
+    seller_id, admin_email = seller.seller_id, admin.email
+    db.session.commit()
+    content = certificate_pdfs.certificate(insurer_name="Faraway Indemnity", naic_code="77777", policy_number="HX-7",
+                                           aggregate_limit="$1,000,000")
+    data = uploads.UploadedPolicy(
+        policy_number="HX-1", effective_date=date(2026, 1, 1), expiration_date=date(2027, 1, 1),
+        per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
+        deductible=Decimal("0.00"), occurrence_based=True, additional_insured=True,
+        insurer_name="Faraway Indemnity", insurer_naic_code="77777", insurer_rating="A")
+    with live_app.app_context():
+        policy_id = uploads.upload_policy(Actor(f"seller {seller_id}"), seller_id, data, io.BytesIO(content)).id
+    _login(page, admin_email, "/admin")
+    with page.expect_response(lambda r: r.url.endswith(f"/documents/policies/{policy_id}?view=inline")) as framed:
+        page.goto(f"/admin/verification/{policy_id}")
+    assert framed.value.status == 200 and framed.value.all_headers()["content-type"] == "application/pdf"
+    frame = page.locator("iframe.document-frame")
+    assert frame.get_attribute("title") == "The certificate of policy HX-1 (PDF)"
+    box = frame.bounding_box()
+    fields = page.locator(".verify-grid__fields").bounding_box()
+    assert box["width"] > 400 and box["height"] > 400 and fields["x"] > box["x"] + box["width"] - 1  # side by side
+
+    summary = page.locator("#read-summary")
+    assert summary.inner_text() == ("2 fields of the certificate differ from what the seller entered: Policy number, "
+                                    "Aggregate.")
+    differing = page.locator(".compare-table__row--differs")
+    assert differing.count() == 2
+    number = page.locator('tr[data-field="policy_number"]')
+    assert number.get_by_role("cell").all_inner_texts() == ["HX-1", "HX-7", "page 1, text: 'Policy Number: HX-7'"]
+    aggregate = page.locator('tr[data-field="aggregate_limit"]')
+    assert aggregate.get_by_role("cell").all_inner_texts() == [
+        "$2,000,000.00", "$1,000,000.00", "page 1, text: 'General Aggregate: $1,000,000'"]
+    assert page.locator('tr[data-field="effective_date"]').get_by_role("cell").all_inner_texts()[:2] == [
+        "January 1, 2026", "January 1, 2026"]
+    signal = page.locator('.signal-list li[data-code="limits_at_minimum"]')
+    assert "'Each Occurrence: $1,000,000'" in signal.inner_text()
+    assert page.get_by_role("heading", name="Against the requirement").is_visible()
+    assert page.get_by_text("Meets the requirement").is_visible()
+    page.screenshot(path="/tmp/certcheck-verification.png", full_page=True)
+
+
+def test_the_read_fits_a_phone(phone_page, live_app, db):
+    seller = factories.make_seller(legal_name="Acme Goods LLC")
+    admin = factories.make_user(role="admin", email="phone@marketplace.example")
+    seller_id, admin_email = seller.seller_id, admin.email
+    db.session.commit()
+    data = uploads.UploadedPolicy(
+        policy_number="HX-1", effective_date=date(2026, 1, 1), expiration_date=date(2027, 1, 1),
+        per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
+        deductible=Decimal("0.00"), occurrence_based=True, additional_insured=True,
+        insurer_name="Faraway Indemnity", insurer_naic_code="77777", insurer_rating="A")
+    with live_app.app_context():
+        policy_id = uploads.upload_policy(Actor(f"seller {seller_id}"), seller_id, data, io.BytesIO(
+            certificate_pdfs.certificate(insurer_name="Faraway Indemnity", naic_code="77777"))).id
+    _login(phone_page, admin_email, "/admin")
+    phone_page.goto(f"/admin/verification/{policy_id}")
+    assert no_horizontal_scroll(phone_page)
+    assert phone_page.locator('tr[data-field="policy_number"]').is_visible()
+    phone_page.screenshot(path="/tmp/certcheck-verification-phone.png", full_page=True)

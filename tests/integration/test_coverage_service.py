@@ -50,7 +50,7 @@ def test_a_covered_check_answers_the_contract_and_is_recorded_before_it_returns(
         "effective_date": "2026-01-01", "expiration_date": "2027-01-01", "cancellation_date": None,
         "per_occurrence_limit": "1000000.00", "aggregate_limit": "2000000.00", "aggregate_remaining": "1995000.00",
         "deductible": "2500.00", "occurrence_based": True, "additional_insured": True,
-        "excluded_categories": ["baby"], "meets_requirement": True,
+        "excluded_categories": ["baby"], "meets_requirement": True, "pending_cancellation": None, "renewal": None,
     }
     record = _record(answer["check_id"])
     assert json.loads(record.response) == answer

@@ -76,7 +76,8 @@ def test_the_renewal_window_is_the_last_60_days_of_the_policy(db, days_left, eli
 @pytest.mark.parametrize(("overrides", "words"), [
     ({"verification": "pending", "source": "seller_upload"}, "Only a policy the marketplace has verified"),
     ({"verification": "rejected", "source": "seller_upload"}, "Only a policy the marketplace has verified"),
-    ({"cancellation_date": TODAY + timedelta(days=5)}, "This policy was cancelled"),  # even from a later day
+    ({"cancellation_date": TODAY + timedelta(days=5), "insurer_name": "Harbor Mutual"},
+     "Harbor Mutual is cancelling this policy from"),  # even from a later day
     ({"cancellation_date": TODAY - timedelta(days=5)}, "This policy was cancelled"),
     ({"effective_date": TODAY + timedelta(days=3)}, "This policy has not started yet."),
 ], ids=["pending", "rejected", "cancelled-later", "cancelled", "not-started"])

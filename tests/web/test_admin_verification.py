@@ -4,7 +4,7 @@ verify, reject with a reason, one decision only, and the outcome on the seller's
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,7 @@ from accelerator.models import AuditEntry, Policy
 from accelerator.services import uploads
 from accelerator.services.audit import Actor
 from accelerator.web import admin as admin_views
-from tests import factories
+from tests import certificate_pdfs, factories
 from tests.conftest import csrf_token, login_as, post_form
 from tests.factories import TODAY
 from tests.web.conftest import error_for
@@ -77,6 +77,71 @@ def test_an_upload_shows_every_entered_field_beside_its_certificate(admin_client
     document = admin_client.get(f"/documents/policies/{policy.id}")
     assert document.status_code == 200 and document.data == PDF
     assert document.headers["Content-Disposition"].startswith("attachment")
+
+
+def _certificate_upload(seller_id: str, content: bytes, **entered) -> Policy:
+    """An upload through the seller's service of a readable certificate, with what the seller typed in."""
+    values = dict(policy_number="HX-1", effective_date=date(2026, 1, 1), expiration_date=date(2027, 1, 1),
+                  per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
+                  deductible=Decimal("0.00"), occurrence_based=True, additional_insured=True,
+                  insurer_name="Faraway Indemnity", insurer_naic_code="77777", insurer_rating="A")
+    values.update(entered)
+    return uploads.upload_policy(Actor(f"seller {seller_id}"), seller_id, uploads.UploadedPolicy(**values),
+                                 io.BytesIO(content))
+
+
+def test_the_certificate_is_shown_beside_what_was_read_with_differences_signals_and_the_requirement(admin_client):
+    seller = factories.make_seller(legal_name="Acme Goods LLC")
+    content = certificate_pdfs.certificate(insurer_name="Faraway Indemnity", naic_code="77777", policy_number="HX-7",
+                                           aggregate_limit="$1,000,000", additional_insured="No")
+    policy = _certificate_upload(seller.seller_id, content, aggregate_limit=Decimal("1000000.00"))
+    html = admin_client.get(f"/admin/verification/{policy.id}").get_data(as_text=True)
+    # The document itself, framed from the document route.
+    assert f'<iframe class="document-frame" src="/documents/policies/{policy.id}?view=inline"' in html
+    # The differences: the policy number and the additional insured, each with its evidence.
+    assert "2 fields of the certificate differ from what the seller entered: Policy number, Additional insured." in html
+    row = html[html.index('data-field="policy_number"'):html.index('data-field="effective_date"')]
+    assert "compare-table__row--differs" in html[html.index('data-field="policy_number"') - 80:
+                                                html.index('data-field="policy_number"')]
+    assert "<td data-label=\"Entered\">HX-1</td>" in row and "<td data-label=\"Read\">HX-7</td>" in row
+    assert "page 1, text: &#39;Policy Number: HX-7&#39;" in row
+    effective = html[html.index('data-field="effective_date"'):html.index('data-field="expiration_date"')]
+    assert effective.count("January 1, 2026") == 2 and "Differs" not in effective
+    # The signals, with their evidence, and the requirement as read.
+    assert 'data-code="limits_at_minimum"' in html and "Both limits are exactly the required minimum" in html
+    assert "&#39;General Aggregate: $1,000,000&#39;" in html
+    assert "Does not meet the requirement" in html and 'data-code="not_additional_insured"' in html
+    assert "Marketplace Services LLC and its affiliates and assignees are included as additional insured." in html
+
+
+def test_an_upload_whose_certificate_agrees_says_so(admin_client):
+    seller = factories.make_seller(legal_name="Acme Goods LLC")
+    content = certificate_pdfs.certificate(insurer_name="Faraway Indemnity", naic_code="77777")
+    policy = _certificate_upload(seller.seller_id, content)
+    html = admin_client.get(f"/admin/verification/{policy.id}").get_data(as_text=True)
+    assert "Every field read agrees with what the seller entered." in html and "Differs" not in html
+    assert "No signal:" in html and "Meets the requirement" in html
+
+
+def test_an_upload_made_before_reads_were_kept_says_there_is_no_read(admin_client):
+    policy = _upload(certificate_path="0" * 32 + ".pdf")
+    html = admin_client.get(f"/admin/verification/{policy.id}").get_data(as_text=True)
+    assert "No read is on record for this upload" in html
+    assert "compare-table" not in html and "signals-title" not in html
+    assert "What the seller entered" in html
+
+
+def test_the_document_is_framed_inline_for_the_sites_own_pages_only(admin_client):
+    policy = _stored_upload(factories.make_seller().seller_id)
+    framed = admin_client.get(f"/documents/policies/{policy.id}?view=inline")
+    assert framed.status_code == 200 and framed.data == PDF
+    assert framed.headers["Content-Disposition"] == f'inline; filename="policy-{policy.policy_number}.pdf"'
+    assert framed.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert framed.headers["Content-Security-Policy"] == "sandbox; default-src 'none'; frame-ancestors 'self'"
+    assert framed.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in framed.headers["Cache-Control"]
+    page = admin_client.get(f"/admin/verification/{policy.id}")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]  # the page itself is never framed
 
 
 def test_the_document_path_is_a_route_of_the_site(app):

@@ -469,6 +469,7 @@ def test_the_portals_forms_never_fail_and_escape_what_they_show(staff, harbor, d
 @pytest.mark.parametrize("path, current", [
     ("/insurer", "Quote requests"),
     ("/insurer/requests/{request_id}", "Quote requests"),
+    ("/insurer/confirmations", "Confirmations"),
     ("/insurer/claims", "Claims"),
     ("/insurer/quotes/upload", "Upload quotes"),
     ("/insurer/policies", "Policies"),
@@ -482,7 +483,7 @@ def test_every_portal_page_has_the_same_tabs_with_its_own_marked_current(staff, 
     html = staff.get(path.format(request_id=request.id)).get_data(as_text=True)
     nav = html.split('<nav class="portal-nav" aria-label="Insurer portal">')[1].split("</nav>")[0]
     tabs = re.findall(r'<a class="portal-nav__link" href="[^"]+"( aria-current="page")?>([^<]+)</a>', nav)
-    assert [label for _mark, label in tabs] == ["Quote requests", "Claims", "Upload quotes", "Policies", "Webhooks",
-                                                "API keys", "Reports"]
+    assert [label for _mark, label in tabs] == ["Quote requests", "Confirmations", "Claims", "Upload quotes",
+                                                "Policies", "Webhooks", "API keys", "Reports"]
     assert [label for mark, label in tabs if mark] == [current]
     assert html.count('class="portal-nav"') == 1

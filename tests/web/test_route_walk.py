@@ -31,7 +31,7 @@ from werkzeug.routing import IntegerConverter
 from accelerator import clock
 from accelerator.extensions import db as _db
 from accelerator.models import ApiKey, ClaimCaseEvidence, WebhookEndpoint
-from accelerator.services import certificates, claim_cases, uploads
+from accelerator.services import certificates, claim_cases, confirmations, uploads
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.conftest import csrf_token, login_as
@@ -54,6 +54,7 @@ ROLES: dict[str, frozenset[str]] = {
     "admin_sellers.": frozenset({"admin"}),
     "admin_claims.": frozenset({"admin"}),
     "insurer_claims.": frozenset({"insurer"}),
+    "insurer_confirmations.": frozenset({"insurer"}),
     "insurer_reports.": frozenset({"insurer"}),  # a seller's own uploads; admins see all
 }
 
@@ -70,6 +71,7 @@ ARGUMENTS: dict[str, str] = {
     "seller_id": "seller",
     "case_id": "claim_case",
     "evidence_id": "claim_evidence",
+    "confirmation_id": "confirmation",
 }
 
 # Ids that name nothing: small, and past any database integer (must be a 404, not an overflow).
@@ -149,6 +151,16 @@ def _side(tag: str) -> Side:
                                deductible=Decimal("1000.00"), occurrence_based=True, additional_insured=True,
                                insurer_name="Outside Casualty", insurer_naic_code="31742", insurer_rating="A"),
         io.BytesIO(PDF))
+    # An upload naming the side's own insurer: put to it for confirmation.
+    confirmed = uploads.upload_policy(
+        Actor(f"seller {seller_id}"), seller_id,
+        uploads.UploadedPolicy(policy_number=f"UPC-{tag}", effective_date=TODAY - timedelta(days=5),
+                               expiration_date=TODAY + timedelta(days=360),
+                               per_occurrence_limit=Decimal("1000000.00"), aggregate_limit=Decimal("2000000.00"),
+                               deductible=Decimal("1000.00"), occurrence_based=True, additional_insured=True,
+                               insurer_id=insurer.id),
+        io.BytesIO(PDF))
+    confirmation = confirmations.of_policy(confirmed.id).id
     endpoint = WebhookEndpoint(insurer_id=insurer.id, url=f"https://93.184.216.34/{tag}", secret="whsec_walk",
                                active=True)
     _db.session.add(endpoint)
@@ -175,10 +187,11 @@ def _side(tag: str) -> Side:
                    "claim_case": [case], "claim_evidence": [evidence.id]},
         "insurer": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id],
                     "webhook_endpoint": [endpoint.id], "api_key": [prefix], "claim_case": [case],
-                    "claim_evidence": [evidence.id]},
+                    "claim_evidence": [evidence.id], "confirmation": [confirmation]},
         "admin": {"quote_request": [request.id], "quote": [quote.id], "policy": [policy.id, upload.id],
                   "webhook_endpoint": [endpoint.id], "api_key": [prefix], "insurer": [insurer.id],
-                  "seller": [seller_id], "claim_case": [case], "claim_evidence": [evidence.id]},
+                  "seller": [seller_id], "claim_case": [case], "claim_evidence": [evidence.id],
+                  "confirmation": [confirmation]},
     }
     return side
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from accelerator.models import AuditEntry, Policy
-from tests import factories
+from accelerator.models import AuditEntry, CertificateRead, Policy
+from tests import certificate_pdfs, factories
 from tests.conftest import login_as, post_form
 from tests.factories import TODAY
 from tests.web.conftest import error_for, parse_page
@@ -93,6 +93,23 @@ def test_an_upload_from_an_outside_insurer_lands_pending_with_its_pdf_stored_pri
     assert f'href="/documents/policies/{policy.id}"' in html
     dashboard = seller_client.get("/seller").get_data(as_text=True)
     assert "LS-778899" in dashboard and "Pending verification" in dashboard
+
+
+def test_what_the_certificate_says_is_read_and_stored_with_the_upload(app, seller_client, db):
+    content = certificate_pdfs.certificate(insurer_name="Lakeside Specialty Insurance", naic_code="54321",
+                                           policy_number="LS-778899", deductible="$5,000")
+    assert _upload(seller_client, content).status_code == 302
+    policy = db.session.execute(select(Policy)).scalar_one()
+    read = db.session.execute(select(CertificateRead)).scalar_one()
+    assert read.policy_id == policy.id and read.fields["policy_number"] == "LS-778899"
+    assert read.fields["deductible"] == "5000.00" and read.evidence["naic_code"]["text"] == "NAIC #: 54321"
+    assert read.signals == [] and policy.verification == "pending"
+
+
+def test_an_upload_nothing_can_be_read_from_is_stored_with_the_signal(app, seller_client, db):
+    assert _upload(seller_client, factories.make_pdf_bytes("Lakeside certificate")).status_code == 302
+    read = db.session.execute(select(CertificateRead)).scalar_one()
+    assert [signal["code"] for signal in read.signals] == ["unreadable_fields"]
 
 
 def test_an_upload_can_name_an_accelerator_insurer(app, seller_client, db):

@@ -30,10 +30,11 @@ DECISION_COLUMNS = (
 
 
 def declared_columns(declaration: type[PolicyObject]) -> tuple:
-    """The columns of `policies` that a policy object declaration names and the decision does not read."""
+    """The columns of `policies` that a policy object declaration names (as fields, or as columns its derived
+    fields read) and the decision does not read."""
     taken = {column.name for column in DECISION_COLUMNS}
-    return tuple(column for column in _policies.c if column.name in declaration.model_fields
-                 and column.name not in taken)
+    wanted = set(declaration.model_fields) | set(declaration.ROW_READS)
+    return tuple(column for column in _policies.c if column.name in wanted and column.name not in taken)
 
 
 # ... then every other column the policy object declares, by name: a field added to the declaration

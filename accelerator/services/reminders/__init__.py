@@ -4,7 +4,13 @@ when it is sent."""
 from __future__ import annotations
 
 from accelerator.services.reminders.kinds import CHUNK, KIND_ADMIN, KINDS, Reminder
-from accelerator.services.reminders.outbox import queue_due_reminders, recheck, render
+from accelerator.services.reminders.outbox import (
+    queue_due_reminders,
+    queue_policy_reminders,
+    queue_verification_decision,
+    recheck,
+    render,
+)
 
 __all__ = [
     "CHUNK",
@@ -12,6 +18,8 @@ __all__ = [
     "KIND_ADMIN",
     "Reminder",
     "queue_due_reminders",
+    "queue_policy_reminders",
+    "queue_verification_decision",
     "recheck",
     "render",
 ]

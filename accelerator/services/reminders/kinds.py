@@ -17,7 +17,8 @@ KIND_EXPIRING = "policy_expiring"
 KIND_DUE = "requirement_due"
 KIND_OVERDUE = "requirement_overdue"
 KIND_VERIFICATION = "verification_decision"
-KINDS = (KIND_QUOTE, KIND_EXPIRING, KIND_DUE, KIND_OVERDUE, KIND_VERIFICATION)
+KIND_NOT_RENEWED = "policy_not_renewed"
+KINDS = (KIND_QUOTE, KIND_EXPIRING, KIND_DUE, KIND_OVERDUE, KIND_VERIFICATION, KIND_NOT_RENEWED)
 # An admin's reminder from the seller record (services/seller_records): queued there, not by a rule
 # here, but re-checked at send time like requirement_due/overdue.
 KIND_ADMIN = "compliance_reminder"

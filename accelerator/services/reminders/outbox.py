@@ -22,6 +22,7 @@ from accelerator.services.reminders.kinds import KIND_ADMIN, KINDS, Reminder, ch
 from accelerator.services.reminders.rules import (
     due_reminders,
     expiry_reminders,
+    not_renewed_reminders,
     quote_reminders,
     requirement_reminders,
     verification_reminders,
@@ -51,29 +52,44 @@ def queue_due_reminders(today: date) -> int:
     Each is an INSERT that ignores a conflict on the dedupe key, so two runs at once queue it once.
     A queued message is due to be sent from 00:00 UTC of `today`.
     """
-    due = due_reminders(today)
+    queued = _queue(due_reminders(today), today)
+    db.session.commit()
+    return queued
+
+
+def queue_policy_reminders(today: date, policy_id: int) -> int:
+    """Queue at once the reminders due on `today` about one policy (in the caller's transaction, which
+    commits); how many were added."""
+    return _queue(_current_for("policy", str(policy_id), today), today)
+
+
+def _queue(due: list[Reminder], today: date) -> int:
+    """Queue each of `due` not in the outbox yet (an INSERT ignoring a conflict on its key); how many."""
     existing: set[str] = set()
     for part in chunks([r.key for r in due]):
         existing.update(db.session.execute(
             select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.in_(part))).scalars())
-    insert = _insert()
-    now = clock.now()
-    queued = 0
-    for reminder in due:
-        if reminder.key in existing:
-            continue
-        text, html = render(reminder)
-        result = db.session.execute(
-            insert(EmailMessage.__table__).values(
-                dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
-                subject=one_line(reminder.subject), text_body=text, html_body=html,
-                related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
-                attempts=0, next_attempt_at=day_start(today), created_at=now,
-            ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
-        # RETURNING, not rowcount: a row comes back only when this run inserted it (psycopg gives -1).
-        queued += len(result.all())
-    db.session.commit()
-    return queued
+    return sum(_queue_one(reminder, today) for reminder in due if reminder.key not in existing)
+
+
+def queue_verification_decision(policy_id: int, today: date) -> int:
+    """Queue at once, in the caller's transaction, the `verification_decision` email of a policy decided on
+    `today` (by an insurer's answer); the daily run then finds its key queued. How many were added (0 or 1)."""
+    return _queue(verification_reminders(today, policy_id=policy_id), today)
+
+
+def _queue_one(reminder: Reminder, today: date) -> int:
+    """Insert one reminder's email unless its key is queued already; 1 when this call inserted it."""
+    text, html = render(reminder)
+    result = db.session.execute(
+        _insert()(EmailMessage.__table__).values(
+            dedupe_key=reminder.key, kind=reminder.kind, to_address=reminder.to_address,
+            subject=one_line(reminder.subject), text_body=text, html_body=html,
+            related_type=reminder.related_type, related_id=reminder.related_id, status="pending",
+            attempts=0, next_attempt_at=day_start(today), created_at=clock.now(),
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailMessage.__table__.c.id))
+    # RETURNING, not rowcount: a row comes back only when this call inserted it (psycopg gives -1).
+    return len(result.all())
 
 
 _ID = re.compile(r"[0-9]{1,18}")
@@ -81,7 +97,11 @@ _ID = re.compile(r"[0-9]{1,18}")
 
 def _current(message: EmailMessage, today: date) -> list[Reminder]:
     """The reminders due on `today` for the object the message is about."""
-    related, ident = message.related_type, message.related_id or ""
+    return _current_for(message.related_type, message.related_id or "", today)
+
+
+def _current_for(related: str | None, ident: str, today: date) -> list[Reminder]:
+    """The reminders due on `today` for one object (`related` type and id)."""
     if related == "seller":
         return requirement_reminders(today, seller_id=ident)
     if not _ID.fullmatch(ident):
@@ -89,7 +109,8 @@ def _current(message: EmailMessage, today: date) -> list[Reminder]:
     if related == "quote":
         return quote_reminders(today, quote_id=int(ident))
     if related == "policy":
-        return expiry_reminders(today, policy_id=int(ident)) + verification_reminders(today, policy_id=int(ident))
+        return (expiry_reminders(today, policy_id=int(ident)) + verification_reminders(today, policy_id=int(ident))
+                + not_renewed_reminders(today, policy_id=int(ident)))
     return []
 
 

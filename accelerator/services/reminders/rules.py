@@ -17,11 +17,15 @@ Kinds, their rule, their dedupe key and the page they link to (SITE_URL + path):
   its window; a policy first seen inside the 7-day window gets only the 7-day notice. Key
   `policy_expiring:<30|7>:<policy id>:<expiration date>` (so a changed expiration date is a new
   reminder). Link `/seller/policies/<policy id>`.
+- `policy_not_renewed`: the insurer gave notice of non-renewal (`renewal` = `not_offered`) on a verified
+  policy of the seller that has not expired by `today`, is not cancelled and is not superseded (as above).
+  Queued at once when the notice is given (services/policy_notices), then the 30 and 7-day notices follow
+  as for any policy. Key `policy_not_renewed:<policy id>:<expiration date>`. Link `/seller/policies/<policy id>`.
 - `requirement_due` / `requirement_overdue`: the seller's compliance status on `today` (the domain's
   `compliance_status` with the app's REQUIREMENT) is `due` / `overdue`; one of each per
   `required_since` month. Key `requirement_<due|overdue>:<seller id>:<YYYY-MM>`. Link `/seller`.
-- `verification_decision`: an admin verified or rejected a policy the seller uploaded, within the
-  last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
+- `verification_decision`: an admin (or, answering a confirmation, its insurer) verified or rejected a
+  policy the seller uploaded, within the last VERIFICATION_LOOKBACK_DAYS days up to `today`. Key
   `verification_decision:<policy id>:<verified|rejected>:<decision time, unix seconds>`.
   Link `/seller/policies/<policy id>`.
 
@@ -45,11 +49,12 @@ from sqlalchemy import select
 from accelerator.domain.compliance import DUE, OVERDUE, compliance_status
 from accelerator.domain.values import format_month
 from accelerator.extensions import db
-from accelerator.models import Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller
+from accelerator.models import Confirmation, Insurer, MonthlySales, Policy, Quote, QuoteRequest, Seller
 from accelerator.services.reminders.kinds import (
     EXPIRY_NOTICES,
     KIND_DUE,
     KIND_EXPIRING,
+    KIND_NOT_RENEWED,
     KIND_OVERDUE,
     KIND_QUOTE,
     KIND_VERIFICATION,
@@ -160,6 +165,47 @@ def expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminder
     return found
 
 
+def _others_of(sellers: list[str], today: date) -> dict[str, list[Policy]]:
+    """Each seller's verified policies that have not expired by `today`."""
+    others: dict[str, list[Policy]] = defaultdict(list)
+    for part in chunks(sellers):
+        for other in db.session.execute(
+            select(Policy).where(Policy.seller_id.in_(part), Policy.verification == "verified",
+                                 Policy.expiration_date > today)
+        ).scalars():
+            others[other.seller_id].append(other)
+    return others
+
+
+def not_renewed_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
+    """policy_not_renewed: the insurer will not renew a verified, unexpired, uncancelled, unsuperseded policy."""
+    query = (select(Policy)
+             .where(Policy.renewal == "not_offered", Policy.verification == "verified",
+                    Policy.cancellation_date.is_(None), Policy.expiration_date > today)
+             .order_by(Policy.id))
+    if policy_id is not None:
+        query = query.where(Policy.id == policy_id)
+    candidates = db.session.execute(query).scalars().all()
+    sellers = sorted({p.seller_id for p in candidates})
+    others = _others_of(sellers, today)
+    to = recipients_of(sellers)
+    found = []
+    for policy in candidates:
+        if policy.seller_id not in to or _superseded(policy, others[policy.seller_id]):
+            continue
+        found.append(Reminder(
+            key=f"{KIND_NOT_RENEWED}:{policy.id}:{policy.expiration_date.isoformat()}",
+            kind=KIND_NOT_RENEWED, to_address=to[policy.seller_id].address,
+            related_type="policy", related_id=str(policy.id),
+            subject=(f"{policy.insurer_name} will not renew policy {policy.policy_number}: find cover from "
+                     f"{policy.expiration_date:%B} {policy.expiration_date.day}, {policy.expiration_date.year}"),
+            link=site_link(f"/seller/policies/{policy.id}"),
+            context={"seller_name": to[policy.seller_id].name, "policy": policy,
+                     "days_left": (policy.expiration_date - today).days},
+        ))
+    return found
+
+
 def verification_reminders(today: date, policy_id: int | None = None) -> list[Reminder]:
     """verification_decision: a seller upload verified or rejected in the lookback window up to `today`."""
     query = (select(Policy)
@@ -171,6 +217,7 @@ def verification_reminders(today: date, policy_id: int | None = None) -> list[Re
         query = query.where(Policy.id == policy_id)
     policies = db.session.execute(query).scalars().all()
     to = recipients_of(p.seller_id for p in policies)
+    by_insurer = _answered_by_insurer([p.id for p in policies])
     found = []
     for policy in policies:
         if policy.seller_id not in to:
@@ -184,8 +231,18 @@ def verification_reminders(today: date, policy_id: int | None = None) -> list[Re
             subject=(f"Your policy {policy.policy_number} is verified" if verified
                      else f"Your policy {policy.policy_number} was not accepted"),
             link=site_link(f"/seller/policies/{policy.id}"),
-            context={"seller_name": to[policy.seller_id].name, "policy": policy, "verified": verified},
+            context={"seller_name": to[policy.seller_id].name, "policy": policy, "verified": verified,
+                     "by_insurer": policy.id in by_insurer},
         ))
+    return found
+
+
+def _answered_by_insurer(policy_ids: list[int]) -> set[int]:
+    """Which of the policies were decided by their insurer's answer to a confirmation (services/confirmations)."""
+    found: set[int] = set()
+    for part in chunks(policy_ids):
+        found.update(db.session.execute(select(Confirmation.policy_id).where(
+            Confirmation.policy_id.in_(part), Confirmation.status.in_(("confirmed", "denied")))).scalars())
     return found
 
 
@@ -240,4 +297,4 @@ def requirement_reminders(today: date, seller_id: str | None = None) -> list[Rem
 def due_reminders(today: date) -> list[Reminder]:
     """Every reminder due on `today` (queued or not), by kind."""
     return (quote_reminders(today) + expiry_reminders(today) + requirement_reminders(today)
-            + verification_reminders(today))
+            + verification_reminders(today) + not_renewed_reminders(today))

@@ -17,7 +17,7 @@ from accelerator.domain.standing import EXPIRING_WITHIN_DAYS, POLICY_GROUPS, pol
 from accelerator.extensions import db
 from accelerator.models import Policy, Quote, QuoteRouting, Seller
 from accelerator.services.accounts import QuoteRequestLine, seller_overview
-from accelerator.services.renewal_rule import RenewalState, states_for
+from accelerator.services.renewal_rule import InsurerNotice, RenewalState, insurer_notice, states_for
 from accelerator.services.sellers.compliance import ComplianceSnapshot, compliance_snapshot
 
 
@@ -31,6 +31,12 @@ class DashboardPolicy:
     days_left: int
     renewal: RenewalState | None = None
     excludes_sold: str = ""  # the categories the seller sells that the policy excludes, in words
+
+    @property
+    def days_to_cancellation(self) -> int | None:
+        """Days from today to the cancellation date (None when not cancelled; 0 or less once in effect)."""
+        ends = self.policy.cancellation_date
+        return None if ends is None else self.days_left - (self.policy.expiration_date - ends).days
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class Dashboard:
     quote_requests: list[QuoteRequestLine]
     compliance: ComplianceSnapshot
     next_steps: list[NextStep] = field(default_factory=list)
+    # Insurers' notices to act on (a cancellation to come, a non-renewal), the soonest end first.
+    notices: list[InsurerNotice] = field(default_factory=list)
 
 
 def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
@@ -81,6 +89,8 @@ def dashboard(seller_id: str, today: date | None = None) -> Dashboard:
         quote_requests=overview.quote_requests,
         compliance=compliance,
         next_steps=next_steps(compliance, policies, renewals, overview.quote_requests, in_force_count, today),
+        notices=sorted((n for n in (insurer_notice(p, policies, today) for p in policies) if n is not None),
+                       key=lambda n: (n.ends, n.policy.policy_number)),
     )
 
 

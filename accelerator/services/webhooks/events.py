@@ -1,7 +1,9 @@
 """Webhook events: the event types and `emit`, which writes an event to the outbox for each active endpoint.
 
-Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `claim_case.opened`,
-`claim_case.updated`, `claim_case.escalated`; they and the envelope are declared in accelerator/shapes/webhooks.py.
+Event types: `quote_request.routed`, `quote.accepted`, `policy.cancelled`, `policy.cancellation_pending`,
+`policy.reinstated` (services/policy_notices: to the marketplace and the insurer), `claim_case.opened`,
+`claim_case.updated`, `claim_case.escalated`, `confirmation.requested`; they and the envelope are declared in
+accelerator/shapes/webhooks.py.
 An endpoint with no insurer belongs to the marketplace (`emit(None, ...)` writes to the marketplace's endpoints).
 """
 
