@@ -9,8 +9,7 @@ the policy row's attribute of the same name (`_from_row`), so adding an output f
 3. this class `Policy` (one line: `name: Type`). The coverage hot path selects every declared field that is a
 column of `policies` (services/coverage/statements.py reads `Policy.model_fields`), so nothing else changes.
 A field that is not a column under its own name (`insurer`, `meets_requirement`) is filled in `_from_row`.
-Not yet generated: accelerator/client.py's `Policy` TypedDict, a hand-written type hint for the client's callers
-(the answers carry the new field without it; only the hint lags).
+The client (accelerator/client.py) types its answers with the same class, so it follows.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ from accelerator.shapes.values import (
     Money,
     MoneyOrZero,
     MoneyOut,
+    Page,
     PageNumber,
     PerPage,
     PolicyNumber,
@@ -282,6 +282,14 @@ class Claim(BaseModel):
         values = {name: getattr(row, name) for name in cls.model_fields if name != "policy_number"}
         values["policy_number"] = row.policy.policy_number
         return values
+
+
+class PolicyPage(Page[Policy]):
+    """A page of the insurer's policies, by policy number."""
+
+
+class ClaimPage(Page[Claim]):
+    """A page of the claims paid on a policy, oldest first."""
 
 
 def policy_json(policy: Any) -> dict:

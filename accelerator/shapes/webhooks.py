@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accelerator.shapes.claim_cases import ClaimCase
-from accelerator.shapes.values import IdOut, Paging, TimestampOut, one_of, text
+from accelerator.shapes.values import IdOut, Page, Paging, TimestampOut, one_of, text
 
 MAX_URL_LENGTH = 2000
 EVENT_TYPES = ("quote_request.routed", "quote.accepted", "policy.cancelled", "claim_case.opened",
@@ -91,6 +91,14 @@ class WebhookDelivery(BaseModel):
                    status=event.status, attempts=attempts, created_at=event.created_at,
                    next_attempt_at=event.next_attempt_at if event.status == "pending" else None,
                    delivered_at=event.delivered_at)
+
+
+class WebhookEndpointPage(Page[WebhookEndpoint]):
+    """A page of the key's endpoints."""
+
+
+class WebhookDeliveryPage(Page[WebhookDelivery]):
+    """A page of the delivery log, newest first."""
 
 
 class WebhookEnvelope(BaseModel):
