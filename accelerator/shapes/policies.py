@@ -196,7 +196,9 @@ class ClaimReport(_NullIsAbsent):
 
     claim_id: Annotated[str, PlainValidator(_claim_id), WithJsonSchema(
         {"type": "string", "minLength": 1, "maxLength": MAX_CLAIM_ID,
-         "description": "The claims service's own id: printable characters."})]
+         "pattern": r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$",
+         "description": "The claims service's own id: printable characters (no control characters, no code "
+                        "point Unicode leaves unassigned)."})]
     seller_id: SellerId
     policy_number: PolicyNumber
     insurer_id: Annotated[int | None, PlainValidator(_insurer_id), WithJsonSchema(
