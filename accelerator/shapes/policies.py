@@ -53,6 +53,7 @@ from accelerator.shapes.values import (
     SellerIdOut,
     refuse,
 )
+from accelerator.shapes.writers import writer
 
 _POLICY_NUMBER_OUT = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
 
@@ -253,13 +254,18 @@ class Policy(BaseModel):
         if isinstance(row, dict):
             return row
         values = {name: getattr(row, name) for name in cls.model_fields if name not in _DERIVED}
-        values["insurer"] = {"id": row.insurer_id, "name": row.insurer_name, "naic_code": row.insurer_naic_code,
-                             "am_best_rating": row.insurer_rating}
-        values["meets_requirement"] = meets_requirement(row.terms(), current_app.config["REQUIREMENT"])
+        values.update(_derived(row, current_app.config["REQUIREMENT"]))
         return values
 
 
-_DERIVED = frozenset({"insurer", "meets_requirement"})  # the fields `_from_row` fills itself
+def _derived(row: Any, requirement: Any) -> dict[str, Any]:
+    """The fields that are not a column of the row under their own name."""
+    return {"insurer": {"id": row.insurer_id, "name": row.insurer_name, "naic_code": row.insurer_naic_code,
+                        "am_best_rating": row.insurer_rating},
+            "meets_requirement": meets_requirement(row.terms(), requirement)}
+
+
+_DERIVED = frozenset({"insurer", "meets_requirement"})  # the fields `_derived` fills
 
 
 class Claim(BaseModel):
@@ -297,6 +303,17 @@ class ClaimPage(Page[Claim]):
 def policy_json(policy: Any) -> dict:
     """The contract's policy object of a policy row, as its declaration dumps it."""
     return Policy.model_validate(policy).model_dump(mode="json")
+
+
+_write_policy = writer(Policy)
+
+
+def policy_json_written(policy: Any, requirement: Any) -> dict:
+    """What `policy_json` gives, written by the declaration's writer (shapes/writers.py) without validating:
+    the coverage batch writes one for each policy it chooses (tests/integration/test_coverage_service.py
+    holds the two equal)."""
+    return _write_policy(policy, excluded_categories=sorted(policy.excluded_categories or ()),
+                         **_derived(policy, requirement))
 
 
 def claim_json(claim: Any) -> dict:
