@@ -23,7 +23,7 @@ its declaration into the typed model (`Decimal` money, `date`s, aware `datetime`
     quote.parsed().annual_premium      # Decimal("1850.00")
 
 A body may be given as its declaration (checked here by the server's own rules before it is sent)
-or as a plain dict. Answers of resources not yet declared stay plain JSON (`JSON`, `Page`, `Policy`).
+or as a plain dict. The coverage batch's answer (results that are each an error or a check) stays plain JSON.
 """
 
 from __future__ import annotations
@@ -31,18 +31,21 @@ from __future__ import annotations
 import time
 import uuid
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import Any, Generic, TypeVar
 
 import requests
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from accelerator.shapes.certificates import CertificateRead, StoredCertificate
+from accelerator.shapes.claim_cases import ClaimCase, ClaimCasePage, OpenCase
 from accelerator.shapes.confirmations import Confirmation, ConfirmationAnswer, ConfirmationPage
 from accelerator.shapes.coverage import CoverageCheck, CoverageItem
 from accelerator.shapes.discovery import Health, OpenApiDocument, ProductCategory
+from accelerator.shapes.policies import Claim, ClaimPage, ClaimReport, Policy, PolicyPage, PolicyReport
 from accelerator.shapes.quotes import Quote, QuoteDecline, QuoteOffer, QuoteRequest, QuoteRequestPage
 from accelerator.shapes.sellers import Compliance, MonthlySales, SellerCategories
+from accelerator.shapes.webhooks import NewWebhookEndpoint, WebhookDeliveryPage, WebhookEndpointPage
 
 JSON = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
@@ -91,54 +94,6 @@ class ApiError(Exception):
         self.fields: dict[str, str] = error.get("fields") or {}
         self.headers = headers or {}
         super().__init__(f"{status} {self.code}: {self.message}")
-
-
-class InsurerRef(TypedDict):
-    """The insurer inside a policy object."""
-
-    id: str | None
-    name: str
-    naic_code: str | None
-    am_best_rating: str | None
-
-
-class PendingCancellation(TypedDict):
-    """A cancellation to come, in a policy object."""
-
-    date: str
-    reason: str | None
-
-
-class Policy(TypedDict):
-    """The contract's policy object."""
-
-    policy_number: str
-    insurer: InsurerRef
-    seller_id: str
-    source: str
-    verification: str
-    effective_date: str
-    expiration_date: str
-    cancellation_date: str | None
-    per_occurrence_limit: str
-    aggregate_limit: str
-    aggregate_remaining: str
-    deductible: str
-    occurrence_based: bool
-    additional_insured: bool
-    excluded_categories: list[str]
-    meets_requirement: bool
-    pending_cancellation: PendingCancellation | None
-    renewal: str | None
-
-
-class Page(TypedDict):
-    """A page of a list: items, page, per_page, total."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    total: int
 
 
 def _retry_after(value: str | None, default: float) -> float:
@@ -235,28 +190,30 @@ class AcceleratorClient:
 
     # --- insurer: policies ------------------------------------------------------------------------
 
-    def report_policy(self, policy: JSON, *, idempotency_key: str | None = None) -> Policy:
+    def report_policy(self, policy: PolicyReport | JSON, *, idempotency_key: str | None = None) -> Answer[Policy]:
         """POST /api/v1/policies: report a policy (201 new, 200 a repeat of the same terms)."""
-        return self.request("POST", "/api/v1/policies", json=policy, idempotency_key=idempotency_key)
+        return Answer(self.request("POST", "/api/v1/policies", json=_sent(policy), idempotency_key=idempotency_key),
+                      Policy)
 
     def list_policies(self, *, seller_id: str | None = None, page: int | None = None,
-                      per_page: int | None = None) -> Page:
+                      per_page: int | None = None) -> Answer[PolicyPage]:
         """GET /api/v1/policies."""
-        return self.request("GET", "/api/v1/policies",
-                            params={"seller_id": seller_id, "page": page, "per_page": per_page})
+        return Answer(self.request("GET", "/api/v1/policies",
+                                   params={"seller_id": seller_id, "page": page, "per_page": per_page}), PolicyPage)
 
-    def get_policy(self, policy_number: str) -> Policy:
+    def get_policy(self, policy_number: str) -> Answer[Policy]:
         """GET /api/v1/policies/{policy_number}."""
-        return self.request("GET", f"/api/v1/policies/{_segment(policy_number)}")
+        return Answer(self.request("GET", f"/api/v1/policies/{_segment(policy_number)}"), Policy)
 
     def cancel_policy(self, policy_number: str, cancellation_date: str, *,
-                      idempotency_key: str | None = None) -> Policy:
+                      idempotency_key: str | None = None) -> Answer[Policy]:
         """POST /api/v1/policies/{policy_number}/cancel."""
-        return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/cancel",
-                            json={"cancellation_date": cancellation_date}, idempotency_key=idempotency_key)
+        return Answer(self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/cancel",
+                                   json={"cancellation_date": cancellation_date}, idempotency_key=idempotency_key),
+                      Policy)
 
     def send_notice(self, policy_number: str, kind: str, *, cancellation_date: str | None = None,
-                    reason: str | None = None, idempotency_key: str | None = None) -> Policy:
+                    reason: str | None = None, idempotency_key: str | None = None) -> Answer[Policy]:
         """POST /api/v1/policies/{policy_number}/notices (`notice_of_cancellation` with a date and a reason,
         `reinstatement`, `non_renewal`)."""
         body: dict[str, Any] = {"kind": kind}
@@ -264,13 +221,14 @@ class AcceleratorClient:
             body["cancellation_date"] = cancellation_date
         if reason is not None:
             body["reason"] = reason
-        return self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/notices", json=body,
-                            idempotency_key=idempotency_key)
+        return Answer(self.request("POST", f"/api/v1/policies/{_segment(policy_number)}/notices", json=body,
+                                   idempotency_key=idempotency_key), Policy)
 
-    def policy_claims(self, policy_number: str, *, page: int | None = None, per_page: int | None = None) -> Page:
+    def policy_claims(self, policy_number: str, *, page: int | None = None,
+                      per_page: int | None = None) -> Answer[ClaimPage]:
         """GET /api/v1/policies/{policy_number}/claims."""
-        return self.request("GET", f"/api/v1/policies/{_segment(policy_number)}/claims",
-                            params={"page": page, "per_page": per_page})
+        return Answer(self.request("GET", f"/api/v1/policies/{_segment(policy_number)}/claims",
+                                   params={"page": page, "per_page": per_page}), ClaimPage)
 
     # --- insurer: quote requests ------------------------------------------------------------------
 
@@ -318,23 +276,26 @@ class AcceleratorClient:
 
     # --- insurer: webhooks ------------------------------------------------------------------------
 
-    def register_webhook(self, url: str, *, idempotency_key: str | None = None) -> JSON:
+    def register_webhook(self, url: str, *, idempotency_key: str | None = None) -> Answer[NewWebhookEndpoint]:
         """POST /api/v1/webhooks: the answer holds the signing secret, this once."""
-        return self.request("POST", "/api/v1/webhooks", json={"url": url}, idempotency_key=idempotency_key)
+        return Answer(self.request("POST", "/api/v1/webhooks", json={"url": url}, idempotency_key=idempotency_key),
+                      NewWebhookEndpoint)
 
-    def list_webhooks(self, *, page: int | None = None, per_page: int | None = None) -> Page:
+    def list_webhooks(self, *, page: int | None = None, per_page: int | None = None) -> Answer[WebhookEndpointPage]:
         """GET /api/v1/webhooks."""
-        return self.request("GET", "/api/v1/webhooks", params={"page": page, "per_page": per_page})
+        return Answer(self.request("GET", "/api/v1/webhooks", params={"page": page, "per_page": per_page}),
+                      WebhookEndpointPage)
 
     def delete_webhook(self, endpoint_id: str | int) -> None:
         """DELETE /api/v1/webhooks/{id}."""
         self.request("DELETE", f"/api/v1/webhooks/{_segment(str(endpoint_id))}")
 
     def webhook_deliveries(self, *, status: str | None = None, page: int | None = None,
-                           per_page: int | None = None) -> Page:
+                           per_page: int | None = None) -> Answer[WebhookDeliveryPage]:
         """GET /api/v1/webhooks/deliveries: the delivery log."""
-        return self.request("GET", "/api/v1/webhooks/deliveries",
-                            params={"status": status, "page": page, "per_page": per_page})
+        return Answer(self.request("GET", "/api/v1/webhooks/deliveries",
+                                   params={"status": status, "page": page, "per_page": per_page}),
+                      WebhookDeliveryPage)
 
     # --- marketplace (role marketplace): coverage, claims, sales and compliance ---------------------
 
@@ -355,9 +316,10 @@ class AcceleratorClient:
         """GET /api/v1/coverage/checks/{check_id}: a recorded check's answer, field for field."""
         return Answer(self.request("GET", f"/api/v1/coverage/checks/{_segment(check_id)}"), CoverageCheck)
 
-    def record_claim(self, claim: JSON, *, idempotency_key: str | None = None) -> JSON:
+    def record_claim(self, claim: ClaimReport | JSON, *, idempotency_key: str | None = None) -> Answer[Claim]:
         """POST /api/v1/claims: 201 the first time, 200 with the first answer for the same claim_id."""
-        return self.request("POST", "/api/v1/claims", json=claim, idempotency_key=idempotency_key)
+        return Answer(self.request("POST", "/api/v1/claims", json=_sent(claim), idempotency_key=idempotency_key),
+                      Claim)
 
     def report_sales(self, seller_id: str, month: str, gross_proceeds: str, *,
                      idempotency_key: str | None = None) -> Answer[MonthlySales]:
@@ -397,52 +359,56 @@ class AcceleratorClient:
 
     # --- claim cases (marketplace and insurer) -----------------------------------------------------
 
-    def open_claim_case(self, case: JSON, *, idempotency_key: str | None = None) -> JSON:
+    def open_claim_case(self, case: OpenCase | JSON, *, idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases: 201 the first time, 200 with the case as it is now for the same case_id."""
-        return self.request("POST", "/api/v1/claim-cases", json=case, idempotency_key=idempotency_key)
+        return self._case("POST", "/api/v1/claim-cases", _sent(case), idempotency_key)
 
     def list_claim_cases(self, *, state: str | None = None, seller_id: str | None = None, page: int | None = None,
-                         per_page: int | None = None) -> Page:
+                         per_page: int | None = None) -> Answer[ClaimCasePage]:
         """GET /api/v1/claim-cases: newest first (an insurer sees its own)."""
-        return self.request("GET", "/api/v1/claim-cases", params={
-            "state": state, "seller_id": seller_id, "page": page, "per_page": per_page})
+        return Answer(self.request("GET", "/api/v1/claim-cases", params={
+            "state": state, "seller_id": seller_id, "page": page, "per_page": per_page}), ClaimCasePage)
 
-    def get_claim_case(self, case_id: str) -> JSON:
+    def get_claim_case(self, case_id: str) -> Answer[ClaimCase]:
         """GET /api/v1/claim-cases/{case_id}: the case as it stands now."""
-        return self.request("GET", f"/api/v1/claim-cases/{_segment(case_id)}")
+        return Answer(self.request("GET", f"/api/v1/claim-cases/{_segment(case_id)}"), ClaimCase)
 
-    def accept_claim_case(self, case_id: str, *, idempotency_key: str | None = None) -> JSON:
+    def accept_claim_case(self, case_id: str, *, idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/accept (insurer)."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/accept", json={},
-                            idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/accept", {}, idempotency_key)
 
-    def deny_claim_case(self, case_id: str, reason: str, *, idempotency_key: str | None = None) -> JSON:
+    def deny_claim_case(self, case_id: str, reason: str, *, idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/deny (insurer)."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/deny", json={"reason": reason},
-                            idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/deny", {"reason": reason},
+                          idempotency_key)
 
     def step_in_claim_case(self, case_id: str, note: str | None = None, *,
-                           idempotency_key: str | None = None) -> JSON:
+                           idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/step-in (marketplace)."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/step-in", json={"note": note},
-                            idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/step-in", {"note": note},
+                          idempotency_key)
 
-    def pay_claim_case(self, case_id: str, payer: str, amount: str, *, idempotency_key: str | None = None) -> JSON:
+    def pay_claim_case(self, case_id: str, payer: str, amount: str, *,
+                       idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/payments: the case's one payment."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/payments",
-                            json={"payer": payer, "amount": amount}, idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/payments",
+                          {"payer": payer, "amount": amount}, idempotency_key)
 
-    def recover_claim_case(self, case_id: str, amount: str, *, idempotency_key: str | None = None) -> JSON:
+    def recover_claim_case(self, case_id: str, amount: str, *,
+                           idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/recoveries (marketplace)."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/recoveries", json={"amount": amount},
-                            idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/recoveries", {"amount": amount},
+                          idempotency_key)
 
     def close_claim_case(self, case_id: str, outcome: str, note: str | None = None, *,
-                         idempotency_key: str | None = None) -> JSON:
+                         idempotency_key: str | None = None) -> Answer[ClaimCase]:
         """POST /api/v1/claim-cases/{case_id}/close (marketplace): invalid or withdrawn."""
-        return self.request("POST", f"/api/v1/claim-cases/{_segment(case_id)}/close",
-                            json={"outcome": outcome, "note": note}, idempotency_key=idempotency_key)
+        return self._case("POST", f"/api/v1/claim-cases/{_segment(case_id)}/close",
+                          {"outcome": outcome, "note": note}, idempotency_key)
 
+    def _case(self, method: str, path: str, body: Any, idempotency_key: str | None) -> Answer[ClaimCase]:
+        """A write answered with the case object."""
+        return Answer(self.request(method, path, json=body, idempotency_key=idempotency_key), ClaimCase)
 
 def _segment(value: str) -> str:
     """A path segment, percent-encoded so a value can never reach another path."""

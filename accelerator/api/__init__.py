@@ -8,7 +8,8 @@ Where things are:
 - accelerator/shapes/ (top level, not here: services use them too): the declarations: value types
   (values.py), the one error renderer (errors.py) and every resource's declarations (coverage.py,
   sellers.py, policies.py, quotes.py, discovery.py, claim_cases.py, confirmations.py, webhooks.py).
-- api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment.
+- api/openapi.py: the document at /api/v1/openapi.json, merged from each module's `OPENAPI` fragment,
+  which `register_api` hands it (the list of modules is kept here, and only here).
 - api/claim_case_adapter.py: POST /api/v1/claim-cases's only road, `OpeningAdapter`, in front of Flask (as
   api/coverage/adapter.py is GET /api/v1/coverage's); installed when api/claim_cases.py is registered.
 - one module per resource, each listed in RESOURCE_MODULES below (which registers its routes and its
@@ -44,7 +45,8 @@ __all__ = ["RESOURCE_MODULES", "bp", "register_api"]
 
 
 def register_api(app: Flask) -> None:
-    """Register the API (the only place exempt from CSRF) and the health check."""
+    """Register the API (the only place exempt from CSRF), its OpenAPI document and the health check."""
     csrf.exempt(bp)
+    openapi.install_document(app, [module.OPENAPI for module in RESOURCE_MODULES])
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", discovery.healthz, methods=["GET"])

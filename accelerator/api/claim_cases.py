@@ -7,7 +7,7 @@ from flask import g, jsonify
 from accelerator.api.blueprint import bp
 from accelerator.api.claim_case_adapter import OpeningAdapter
 from accelerator.api.core import idempotent, paginated, query_values, read_json, require_role
-from accelerator.api.openapi import operation, page_of, path_params_of, query_params_of, ref, schemas_of
+from accelerator.api.openapi import operation, path_params_of, query_params_of, ref, schemas_of
 from accelerator.domain.claim_case_input import check_case_id
 from accelerator.domain.errors import NotFound
 from accelerator.services import claim_cases
@@ -19,6 +19,7 @@ from accelerator.shapes.claim_cases import (
     CaseQuery,
     CaseRecoveryBody,
     ClaimCase,
+    ClaimCasePage,
     CloseCase,
     DenyCase,
     OpenCase,
@@ -156,7 +157,7 @@ _TRANSITIONS = ("409 `invalid_transition` (its message names the state) for an a
 
 OPENAPI = {
     "schemas": schemas_of(OpenCase, AcceptCase, DenyCase, StepIn, CasePaymentBody, CaseRecoveryBody, CloseCase,
-                          ClaimCase),
+                          ClaimCase, ClaimCasePage),
     "paths": {
         "/api/v1/claim-cases": {
             "post": operation(
@@ -176,7 +177,7 @@ OPENAPI = {
                 description="Newest first. A marketplace key sees every case; an insurer key only the cases "
                             "whose insurer_id is its own. A case past its respond_by is listed escalated.",
                 params=query_params_of(CaseQuery),
-                responses={"200": ("One page of cases.", page_of(ref("ClaimCase")))},
+                responses={"200": ("One page of cases.", ref("ClaimCasePage"))},
             ),
         },
         "/api/v1/claim-cases/{case_id}": {

@@ -4,10 +4,11 @@ Each resource module declares, next to its endpoints, a module-level
 
     OPENAPI = {"paths": {"/api/v1/things": {"get": operation(...)}}, "schemas": {"Thing": {...}}}
 
-and is listed in `accelerator.api.RESOURCE_MODULES`; `build_document` merges the fragments over
-the shared components below (the Error body, money, dates, pages, the Idempotency-Key header and
-the error responses). tests/api/test_openapi.py checks that every route is in the document and
-every documented path is a route, and the schemathesis run validates every answer against it.
+and is listed in `accelerator.api.RESOURCE_MODULES`; `register_api` hands the fragments to
+`install_document`, and `build_document` merges them over the shared components below (the Error
+body, money, dates, pages, the Idempotency-Key header and the error responses).
+tests/api/test_openapi.py checks that every route is in the document and every documented path is a
+route, and the schemathesis run validates every answer against it.
 
 Helpers for fragments: `operation(...)` builds one operation with the standard error responses of
 its kind (auth, body, idempotency, path lookup); `ref("Policy")` points at a schema; `page_of(...)`
@@ -20,7 +21,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import Flask, current_app, jsonify
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
@@ -271,15 +272,17 @@ def build_document(fragments: list[dict]) -> dict:
     return doc
 
 
-def document() -> dict:
-    """The app's document (built once per app from accelerator.api.RESOURCE_MODULES)."""
-    cached = current_app.extensions.get("accelerator_openapi")
-    if cached is None:
-        from accelerator.api import RESOURCE_MODULES
+_APP_KEY = "accelerator_openapi"
 
-        cached = build_document([module.OPENAPI for module in RESOURCE_MODULES])
-        current_app.extensions["accelerator_openapi"] = cached
-    return cached
+
+def install_document(app: Flask, fragments: list[dict]) -> None:
+    """Build the app's document from the resource modules' fragments, once, when the API is registered."""
+    app.extensions[_APP_KEY] = build_document(fragments)
+
+
+def document() -> dict:
+    """The app's document, as `install_document` built it."""
+    return current_app.extensions[_APP_KEY]
 
 
 @bp.get("/openapi.json")

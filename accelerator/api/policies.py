@@ -6,18 +6,20 @@ from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
 from accelerator.api.core import idempotent, paginated, query_values, read_json, require_role
-from accelerator.api.openapi import operation, page_of, path_params_of, query_params_of, ref, schemas_of
+from accelerator.api.openapi import operation, path_params_of, query_params_of, ref, schemas_of
 from accelerator.domain.errors import NotFound, ValidationError
 from accelerator.services import policies, policy_notices
 from accelerator.services.audit import Actor
 from accelerator.shapes.errors import validate_all
 from accelerator.shapes.policies import (
     CancelBody,
+    ClaimPage,
     NoQuery,
     NoticeBody,
     PageQuery,
     Policy,
     PolicyListQuery,
+    PolicyPage,
     PolicyPath,
     PolicyReport,
     claim_json,
@@ -120,7 +122,7 @@ _POLICY_PATH = path_params_of(PolicyPath, policy_number="The insurer's policy nu
 
 OPENAPI = {
     # "Claim" (the claim object) is declared with "Policy" in shapes/policies.py; api/claims.py lists it.
-    "schemas": schemas_of(Policy, PolicyReport, CancelBody, NoticeBody),
+    "schemas": schemas_of(Policy, PolicyReport, CancelBody, NoticeBody, PolicyPage, ClaimPage),
     "paths": {
         "/api/v1/policies": {
             "post": operation(
@@ -134,7 +136,7 @@ OPENAPI = {
             "get": operation(
                 "List the insurer's policies", operation_id="listPolicies", tags=["policies"], roles=("insurer",),
                 params=query_params_of(PolicyListQuery),
-                responses={"200": ("A page of policies, by policy number.", page_of(ref("Policy")))},
+                responses={"200": ("A page of policies, by policy number.", ref("PolicyPage"))},
             ),
         },
         "/api/v1/policies/{policy_number}": {
@@ -175,7 +177,7 @@ OPENAPI = {
             "get": operation(
                 "Claims paid on a policy", operation_id="listPolicyClaims", tags=["policies"],
                 roles=("insurer",), params=[*_POLICY_PATH, *query_params_of(PageQuery)], errors=("404",),
-                responses={"200": ("A page of claims, oldest first.", page_of(ref("Claim")))},
+                responses={"200": ("A page of claims, oldest first.", ref("ClaimPage"))},
             ),
         },
     },

@@ -11,7 +11,7 @@ from flask import g, jsonify
 
 from accelerator.api.blueprint import bp
 from accelerator.api.core import idempotent, paginated, parse_id, query_values, read_json, require_role
-from accelerator.api.openapi import operation, page_of, path_params_of, query_params_of, ref, schemas_of
+from accelerator.api.openapi import operation, path_params_of, query_params_of, ref, schemas_of
 from accelerator.domain.errors import NotFound
 from accelerator.services import webhooks
 from accelerator.services.audit import Actor
@@ -26,7 +26,9 @@ from accelerator.shapes.webhooks import (
     PolicyEnvelope,
     WebhookBody,
     WebhookDelivery,
+    WebhookDeliveryPage,
     WebhookEndpoint,
+    WebhookEndpointPage,
     WebhookEnvelope,
     WebhookPath,
 )
@@ -117,7 +119,8 @@ def _event(event_type: str) -> dict:
 
 OPENAPI = {
     "schemas": schemas_of(WebhookBody, WebhookEndpoint, NewWebhookEndpoint, WebhookDelivery, WebhookEnvelope,
-                          ClaimCaseEnvelope, ConfirmationEnvelope, PolicyEnvelope),
+                          ClaimCaseEnvelope, ConfirmationEnvelope, PolicyEnvelope, WebhookEndpointPage,
+                          WebhookDeliveryPage),
     "webhooks": {event_type: _event(event_type) for event_type in EVENT_TYPES},
     "paths": {
         "/api/v1/webhooks": {
@@ -135,7 +138,7 @@ OPENAPI = {
             "get": operation(
                 "List webhook endpoints", operation_id="listWebhooks", tags=["webhooks"],
                 roles=("insurer", "marketplace"), params=query_params_of(Paging),
-                responses={"200": ("A page of endpoints.", page_of(ref("WebhookEndpoint")))},
+                responses={"200": ("A page of endpoints.", ref("WebhookEndpointPage"))},
             ),
         },
         "/api/v1/webhooks/{endpoint_id}": {
@@ -151,7 +154,7 @@ OPENAPI = {
                 "The webhook delivery log", operation_id="listWebhookDeliveries", tags=["webhooks"],
                 roles=("insurer", "marketplace"), params=query_params_of(DeliveryQuery),
                 responses={"200": ("A page of events, newest first, with their attempts.",
-                                   page_of(ref("WebhookDelivery")))},
+                                   ref("WebhookDeliveryPage"))},
             ),
         },
     },

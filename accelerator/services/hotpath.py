@@ -24,6 +24,7 @@ transaction when they need several statements, in the writers' turn.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import weakref
@@ -165,6 +166,7 @@ class HotConnections:
             conn.autocommit = True  # a read holds no transaction (nor locks) open
         if self.dialect is not self.engine.dialect:
             conn.cursor_factory = _raw_cursor()
+            _load_json_once(conn)
         return fairy, conn, True
 
     @staticmethod
@@ -219,6 +221,25 @@ def _raw_cursor() -> type:
     import psycopg
 
     return psycopg.RawCursor
+
+
+def _load_json_once(conn) -> None:
+    """Have psycopg parse each distinct JSON text once on this connection (the policies' excluded categories:
+    a handful of lists recur over every row a batch reads), handing out a copy of each list of strings it keeps."""
+    from psycopg.types.json import set_json_loads
+
+    parsed: dict[bytes, object] = {}
+
+    def loads(data: bytes):
+        found = parsed.get(data)
+        if found is None:
+            found = json.loads(data)
+            if type(found) is not list or not all(type(v) is str for v in found) or len(parsed) >= 4096:
+                return found
+            parsed[data] = found
+        return list(found)
+
+    set_json_loads(loads, conn)
 
 
 def _pipeline_supported() -> bool:

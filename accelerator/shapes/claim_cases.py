@@ -23,6 +23,7 @@ from accelerator.shapes.values import (
     IdOut,
     Money,
     MoneyOut,
+    Page,
     Paging,
     SellerId,
     TimestampOut,
@@ -187,6 +188,10 @@ class ClaimCase(BaseModel):
     payment: CasePayment | None
     recovery: CaseRecovery | None
     history: list[CaseHistoryEntry] = Field(description="Every change, oldest first.")
+
+
+class ClaimCasePage(Page[ClaimCase]):
+    """A page of claim cases, newest first."""
 
 
 _write_case = writer(ClaimCase)

@@ -9,10 +9,9 @@ the policy row's attribute of the same name (`_from_row`), so adding an output f
 3. this class `Policy` (one line: `name: Type`). The coverage hot path selects every declared field that is a
 column of `policies` (services/coverage/statements.py reads `Policy.model_fields`), so nothing else changes.
 A field that is not a column under its own name (`insurer`, `meets_requirement`, `pending_cancellation`) is
-filled in `_from_row`; the columns such a field reads beyond the declared ones are named in `Policy.ROW_READS`
-(the hot path selects them too).
-Not yet generated: accelerator/client.py's `Policy` TypedDict, a hand-written type hint for the client's callers
-(the answers carry the new field without it; only the hint lags).
+filled in `_derived`; the columns such a field reads beyond the declared ones are named in `Policy.ROW_READS`
+(the hot path selects them too). The client (accelerator/client.py) types its answers with the same class, so
+it follows.
 """
 
 from __future__ import annotations
@@ -49,6 +48,7 @@ from accelerator.shapes.values import (
     Money,
     MoneyOrZero,
     MoneyOut,
+    Page,
     PageNumber,
     PerPage,
     PolicyNumber,
@@ -58,6 +58,7 @@ from accelerator.shapes.values import (
     refuse,
     text,
 )
+from accelerator.shapes.writers import writer
 
 _POLICY_NUMBER_OUT = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
 
@@ -219,7 +220,9 @@ class ClaimReport(_NullIsAbsent):
 
     claim_id: Annotated[str, PlainValidator(_claim_id), WithJsonSchema(
         {"type": "string", "minLength": 1, "maxLength": MAX_CLAIM_ID,
-         "description": "The claims service's own id: printable characters."})]
+         "pattern": r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$",
+         "description": "The claims service's own id: printable characters (no control characters, no code "
+                        "point Unicode leaves unassigned)."})]
     seller_id: SellerId
     policy_number: PolicyNumber
     insurer_id: Annotated[int | None, PlainValidator(_insurer_id), WithJsonSchema(
@@ -290,16 +293,21 @@ class Policy(BaseModel):
         if isinstance(row, dict):
             return row
         values = {name: getattr(row, name) for name in cls.model_fields if name not in _DERIVED}
-        values["insurer"] = {"id": row.insurer_id, "name": row.insurer_name, "naic_code": row.insurer_naic_code,
-                             "am_best_rating": row.insurer_rating}
-        values["meets_requirement"] = meets_requirement(row.terms(), current_app.config["REQUIREMENT"])
-        ends = row.cancellation_date
-        values["pending_cancellation"] = ({"date": ends, "reason": row.cancellation_reason}
-                                          if ends is not None and ends > clock.today() else None)
+        values.update(_derived(row, current_app.config["REQUIREMENT"]))
         return values
 
 
-_DERIVED = frozenset({"insurer", "meets_requirement", "pending_cancellation"})  # the fields `_from_row` fills itself
+def _derived(row: Any, requirement: Any) -> dict[str, Any]:
+    """The fields that are not a column of the row under their own name."""
+    ends = row.cancellation_date
+    return {"insurer": {"id": row.insurer_id, "name": row.insurer_name, "naic_code": row.insurer_naic_code,
+                        "am_best_rating": row.insurer_rating},
+            "meets_requirement": meets_requirement(row.terms(), requirement),
+            "pending_cancellation": ({"date": ends, "reason": row.cancellation_reason}
+                                     if ends is not None and ends > clock.today() else None)}
+
+
+_DERIVED = frozenset({"insurer", "meets_requirement", "pending_cancellation"})  # the fields `_derived` fills
 
 
 class Claim(BaseModel):
@@ -326,9 +334,28 @@ class Claim(BaseModel):
         return values
 
 
+class PolicyPage(Page[Policy]):
+    """A page of the insurer's policies, by policy number."""
+
+
+class ClaimPage(Page[Claim]):
+    """A page of the claims paid on a policy, oldest first."""
+
+
 def policy_json(policy: Any) -> dict:
     """The contract's policy object of a policy row, as its declaration dumps it."""
     return Policy.model_validate(policy).model_dump(mode="json")
+
+
+_write_policy = writer(Policy)
+
+
+def policy_json_written(policy: Any, requirement: Any) -> dict:
+    """What `policy_json` gives, written by the declaration's writer (shapes/writers.py) without validating:
+    the coverage batch writes one for each policy it chooses (tests/integration/test_coverage_service.py
+    holds the two equal)."""
+    return _write_policy(policy, excluded_categories=sorted(policy.excluded_categories or ()),
+                         **_derived(policy, requirement))
 
 
 def claim_json(claim: Any) -> dict:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from accelerator.domain.categories import CATEGORY_CODES
@@ -255,6 +255,20 @@ class Paging(BaseModel):
 
     page: PageNumber = 1
     per_page: PerPage = DEFAULT_PER_PAGE
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """The contract's page of a list; a list's answer is declared as `class ThingPage(Page[Thing])`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[Item]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    total: int = Field(ge=0)
 
 
 class NoQuery(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from accelerator.shapes.claim_cases import ClaimCase
 from accelerator.shapes.confirmations import Confirmation
 from accelerator.shapes.policies import Policy
-from accelerator.shapes.values import IdOut, Paging, TimestampOut, one_of, text
+from accelerator.shapes.values import IdOut, Page, Paging, TimestampOut, one_of, text
 
 MAX_URL_LENGTH = 2000
 POLICY_EVENT_TYPES = ("policy.cancelled", "policy.cancellation_pending", "policy.reinstated")
@@ -94,6 +94,14 @@ class WebhookDelivery(BaseModel):
                    status=event.status, attempts=attempts, created_at=event.created_at,
                    next_attempt_at=event.next_attempt_at if event.status == "pending" else None,
                    delivered_at=event.delivered_at)
+
+
+class WebhookEndpointPage(Page[WebhookEndpoint]):
+    """A page of the key's endpoints."""
+
+
+class WebhookDeliveryPage(Page[WebhookDelivery]):
+    """A page of the delivery log, newest first."""
 
 
 class WebhookEnvelope(BaseModel):

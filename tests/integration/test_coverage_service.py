@@ -244,3 +244,24 @@ def test_the_prepared_select_gives_the_rows_a_core_select_gives(db):
     assert got == expected and len(got) == 2
     assert {type(v) for row in got for v in row[12:16]} == {Decimal}
     assert [str(v) for row in got for v in row[12:16]] == [str(v) for row in expected for v in row[12:16]]
+
+
+def test_the_written_policy_object_is_the_one_its_declaration_validates_and_dumps(db):
+    """The hot path writes each chosen policy with the declaration's writer (no validation): pydantic's own
+    validate-and-dump of the same row gives the same object, for every kind of row."""
+    from flask import current_app
+
+    from accelerator.shapes.policies import policy_json, policy_json_written
+
+    seller = factories.make_seller(seller_id="WRITTEN01").seller_id
+    rows = [
+        factories.make_policy(seller_id=seller, cancellation_date=date(2026, 5, 1), claims_paid=Decimal("12.34"),
+                              excluded_categories=["toys", "baby"], occurrence_based=False),
+        factories.make_policy(seller_id=seller, source="seller_upload", verification="pending", insurer_id=None,
+                              insurer_rating=None, insurer_naic_code=None),
+        factories.make_policy(seller_id=seller, claims_paid=Decimal("2000000.00")),
+    ]
+    for row in rows:
+        assert policy_json_written(row, current_app.config["REQUIREMENT"]) == policy_json(row)
+    answer = coverage.check_coverage(None, seller, date(2026, 3, 1), Decimal("100.00"))
+    assert answer["policy"] in [policy_json(row) for row in rows]

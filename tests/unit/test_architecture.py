@@ -13,15 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "accelerator"
 
-# Offences that wait for issue 14's API rewrite, which replaces the API's serializers with declarations both
-# sides use and removes these imports (the services are not to be edited for them meanwhile). The lists are a
-# ratchet: a new offence fails, and so does a listed one that is gone (strike it from the list).
-PENDING_API_REWRITE_LAYER: set[tuple[str, str]] = set()
-# api/openapi.py reads api/__init__.py's RESOURCE_MODULES inside a function: the API rewrite moves the list.
-PENDING_API_REWRITE_CYCLE = {
-    ("accelerator.api.openapi", "accelerator.api"),
-}
-
 # What each layer must never import (by module name prefix).
 FORBIDDEN = {
     "accelerator.domain": ("flask", "werkzeug", "sqlalchemy", "accelerator.extensions", "accelerator.models",
@@ -211,16 +202,7 @@ def test_the_reader_sees_every_module_and_import():
 
 def test_there_is_no_import_cycle():
     """No module, through what it imports (inside functions too), comes back to itself."""
-    graph = dependencies()
-    for importer, target in PENDING_API_REWRITE_CYCLE:
-        assert target in graph[importer], f"{importer} -> {target} is gone: strike it from PENDING_API_REWRITE_CYCLE"
-    # A service importing api.serializers runs api/__init__.py, which imports every resource and so the
-    # services: those edges go with the imports the API rewrite removes.
-    pending = PENDING_API_REWRITE_CYCLE | {(importer, reached) for importer, target in PENDING_API_REWRITE_LAYER
-                                           for reached in (*_ancestors(target)[1:], target)}
-    trimmed = {name: {target for target in targets if (name, target) not in pending}
-               for name, targets in graph.items()}
-    assert cycles(trimmed) == []
+    assert cycles(dependencies()) == []
 
 
 def test_a_cycle_is_found_where_there_is_one():
@@ -236,10 +218,7 @@ def test_no_private_name_is_taken_from_another_module():
 
 def test_each_layer_imports_only_what_lies_below_it():
     """domain/ is pure; models/ never reach up; services/ never import the adapters (web/, api/)."""
-    offences = layer_offences()
-    assert offences - PENDING_API_REWRITE_LAYER == set()
-    gone = PENDING_API_REWRITE_LAYER - offences
-    assert not gone, f"no longer offend: strike them from PENDING_API_REWRITE_LAYER: {sorted(gone)}"
+    assert layer_offences() == set()
 
 
 def _faces() -> dict[str, dict[str, str]]:

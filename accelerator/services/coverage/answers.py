@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from flask import Flask, has_app_context
+from flask import Flask
 
 from accelerator.domain.coverage import CoverageDecision
 from accelerator.domain.errors import DomainError
@@ -13,7 +13,7 @@ from accelerator.domain.money import format_money
 from accelerator.domain.terms import PolicyTerms
 from accelerator.services.coverage.questions import CheckInput
 from accelerator.services.coverage.statements import POLICY_COLUMNS
-from accelerator.shapes.policies import policy_json
+from accelerator.shapes.policies import policy_json_written
 
 ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 # The JSON string encoder the encoder above uses (the C one where there is one).
@@ -55,11 +55,8 @@ def answer_text(check_id: str, checked_at: str, question: CheckInput, decision: 
 
 
 def policy_answer_text(app: Flask, row: Sequence, terms: PolicyTerms) -> str:
-    """The contract's policy object as JSON text, by its declared shape (which reads the app's config)."""
-    if has_app_context():
-        return ENCODER.encode(policy_json(_SelectedPolicy(row, terms)))
-    with app.app_context():
-        return ENCODER.encode(policy_json(_SelectedPolicy(row, terms)))
+    """The contract's policy object as JSON text, written by its declaration's writer (no app context needed)."""
+    return ENCODER.encode(policy_json_written(_SelectedPolicy(row, terms), app.config["REQUIREMENT"]))
 
 
 def item_error_text(error: DomainError) -> str:

@@ -89,8 +89,8 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
                accept_key: Callable[[KeyRow | None], int | None] | None = None) -> list[str] | None:
     """Decide, serialize and record every question; the JSON texts, returned once they are committed.
 
-    `app` and `engine` default to the current app's; given both, no app context is needed (the
-    coverage adapter in api/coverage/adapter.py pushes one only to serialize a policy object). With `key_prefix`,
+    `app` and `engine` default to the current app's; given both, no app context is needed (the policy
+    object is written with the app's config, answers.policy_answer_text). With `key_prefix`,
     the API key with that prefix is read (afresh) in the same read transaction as the policies, and
     `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
     the answer is None. An accepted key with a rate limit has the request counted in the transaction
