@@ -15,7 +15,8 @@ are called in process with prebuilt environs, alternately through the whole app 
 RequestObserver outermost, as served) and through the same app without its outermost middleware
 ("off": the layer below it), in blocks of --block requests, --rounds times, so load from other
 programs falls on both alike. As under gunicorn, prometheus_client runs in its multiprocess mode (a
-folder of its own) and the log lines are JSON written to a file. CPU time (process_time) per
+folder of its own) and the log lines are JSON written to a file, in batches every 0.1 s as gunicorn.conf.py
+makes a worker write them. CPU time (process_time) per
 request is the figure (wall time beside it); the cost is the median of the rounds' own differences.
 No HTTP: a server's own cost per request would make the share smaller. A benchmark, not a test.
 """
@@ -195,6 +196,9 @@ def main() -> None:
 
     from wsgi import app
 
+    from accelerator.observability.records import batch, flush
+
+    batch(0.1)  # as gunicorn.conf.py's post_fork makes every worker write its request records
     on = app.wsgi_app
     off = on.wsgi_app  # the layer the RequestObserver wraps
     assert type(on).__name__ == "RequestObserver", type(on)
@@ -215,6 +219,7 @@ def main() -> None:
         for label, wsgi in order:
             figures[label] = _block(wsgi, [single() for _ in range(args.block)])
         rounds.append(figures)
+    flush()  # the last batch, into the log file
     sys.stderr = real_stderr
     log.close()
 
