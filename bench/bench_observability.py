@@ -112,6 +112,18 @@ def server_cpu_seconds(master: int) -> float:
     return total
 
 
+def _wait_booted(master: int, seconds: float = 180) -> None:
+    """Wait until a gunicorn server's workers are idle (their CPU still for a second): on a loaded machine
+    a worker takes tens of seconds to import the app, and a run timed meanwhile measures its boot."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = server_cpu_seconds(master)
+        time.sleep(1.0)
+        if server_cpu_seconds(master) - before < 0.05:
+            return
+    raise RuntimeError(f"gunicorn {master}'s workers still busy after {seconds} s")
+
+
 def over_http(database: Path, data: Path, rounds: int, seconds: int, connections: int) -> dict:
     """Requests/s of the single check through gunicorn with and without the middleware, alternating."""
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -134,6 +146,8 @@ def over_http(database: Path, data: Path, rounds: int, seconds: int, connections
             Server("unobserved_app:app", {**env, "DATABASE_URL": f"sqlite:///{copies['off']}"}, settings,
                    chdir=ROOT / "bench") as off:
         servers = {"on": on, "off": off}
+        for server in servers.values():
+            _wait_booted(server.proc.pid)
         for _ in range(2):  # warm up: workers booted, statements compiled, the key's use recorded (fast path)
             for server in servers.values():
                 wrk(server.url, connections=connections, seconds=4, script=script, env=script_env)
@@ -194,9 +208,8 @@ def main() -> None:
     log = open(OUT / "bench-observability.log", "w")  # the log lines, for the whole run
     real_stderr, sys.stderr = sys.stderr, log
 
-    from wsgi import app
-
     from accelerator.observability.records import batch, flush
+    from wsgi import app
 
     batch(0.1)  # as gunicorn.conf.py's post_fork makes every worker write its request records
     on = app.wsgi_app
