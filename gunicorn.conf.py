@@ -69,10 +69,15 @@ def post_fork(server, worker):
 
 
 def worker_exit(server, worker):
-    """Write the request records the worker has not written yet (a graceful stop loses no line)."""
-    from accelerator.observability.records import flush
+    """Write the request records the worker has not written yet (a graceful stop loses no line).
 
-    flush()
+    gunicorn also calls this in the master (for a worker found gone): there nothing was imported or noted.
+    """
+    import sys
+
+    records = sys.modules.get("accelerator.observability.records")
+    if records is not None:
+        records.flush()
 
 
 def post_request(worker, req, environ, resp):
