@@ -15,8 +15,9 @@ are called in process with prebuilt environs, alternately through the whole app 
 RequestObserver outermost, as served) and through the same app without its outermost middleware
 ("off": the layer below it), in blocks of --block requests, --rounds times, so load from other
 programs falls on both alike. As under gunicorn, prometheus_client runs in its multiprocess mode (a
-folder of its own) and the log lines are JSON written to a file. CPU time (process_time) per
-request is the figure (wall time beside it); the cost is the median of the rounds' own differences.
+folder of its own) and the log lines are JSON written to a file, in batches of 50 requests (about what a
+worker writes every 0.1 s under gunicorn.conf.py), each written within the block that made it. CPU time
+(process_time) per request is the figure (wall time beside it); the cost is the median of the rounds' own differences.
 No HTTP: a server's own cost per request would make the share smaller. A benchmark, not a test.
 """
 
@@ -86,11 +87,16 @@ def _environ(query: str, key: str) -> dict:
     }
 
 
-def _block(app, environs: list[dict]) -> tuple[float, float]:
-    """CPU and wall µs per request over the block."""
+def _block(app, environs: list[dict], flush=None, every: int = 50) -> tuple[float, float]:
+    """CPU and wall µs per request over the block; `flush`, when given, called every `every` requests and
+    at the end, inside the timing (the batches of the requests timed are paid by their own block)."""
     cpu, wall = time.process_time(), time.perf_counter()
-    for environ in environs:
+    for number, environ in enumerate(environs, 1):
         _call(app, environ)
+        if flush is not None and number % every == 0:
+            flush()
+    if flush is not None:
+        flush()
     return ((time.process_time() - cpu) / len(environs) * 1e6, (time.perf_counter() - wall) / len(environs) * 1e6)
 
 
@@ -109,6 +115,18 @@ def server_cpu_seconds(master: int) -> float:
         if pid == master or ppid == master:
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def _wait_booted(master: int, seconds: float = 180) -> None:
+    """Wait until a gunicorn server's workers are idle (their CPU still for a second): on a loaded machine
+    a worker takes tens of seconds to import the app, and a run timed meanwhile measures its boot."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = server_cpu_seconds(master)
+        time.sleep(1.0)
+        if server_cpu_seconds(master) - before < 0.05:
+            return
+    raise RuntimeError(f"gunicorn {master}'s workers still busy after {seconds} s")
 
 
 def over_http(database: Path, data: Path, rounds: int, seconds: int, connections: int) -> dict:
@@ -133,6 +151,8 @@ def over_http(database: Path, data: Path, rounds: int, seconds: int, connections
             Server("unobserved_app:app", {**env, "DATABASE_URL": f"sqlite:///{copies['off']}"}, settings,
                    chdir=ROOT / "bench") as off:
         servers = {"on": on, "off": off}
+        for server in servers.values():
+            _wait_booted(server.proc.pid)
         for _ in range(2):  # warm up: workers booted, statements compiled, the key's use recorded (fast path)
             for server in servers.values():
                 wrk(server.url, connections=connections, seconds=4, script=script, env=script_env)
@@ -193,8 +213,13 @@ def main() -> None:
     log = open(OUT / "bench-observability.log", "w")  # the log lines, for the whole run
     real_stderr, sys.stderr = sys.stderr, log
 
+    from accelerator.observability.records import batch, flush
     from wsgi import app
 
+    # Records written in batches as gunicorn.conf.py makes a worker write them, but by the "on" blocks
+    # themselves (every 50 requests, ~0.1 s of a worker's at 500 requests/s): a batching thread would
+    # write some of a block's records during the next block, "off" ones included.
+    batch(3600)
     on = app.wsgi_app
     off = on.wsgi_app  # the layer the RequestObserver wraps
     assert type(on).__name__ == "RequestObserver", type(on)
@@ -213,8 +238,9 @@ def main() -> None:
         order = [("on", on), ("off", off)] if number % 2 == 0 else [("off", off), ("on", on)]
         figures = {}
         for label, wsgi in order:
-            figures[label] = _block(wsgi, [single() for _ in range(args.block)])
+            figures[label] = _block(wsgi, [single() for _ in range(args.block)], flush if label == "on" else None)
         rounds.append(figures)
+    flush()  # the last batch, into the log file
     sys.stderr = real_stderr
     log.close()
 

@@ -3,12 +3,12 @@ path, Flask, the request limits' errors) its request id, its log line and its re
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 
-from accelerator.observability.logs import REQUEST_LOGGER, write_request_line
-from accelerator.observability.metrics import REQUEST_DURATION, REQUESTS, UNMATCHED_ROUTE
+from accelerator import clock
+from accelerator.observability.metrics import UNMATCHED_ROUTE
+from accelerator.observability.records import RequestRecord, note
 from accelerator.observability.request_ids import ENVIRON_KEY, HEADER, accepted_or_new, serving
 
 # What the inner app records in the environ while serving (see `record`): read once it has answered.
@@ -18,8 +18,6 @@ USER_KEY = "accelerator.user_id"
 # Any other method is counted as "other": the label's values must not be the caller's to choose.
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
-# Only asked whether INFO is on: setting this logger to WARNING turns the request lines off.
-log = logging.getLogger(REQUEST_LOGGER)
 _pid = [os.getpid()]  # os.getpid() is a system call; the worker's pid changes only at a fork
 os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
@@ -34,14 +32,11 @@ def record(environ: dict, route: str, api_key_prefix: str | None = None) -> None
 
 class RequestObserver:
     """Sets the request id (the caller's X-Request-Id when valid, else a new one) for the request's log
-    records and its answer's header, then writes the request's log line and counts it, once its answer
-    is complete."""
+    records and its answer's header, then notes the request for its log line and counts, once its
+    answer is complete."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
-        # Bound metric children by label values: labels() takes a lock and builds a key on every call.
-        self.counters: dict[tuple[str, str, str], object] = {}
-        self.histograms: dict[tuple[str, str], object] = {}
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -66,26 +61,15 @@ class RequestObserver:
         return _Observed(body, self, environ, request_id, statuses, started)
 
     def finish(self, environ: dict, request_id: str, statuses: list[str], started: float) -> None:
-        """Count the request and write its log line; the thread then serves no request."""
+        """Note the request's record (its line and counts: records.py writes them); the thread then
+        serves no request."""
         try:
             duration = time.perf_counter() - started
-            status = statuses[-1][:3] if statuses else "500"
             method = environ.get("REQUEST_METHOD", "GET")
-            if method not in METHODS:
-                method = "other"
-            route = environ.get(ROUTE_KEY) or UNMATCHED_ROUTE
-            key = (method, route, status)
-            counter = self.counters.get(key)
-            if counter is None:
-                counter = self.counters[key] = REQUESTS.labels(*key)
-            counter.inc()
-            histogram = self.histograms.get(key[:2])
-            if histogram is None:
-                histogram = self.histograms[key[:2]] = REQUEST_DURATION.labels(method, route)
-            histogram.observe(duration)
-            if log.isEnabledFor(logging.INFO):
-                write_request_line(request_id, method, route, status, round(duration * 1000, 3),
-                                   environ.get(KEY_PREFIX_KEY), environ.get(USER_KEY), _pid[0])
+            note(RequestRecord(clock.now_ns(), request_id, method if method in METHODS else "other",
+                               environ.get(ROUTE_KEY) or UNMATCHED_ROUTE,
+                               statuses[-1][:3] if statuses else "500", duration,
+                               environ.get(KEY_PREFIX_KEY), environ.get(USER_KEY), _pid[0]))
         finally:
             serving(None)
 
@@ -104,7 +88,7 @@ class _Observed:
         return iter(self.body)
 
     def close(self) -> None:
-        """Close the inner body, then count and log the request."""
+        """Close the inner body, then note the request."""
         try:
             close = getattr(self.body, "close", None)
             if close is not None:

@@ -77,9 +77,13 @@ def test_requests_spread_over_the_workers_are_all_counted(server, db):
     with ThreadPoolExecutor(max_workers=12) as pool:
         assert list(pool.map(check, range(N))) == [200] * N
 
+    route = frozenset({("method", "GET"), ("route", "/api/v1/coverage"), ("status", "200")})
+    # Each worker writes its counts every REQUEST_RECORDS_INTERVAL (0.1 s): give the last batch its time.
+    deadline = time.monotonic() + 10
+    while _samples(url).get(("accelerator_http_requests_total", route)) != N and time.monotonic() < deadline:
+        time.sleep(0.1)
     for _ in range(6):  # whichever worker answers the scrape, it adds up every worker's files
         samples = _samples(url)
-        route = frozenset({("method", "GET"), ("route", "/api/v1/coverage"), ("status", "200")})
         assert samples[("accelerator_http_requests_total", route)] == N
         assert samples[("accelerator_coverage_checks_total",
                         frozenset({("status", "covered"), ("route", "insurer")}))] == N
@@ -97,3 +101,28 @@ def test_requests_spread_over_the_workers_are_all_counted(server, db):
     assert all(line["api_key_prefix"] == raw[:12] and line["status"] == 200 for line in checks)
     assert len({line["pid"] for line in checks}) >= 2, "the requests were served by more than one worker"
     assert raw not in output(process)
+
+
+def test_a_graceful_stop_writes_the_lines_a_worker_still_holds(database_url, tmp_path, db):
+    """With lines held for an hour, none is written while serving, and every one when gunicorn stops."""
+    port = free_port()
+    env = server_env(database_url, LOG_FORMAT="json", REQUEST_RECORDS_INTERVAL="3600",
+                     PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+    process = start_gunicorn(port, env, "--workers", "2", "--log-level", "warning")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(lambda n: _healthz(url, f"held-{n}"), range(20)))
+        assert statuses == [200] * 20
+        assert "held-" not in output(process)  # held by the workers, not written one by one
+    finally:
+        stop(process)
+    written = [json.loads(line) for line in output(process).splitlines() if line.startswith("{")]
+    held = sorted(line["request_id"] for line in written if line["request_id"].startswith("held-"))
+    assert held == sorted(f"held-{n}" for n in range(20))
+
+
+def _healthz(url: str, request_id: str) -> int:
+    with requests.get(url + "/healthz", headers={"X-Request-Id": request_id}, timeout=30) as answer:
+        return answer.status_code
