@@ -35,6 +35,8 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +117,10 @@ class Server:
             if self.proc.poll() is not None:
                 break
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                # The master listens at once; an answer means a worker has loaded the app. On a loaded
+                # machine that took 15-20 s, and wrk's warm-up round ended before any worker answered.
+                with contextlib.suppress(urllib.error.HTTPError):  # any answer (bench/bare_app.py has no /healthz)
+                    urllib.request.urlopen(f"{self.url}/healthz", timeout=30).close()
                 time.sleep(1.0)  # let every worker finish booting
                 return self
             except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,9 +10,10 @@ import requests
 from sqlalchemy import select, update
 
 from accelerator import clock
+from accelerator.domain.errors import RateLimited
 from accelerator.extensions import db as _db
 from accelerator.models import ApiKey, ApiKeyWindow, CoverageCheck
-from accelerator.services import api_keys
+from accelerator.services import api_keys, rate_limits
 from accelerator.services.audit import Actor
 from tests import factories
 from tests.api.conftest import count
@@ -85,11 +87,13 @@ def test_a_limited_marketplace_key_is_limited_on_the_coverage_fast_path_too(live
     answers, windows = _burst(live_server.url + COVERAGE, raw)
 
     _assert_limited(answers, windows, 5)
-    # Counted on the hot path, in the transaction that records the check: a refused check records
-    # nothing, and every request, refused or not, is counted once.
-    assert count(CoverageCheck) == sum(a.status_code == 200 for a in answers)
+    # A refused check records nothing. Under 101 a second a block is one slot: every answered request
+    # was counted in the database, and once the server is told the second is full it refuses the
+    # rest without counting them.
+    answered = sum(a.status_code == 200 for a in answers)
+    assert count(CoverageCheck) == answered
     window = _db.session.execute(select(ApiKeyWindow)).scalar_one()
-    assert window.count == REQUESTS if windows == 1 else window.count <= REQUESTS
+    assert answered <= window.count <= REQUESTS if windows == 1 else window.count <= REQUESTS
 
 
 @pytest.fixture()
@@ -143,3 +147,87 @@ def test_a_key_without_a_limit_is_never_refused_and_writes_no_window(live_server
 
     assert [a.status_code for a in answers] == [200] * REQUESTS
     assert count(ApiKeyWindow) == 0
+
+
+def _in_processes(count: int, work) -> list[int]:
+    """`work()` in `count` forked processes at once; the number each returned."""
+    readers = []
+    for _ in range(count):
+        read_end, write_end = os.pipe()
+        if os.fork() == 0:  # the child: report and leave without running the parent's teardown
+            os.close(read_end)
+            try:
+                os.write(write_end, str(work()).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        readers.append(read_end)
+    results = []
+    for read_end in readers:
+        with os.fdopen(read_end) as pipe:
+            results.append(int(pipe.read()))
+        os.wait()
+    return results
+
+
+def test_processes_taking_their_slots_in_blocks_never_pass_the_limit_together(db):
+    limit, processes, each = 1000, 4, 400  # 1,600 requests in one second, in blocks of 10
+    assert rate_limits.block_size(limit) == 10
+    key, raw = api_keys.create_key(Actor.cli(), "marketplace", "blocks", None, rate_limit=limit)
+    _db.session.commit()
+    key_id = key.id
+
+    def spend() -> bool:
+        clock.pin(factories.NOW)  # every request in that very second, however long the test takes
+        try:
+            rate_limits.count_request(key_id, raw[:12], limit)
+        except RateLimited:
+            return False
+        return True
+
+    assert spend()  # this process now holds 9 slots of the second: its children must not spend them
+    _db.session.remove()
+
+    def work() -> int:
+        _db.engine.dispose(close=False)  # the child's own connections; the parent's stay the parent's
+        return sum(spend() for _ in range(each))
+
+    answered = 1 + sum(_in_processes(processes, work))
+
+    assert answered <= limit
+    # Each process holds at most block - 1 slots it will not use (the parent's 9 included).
+    assert answered >= limit - (processes + 1) * (rate_limits.block_size(limit) - 1)
+    _db.session.rollback()
+    assert _db.session.execute(select(ApiKeyWindow.count)).scalar_one() >= limit
+
+
+def test_a_process_spends_its_block_before_asking_the_database_and_never_passes_the_limit(db):
+    key, raw = api_keys.create_key(Actor.cli(), "marketplace", "blocks", None, rate_limit=250)
+    _db.session.commit()
+    assert rate_limits.block_size(250) == 3
+
+    def spend(second: int = 0) -> None:
+        clock.pin(factories.NOW.replace(second=second))  # every request in that very second
+        rate_limits.count_request(key.id, raw[:12], 250)
+
+    def window() -> tuple[int, int]:
+        _db.session.rollback()
+        return tuple(_db.session.execute(select(ApiKeyWindow.count, ApiKeyWindow.window_start)).one())
+
+    start = int(factories.NOW.timestamp())
+    for _ in range(10):
+        spend()
+    assert window() == (12, start)  # four blocks of three: two slots are left in this process
+    # Other processes take all but one of the second's slots.
+    _db.session.execute(update(ApiKeyWindow).values(count=249))
+    _db.session.commit()
+    spend()
+    spend()  # the two left in the block
+    spend()  # one slot of a new block of three: the 250th
+    assert window() == (252, start)
+    with pytest.raises(RateLimited) as refused:
+        spend()
+    assert refused.value.retry_after == 1
+    assert window() == (252, start)  # told the second is full, the process refuses without asking again
+    spend(second=1)  # a new second: a new block
+    assert window() == (3, start + 1)

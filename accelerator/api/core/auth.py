@@ -95,7 +95,7 @@ def note_key_use(row: KeyRow) -> None:
     # Otherwise the read stays in the request's transaction: one transaction per request, not two.
     if row.rate_limit is not None:
         # Only a limited key pays for its count (one upsert, committed); RateLimited is the 429.
-        rate_limits.count_request(row.id, row.rate_limit)
+        rate_limits.count_request(row.id, row.prefix, row.rate_limit)
 
 
 def authenticate_key(raw: str) -> AuthenticatedKey:

@@ -133,8 +133,8 @@ def _accept(raw: str, row: KeyRow | None, accepted: list[KeyRow], refusals: list
     """The key id to record the check under, when `row` is `raw`'s key and a marketplace key (noted in
     `accepted`); else None, with the 401 in `refusals` when the key check refused it (a key of another
     role is answered by the adapter after its use is noted). Returning, not raising, keeps the hot
-    connection (one that raised is thrown away). A key's rate limit is counted by run_checks, in the
-    transaction that writes the record."""
+    connection (one that raised is thrown away). A key's rate limit is counted by run_checks, before
+    the check is decided (services/rate_limits.py)."""
     try:
         key = verify_key(raw, row)
     except Unauthenticated as exc:

@@ -93,8 +93,8 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
     object is written with the app's config, answers.policy_answer_text). With `key_prefix`,
     the API key with that prefix is read (afresh) in the same read transaction as the policies, and
     `accept_key(row)` gives the key id to record, or None: then nothing more is read or written and
-    the answer is None. An accepted key with a rate limit has the request counted in the transaction
-    that writes the records (RateLimited over its limit: only the count is written). It uses no
+    the answer is None. An accepted key with a rate limit spends a slot of the second first
+    (services/rate_limits.py; RateLimited when none is left: nothing is recorded). It uses no
     session: a caller that holds a session transaction ends it first (on SQLite it would hold the
     write lock this needs).
     """
@@ -116,29 +116,25 @@ def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Fla
             rate_limit = key.rate_limit
         return load_policies(dialect, link, sellers)()
 
-    def decide_and_record(link: Link, loaded: LoadedPolicies | None) -> list[str] | None:
+    def decide_and_record(link: Link, loaded: LoadedPolicies | None) -> list[str] | RateLimited | None:
         if loaded is None:
             return None
-        texts, records = decide(app, api_key_id, questions, loaded)
-        statement = prepared_statement(dialect, "record")
-        if rate_limit is None:
-            link.insert(statement, records)
-        else:
-            def count_then_record() -> RateLimited | None:
-                # The request is counted in the record's own transaction; over the limit nothing is recorded.
-                refusal = rate_limits.count_request_hot(dialect, link.cursor, api_key_id, rate_limit)
-                if refusal is None:
-                    statement.execute_many(link.cursor, records)
-                return refusal
-
-            refusal = link.write(count_then_record)
+        if rate_limit is not None:
+            # A slot of this second from the process's block; a new block is a write transaction of its own.
+            reserve = rate_limits.hot_reserve(dialect, link.write, link.cursor, api_key_id)
+            refusal = rate_limits.spend_slot(key_prefix, rate_limit, reserve)
             if refusal is not None:
-                raise refusal  # the count is committed: a refused request counts, as in Flask
+                return refusal  # nothing is recorded; returned, not raised, the connection is kept
+        texts, records = decide(app, api_key_id, questions, loaded)
+        link.insert(prepared_statement(dialect, "record"), records)
         count_recorded(records)
         return texts
 
     # A batch's INSERTs and commit go in one round trip on PostgreSQL (hotpath.HotConnections.run).
-    return connections.run(read, decide_and_record, snapshot=True, pipeline=len(questions) > CHUNK)
+    answer = connections.run(read, decide_and_record, snapshot=True, pipeline=len(questions) > CHUNK)
+    if isinstance(answer, RateLimited):
+        raise answer
+    return answer
 
 
 def _end_session_transaction() -> None:
