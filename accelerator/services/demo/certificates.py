@@ -5,7 +5,7 @@ moment it happened (clock.moved_to), so the stored reads, confirmations, emails 
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -56,7 +56,7 @@ def _terms(insurer: Insurer, number: str, effective: date, **values) -> uploads.
 
 def _upload(seller: Seller, terms: uploads.UploadedPolicy, content: bytes, days_ago: int) -> Policy:
     """The seller's upload `days_ago` days back (read, stored and put to its insurer by the upload service)."""
-    with clock.moved_to(at_hour(clock.today() - timedelta(days=days_ago), 11)):
+    with clock.moved_to(_ago(days_ago, hours=1)):
         actor = audit.Actor(seller.contact_email, _user_id(seller.contact_email))
         return uploads.upload_policy(actor, seller.seller_id, terms, io.BytesIO(content))
 
@@ -64,8 +64,14 @@ def _upload(seller: Seller, terms: uploads.UploadedPolicy, content: bytes, days_
 def _answer(staff: User, policy: Policy, answer: str, note: str | None, days_ago: int) -> None:
     """The insurer's staff answer the policy's confirmation `days_ago` days back."""
     confirmation = confirmations.of_policy(policy.id)
-    with clock.moved_to(at_hour(clock.today() - timedelta(days=days_ago), 15)):
+    with clock.moved_to(_ago(days_ago)):
         confirmations.answer(audit.Actor.of_user(staff), staff.insurer_id, confirmation.id, answer, note)
+
+
+def _ago(days: int, hours: int = 0) -> datetime:
+    """A moment whole days (and hours) before now: the pages' "waiting 5 days" reads the same at any hour the
+    demo is loaded (a time of day fixed on a past date would make it 4 or 5 days by the hour of loading)."""
+    return clock.now() - timedelta(days=days, hours=hours)
 
 
 def _user_id(email: str) -> int:
