@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 
+from accelerator import client
 from accelerator.config import ConfigError, load_config
 from accelerator.services import certificate_reading, upload_reading
 
@@ -70,3 +72,27 @@ def test_a_certificate_read_ends_before_the_worker_timeout_and_nginx_waits_for_g
     assert graceful > certificate_reading.TIME_LIMIT  # a reload lets a read in progress finish
     unit = (ROOT / "deploy" / "systemd" / "accelerator.service").read_text()
     assert _seconds(unit, r"^TimeoutStopSec=(\d+)$") > graceful
+    assert client.CERTIFICATE_TIMEOUT > timeout  # the API's client waits for gunicorn's answer
+
+
+class _RecordingSession(requests.Session):
+    """A requests session that answers every request with an empty 200 and keeps each call's timeout."""
+
+    def __init__(self):
+        super().__init__()
+        self.timeouts: list[float] = []
+
+    def request(self, method, url, **kwargs):
+        self.timeouts.append(kwargs["timeout"])
+        answer = requests.Response()
+        answer.status_code, answer._content = 200, b"{}"
+        return answer
+
+
+def test_the_clients_certificate_calls_wait_for_a_slow_read_and_its_other_calls_keep_its_timeout():
+    session = _RecordingSession()
+    api = client.AcceleratorClient("http://127.0.0.1:9", "key", timeout=10, session=session)
+    api.read_certificate(b"%PDF-1.4")
+    api.store_certificate("A1B2C3D4E5", b"%PDF-1.4")
+    api.categories()
+    assert session.timeouts == [client.CERTIFICATE_TIMEOUT, client.CERTIFICATE_TIMEOUT, 10]
