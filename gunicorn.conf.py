@@ -13,6 +13,16 @@ from pathlib import Path
 workers = 4
 worker_class = "sync"
 
+# A sync worker busy longer than `timeout` is killed and its client gets a 502. A certificate is read within
+# certificate_reading.TIME_LIMIT (30 s: the contract's "reading never takes more than 30 s"), and an upload or
+# the API's store then still checks, stores and commits; gunicorn's default of 30 s would kill a slow scan's
+# worker before it answers. 60 s leaves the read its 30 s and as much again for the rest; graceful_timeout
+# lets a request in progress at a reload or stop finish its read (deploy/systemd's TimeoutStopSec waits
+# longer than it, and deploy/nginx's proxy_read_timeout longer than `timeout`, so gunicorn, not nginx, ends
+# a stuck request). tests/cli/test_operations_config.py keeps the four in this order.
+timeout = 60
+graceful_timeout = 45
+
 # gunicorn's largest finite limit (0, unlimited, would let one request line fill a worker's memory); the app
 # refuses request targets over 8000 characters, so only lines past 8190 bytes still get gunicorn's own page
 # (as they would from a proxy in front: nginx answers its own 414 past 8 KB by default).

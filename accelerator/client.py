@@ -110,6 +110,11 @@ def _retry_after(value: str | None, default: float) -> float:
         return default
 
 
+# A certificate's read takes up to 30 s on the server (the contract), inside gunicorn's 60 s worker timeout
+# (gunicorn.conf.py): the certificate calls wait at least this long, whatever the client's own timeout.
+CERTIFICATE_TIMEOUT = 70.0
+
+
 class AcceleratorClient:
     """The API's client: one requests.Session, timeouts, retries on 429/503, ApiError on errors."""
 
@@ -139,9 +144,10 @@ class AcceleratorClient:
     # --- transport ------------------------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                idempotency_key: str | None = None, headers: dict | None = None, data: bytes | None = None) -> Any:
+                idempotency_key: str | None = None, headers: dict | None = None, data: bytes | None = None,
+                timeout: float | None = None) -> Any:
         """Send a request (a JSON body, or raw `data` with its Content-Type in `headers`) and return the
-        decoded JSON (None for 204); raise ApiError on 4xx/5xx."""
+        decoded JSON (None for 204); raise ApiError on 4xx/5xx. `timeout`: this call's, else the client's."""
         send_headers = dict(headers or {})
         if method in ("POST", "PUT"):
             send_headers.setdefault("Idempotency-Key", idempotency_key or str(uuid.uuid4()))
@@ -149,7 +155,7 @@ class AcceleratorClient:
         attempt = 0
         while True:
             response = self.session.request(method, self.base_url + path, params=params, json=json, data=data,
-                                            headers=send_headers, timeout=self.timeout)
+                                            headers=send_headers, timeout=timeout or self.timeout)
             if response.status_code in (429, 503) and attempt < self.max_retries:
                 wait = _retry_after(response.headers.get("Retry-After"), default=0.5 * 2 ** attempt)
                 if wait <= self.max_retry_wait:
@@ -346,7 +352,8 @@ class AcceleratorClient:
                          idempotency_key: str | None = None) -> Answer[CertificateRead]:
         """POST /api/v1/certificates/read: read a certificate PDF and check it; stores nothing."""
         return Answer(self.request("POST", "/api/v1/certificates/read", data=content,
-                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key,
+                                   timeout=max(self.timeout, CERTIFICATE_TIMEOUT)),
                       CertificateRead)
 
     def store_certificate(self, seller_id: str, content: bytes, *, content_type: str = "application/pdf",
@@ -354,7 +361,8 @@ class AcceleratorClient:
         """POST /api/v1/sellers/{seller_id}/certificates: store a seller's certificate as an uploaded policy,
         pending verification (201 {"policy", "read"})."""
         return Answer(self.request("POST", f"/api/v1/sellers/{_segment(seller_id)}/certificates", data=content,
-                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key),
+                                   headers={"Content-Type": content_type}, idempotency_key=idempotency_key,
+                                   timeout=max(self.timeout, CERTIFICATE_TIMEOUT)),
                       StoredCertificate)
 
     # --- claim cases (marketplace and insurer) -----------------------------------------------------

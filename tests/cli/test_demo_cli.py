@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
@@ -36,6 +37,7 @@ from tests.cli.support import assert_failed, assert_ok, invoke, row_counts
 from tests.factories import TODAY
 
 KEY_LINE = "Marketplace API key (shown once): "
+SAMPLE_GRID = Path(__file__).resolve().parents[2] / "static" / "samples" / "certificate-grid.pdf"
 
 
 def _all(db, model):
@@ -65,7 +67,7 @@ def test_demo_fills_an_empty_database_and_prints_logins_and_a_key(app, db):
     assert output.splitlines()[-1].startswith("Log in at http")
 
     users = {u.email: u for u in _all(db, User)}
-    assert Counter(u.role for u in users.values()) == {"admin": 1, "insurer": 3, "seller": 6}
+    assert Counter(u.role for u in users.values()) == {"admin": 1, "insurer": 3, "seller": 9}
     logins = _printed_logins(output)
     assert ("admin", "admin@demo.example") in logins
     assert ("seller", "seller1@demo.example") in logins
@@ -111,20 +113,24 @@ def test_demo_policies_cover_every_kind_the_site_shows(app, db):
 
     policies = _all(db, Policy)
     active = [p for p in policies if p.verification == "verified" and p.in_force_on(today)]
-    assert len(active) == 3
+    assert len(active) == 4  # one of them confirmed by its insurer (test_demo_certificates_...)
     assert len([p for p in policies if p.expiration_date <= today]) == 1
     assert len([p for p in policies if p.cancellation_date is not None and p.cancellation_date <= today]) == 1
     pending = [p for p in policies if p.verification == "pending"]
-    assert len(pending) == 1
-    assert pending[0].source == "seller_upload" and pending[0].insurer_id is None and pending[0].insurer_name
+    assert len(pending) == 3  # one of an outside insurer; two put to their insurers
+    outside = [p for p in pending if p.insurer_id is None]
+    assert len(outside) == 1 and outside[0].source == "seller_upload" and outside[0].insurer_name
     rejected = [p for p in policies if p.verification == "rejected"]
-    assert len(rejected) == 1 and rejected[0].rejection_reason and rejected[0].verified_by_id
+    assert len(rejected) == 2 and all(p.rejection_reason for p in rejected)
+    assert any(p.verified_by_id for p in rejected)
     assert len([p for p in policies if p.excluded_categories]) == 1
     assert any(today < p.expiration_date <= today + timedelta(days=60) for p in active)
     assert {p.source for p in policies} == {"marketplace", "insurer", "seller_upload"}
     for policy in policies:
         if policy.insurer_id is not None:
-            assert policy.policy_number.startswith(policy.insurer.policy_prefix + "-")
+            # An upload's number is the certificate's (the sample's GL-2026-69938, put to Harbor Mutual).
+            if policy.policy_number != "GL-2026-69938":
+                assert policy.policy_number.startswith(policy.insurer.policy_prefix + "-")
             assert policy.insurer_name == policy.insurer.name
 
     drawn = [p for p in policies if p.claims_paid > 0]
@@ -276,7 +282,7 @@ def test_two_demo_runs_at_once_load_it_once(live_app, db):
     assert sorted(r.created for r in results) == [False, False, True]
     assert [bool(r.marketplace_key) for r in results] == [r.created for r in results]
     counts = row_counts()
-    assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 10, 1, 4)
+    assert (counts["insurers"], counts["users"], counts["api_keys"], counts["claims"]) == (12, 13, 1, 4)
     assert counts["claim_cases"] == 16
 
 
@@ -330,7 +336,56 @@ def test_demo_uploads_carry_their_certificate_pdf(app, db):
         assert uploads.pdf_problem(content) is None
         assert document.path.parent == uploads.upload_folder()
         text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
-        assert policy.policy_number in text and policy.insurer_name in text
+        assert policy.policy_number in text
+        # Every certificate names its insurer, but for the upload page's sample, whose seller chose another
+        # insurer than the certificate names: the demo's difference for the admins to see.
+        assert (policy.insurer_name in text) != (content == SAMPLE_GRID.read_bytes())
+
+
+def test_demo_certificates_wait_for_are_confirmed_or_denied_by_their_insurers_and_insurers_give_notice(app, db):
+    from accelerator.models import Confirmation, EmailMessage
+    from accelerator.services import certificate_reads, confirmations
+
+    assert_ok(invoke(app, "demo"))
+    db.session.rollback()
+    by_number = {p.policy_number: p for p in _all(db, Policy)}
+    answers = {c.policy.policy_number: c for c in _all(db, Confirmation)}
+    assert {n: c.status for n, c in answers.items()} == {
+        "GL-2026-69938": "pending", "LGI-2026-208815": "pending", "HMI-2026-550931": "denied",
+        "LGI-2026-174402": "confirmed"}
+    for number, confirmation in answers.items():
+        policy = by_number[number]
+        assert policy.source == "seller_upload" and confirmation.insurer_id == policy.insurer_id
+        assert certificate_reads.stored_read(policy.id) is not None  # read by the real reader when uploaded
+
+    # Waiting since yesterday: read from the upload page's sample, whose insurer is not the one the seller chose.
+    waiting = by_number["GL-2026-69938"]
+    assert waiting.verification == "pending" and waiting.insurer.policy_prefix == "HMI"
+    assert answers["GL-2026-69938"].requested_at.date() == TODAY - timedelta(days=1)
+    read = certificate_reads.stored_read(waiting.id)
+    assert read.fields["policy_number"] == "GL-2026-69938"
+    assert read.fields["insurer_name"] == "Prairie General Insurance"
+    assert read.evidence["policy_number"]["page"] == 1
+    differing = {c.name for c in certificate_reads.comparison(waiting, "Pine & Maple Toys LLC", read) if c.differs}
+    assert {"insurer_name", "naic_code"} <= differing and "policy_number" not in differing
+    # Waiting 5 days: on the admins' overdue list, alone.
+    overdue = confirmations.overdue(clock.now())
+    assert [(o.confirmation.policy.policy_number, o.days) for o in overdue.items] == [("LGI-2026-208815", 5)]
+    # Confirmed by Lantern's staff (verified by them), then not to be renewed; denied by Harbor with its reason.
+    confirmed = by_number["LGI-2026-174402"]
+    lantern = db.session.execute(select(User).where(User.email == "lantern@demo.example")).scalar_one()
+    assert confirmed.verification == "verified" and confirmed.verified_by_id == lantern.id
+    assert confirmed.in_force_on(TODAY) and confirmed.renewal == "not_offered"
+    denied = by_number["HMI-2026-550931"]
+    assert denied.verification == "rejected" and "never issued" in denied.rejection_reason
+    assert answers["HMI-2026-550931"].answered_at.date() == TODAY - timedelta(days=11)
+    # A notice of cancellation to come: in force until the date, the seller told.
+    [cancelling] = [p for p in by_number.values() if p.cancellation_date and p.cancellation_date > TODAY]
+    assert cancelling.cancellation_date == TODAY + timedelta(days=21) and cancelling.cancellation_reason
+    assert cancelling.in_force_on(TODAY + timedelta(days=20))
+    assert not cancelling.in_force_on(cancelling.cancellation_date)
+    mail = db.session.execute(select(EmailMessage).where(EmailMessage.kind == "policy_cancellation_pending")).scalars()
+    assert "seller1@demo.example" in {m.to_address for m in mail}
 
 
 def test_demo_has_claim_cases_in_every_state_and_every_escalation(app, db):

@@ -18,6 +18,7 @@ from accelerator.domain.errors import Conflict
 from accelerator.extensions import db
 from accelerator.models import Insurer, Policy, Seller, User
 from accelerator.services import accounts, api_keys, audit
+from accelerator.services.demo.certificates import load_certificates
 from accelerator.services.demo.claim_cases import load_claim_cases
 from accelerator.services.demo.helpers import at_hour
 from accelerator.services.demo.history import load_check_history, load_claims
@@ -144,6 +145,7 @@ def _load(password_hash: str, today: date) -> str:
     by_prefix = load_insurers(actor, password_hash)
     sellers = load_sellers(password_hash, today)
     policies = load_quotes_and_policies(admin, by_prefix, sellers, today)
+    load_certificates(by_prefix, sellers, today)
     key, raw = api_keys.create_key(actor, "marketplace", "Marketplace claims service (demo)")
     load_claims(audit.Actor.api_key(key.prefix), policies["claims"], today)
     audit.record(actor, "load_demo", "database", "demo", insurers=len(by_prefix), sellers=len(sellers))

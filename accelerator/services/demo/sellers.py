@@ -27,11 +27,18 @@ SELLERS = [
      ["5320.00", "6140.35", "7085.90", "6720.40", "7915.00", "8340.65"], False),
     ("A8IRNCLAD6", "Ironclad Auto Parts Inc.", "", "OH", ["automotive", "tools"],
      ["10850.20", "13240.00", "12115.75", "14060.30", "11985.45", "15410.80"], False),
+    # The sellers whose uploads were put to their insurers (services/demo/certificates.py).
+    ("A9PINEMPL1", "Pine & Maple Toys LLC", "Owen Fairbanks", "CA", ["toys"],
+     ["9120.00", "10485.30", "11760.95", "12030.40", "13655.10", "14210.75"], True),
+    ("B1COPKETL5", "Copper Kettle Candles LLC", "Marta Lindqvist", "NY", ["home"],
+     ["7605.25", "8830.00", "9415.60", "10950.85", "12470.30", "15990.40"], True),
+    ("B2BLUHERN6", "Blue Heron Baby Co.", "Isaac Mendel", "WA", ["baby"],
+     ["11240.00", "12875.45", "12390.10", "13985.70", "14620.25", "16105.90"], True),
 ]
 
 
 def load_sellers(password_hash: str, today: date) -> dict[str, Seller]:
-    """Sellers (six with accounts, two known only from sales) and their last six months' sales."""
+    """Sellers (nine with accounts, two known only from sales) and their last six months' sales."""
     sellers = {}
     for number, (seller_id, legal, contact, state, categories, sales, account) in enumerate(SELLERS, 1):
         email = f"seller{number}@demo.example" if account else ""
