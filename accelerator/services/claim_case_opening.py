@@ -166,6 +166,8 @@ def write_opening(writer: SessionWriter, actor: audit.Actor, row: SimpleNamespac
         respond_by=row.respond_by, stepped_in=row.stepped_in, updated_at=row.updated_at),
         returning=ClaimCase.__table__.c.id)
     row.id = case_id
+    if case_id is NEW_ID:  # the case's own id once its INSERT is made (callers read `case.id` after the commit)
+        writer.later(lambda _real: setattr(row, "id", writer.new_id))
     for entry in row.events:
         writer.insert(ClaimCaseEvent.__table__, dict(claim_case_id=case_id, at=entry.at, event=entry.event,
                                                      by=entry.by, note=entry.note))

@@ -185,9 +185,15 @@ def _meet_the_rules(case) -> None:
     that is not well-formed (a negative case's, say) is left as it is."""
     meet = RULES_MET.get(case.operation.label)
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    if meet is None or not positive or not isinstance(case.body, dict):
+    if not positive or not isinstance(case.body, dict):
         return
-    body = dict(case.body)
+    # Our text patterns exclude NUL (`[^\x00...]`), yet schemathesis' generator still puts "\u0000" into such
+    # strings of a positive case (seen on claim-cases' description): its false positive, not our refusal. Each NUL
+    # becomes a letter, so the text keeps its length and is not left blank.
+    body = {name: value.replace("\x00", "x") if isinstance(value, str) else value for name, value in case.body.items()}
+    if meet is None:
+        case.body = body
+        return
     try:
         meet(body)
     except (ValueError, TypeError, ArithmeticError):

@@ -136,3 +136,9 @@ def test_the_seller_accepts_or_disputes_its_own_case_only(db):
     assert history("RC-2") == ["opened", "disputed"]
     paid = claim_cases.record_payment(ACTOR, "RC-2", None, "seller", Decimal("2500.00"))
     assert (paid.case.state, paid.case.payment_payer) == ("paid", "seller")
+
+
+def test_an_opened_case_answers_with_its_own_row_id(db):
+    view = opened("RC-ID")
+    stored = claim_cases.get_case("RC-ID").case
+    assert isinstance(view.case.id, int) and view.case.id == stored.id
