@@ -96,6 +96,8 @@ def main() -> None:
                                                               "loaded machine the workers need longer to start)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--settings", default=SETTINGS, help="gunicorn settings for every server")
+    parser.add_argument("--other-settings", help="gunicorn settings for the --before and --previous servers (default:"
+                                                 " --settings); an older checkout may not start under today's hooks")
     parser.add_argument("--database", type=Path, default=OUT / "claim-cases.sqlite3")
     parser.add_argument("--before", type=Path, help="another checkout (a git worktree of an older commit) whose "
                                                     "single check is measured on the same database")
@@ -143,7 +145,7 @@ def main() -> None:
     for name, checkout, served in (("before", args.before, url), ("previous", args.previous, previous_url)):
         if checkout and name in only:
             env = {**app_env(served), "PYTHONPATH": str(checkout.resolve())}
-            servers[name] = Server("wsgi:app", env, args.settings, chdir=checkout.resolve())
+            servers[name] = Server("wsgi:app", env, args.other_settings or args.settings, chdir=checkout.resolve())
     runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
     with contextlib.ExitStack() as stack:
         for server in servers.values():
@@ -167,7 +169,8 @@ def main() -> None:
     results: dict = {
         "date": clock.now().strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version},
-        "gunicorn": args.settings, "seconds_per_run": seconds, "rounds": args.rounds, "connections": conns,
+        "gunicorn": args.settings, "other_gunicorn": args.other_settings, "seconds_per_run": seconds,
+        "rounds": args.rounds, "connections": conns,
         "before": str(args.before) if args.before else None,
         **{name: median_run(found) for name, found in runs.items()}}
     rps = {name: [r["requests_per_second"] for r in found] for name, found in runs.items()}
