@@ -223,23 +223,30 @@ def _raw_cursor() -> type:
     return psycopg.RawCursor
 
 
+_PARSED_JSON: dict[bytes, list] = {}  # JSON text -> the list of strings it holds, shared by the process's connections
+_PARSED_JSON_MAX = 4096
+
+
+def _loads_once(data: bytes):
+    """Parse a JSON text, once per process for a list of strings (handed out as a copy each time).
+
+    A module-level function, not a closure per connection: psycopg makes a loader class for each function it
+    is given, and warns that a closure (a new function each time) leaks them."""
+    found = _PARSED_JSON.get(data)
+    if found is None:
+        found = json.loads(data)
+        if type(found) is not list or not all(type(v) is str for v in found) or len(_PARSED_JSON) >= _PARSED_JSON_MAX:
+            return found
+        _PARSED_JSON[data] = found
+    return list(found)
+
+
 def _load_json_once(conn) -> None:
-    """Have psycopg parse each distinct JSON text once on this connection (the policies' excluded categories:
-    a handful of lists recur over every row a batch reads), handing out a copy of each list of strings it keeps."""
+    """Have psycopg parse each distinct JSON text once (the policies' excluded categories: a handful of lists
+    recur over every row a batch reads) on this connection."""
     from psycopg.types.json import set_json_loads
 
-    parsed: dict[bytes, object] = {}
-
-    def loads(data: bytes):
-        found = parsed.get(data)
-        if found is None:
-            found = json.loads(data)
-            if type(found) is not list or not all(type(v) is str for v in found) or len(parsed) >= 4096:
-                return found
-            parsed[data] = found
-        return list(found)
-
-    set_json_loads(loads, conn)
+    set_json_loads(_loads_once, conn)
 
 
 def _pipeline_supported() -> bool:
