@@ -123,9 +123,7 @@ def _cancel(actor: audit.Actor, policy: Policy, cancellation_date: date, reason:
     audit.record(actor, "notice_of_cancellation", "policy", policy.id, policy_number=policy.policy_number,
                  cancellation_date=cancellation_date.isoformat())
     db.session.flush()
-    data = {"policy": policy_json(policy)}
-    webhooks.emit(None, "policy.cancellation_pending", data)
-    webhooks.emit(policy.insurer_id, "policy.cancellation_pending", data)
+    _emit(policy, "policy.cancellation_pending")
     # The time of the notice in the key: a new notice after a reinstatement is told again.
     key = f"{MAIL_CANCELLATION}:{policy.id}:{cancellation_date.isoformat()}:{_micros(now)}"
     context = {"policy": policy, "reason": reason, "ends": long_date(cancellation_date)}
@@ -154,9 +152,7 @@ def _reinstate(actor: audit.Actor, policy: Policy) -> bool:
     audit.record(actor, "reinstatement", "policy", policy.id, policy_number=policy.policy_number,
                  lifted_cancellation_date=lifted.isoformat())
     db.session.flush()
-    data = {"policy": policy_json(policy)}
-    webhooks.emit(None, "policy.reinstated", data)
-    webhooks.emit(policy.insurer_id, "policy.reinstated", data)
+    _emit(policy, "policy.reinstated")
     seller = recipients_of([policy.seller_id]).get(policy.seller_id)
     if seller is not None:
         queue_templated_email(
@@ -180,6 +176,13 @@ def _not_renewed(actor: audit.Actor, policy: Policy) -> bool:
     db.session.flush()
     queue_policy_reminders(today, policy.id)
     return True
+
+
+def _emit(policy: Policy, event_type: str) -> None:
+    """The policy event, with the policy as it is now, to the marketplace's endpoints and to its insurer's."""
+    data = {"policy": policy_json(policy)}
+    webhooks.emit(None, event_type, data)
+    webhooks.emit(policy.insurer_id, event_type, data)
 
 
 def _micros(moment: datetime) -> int:

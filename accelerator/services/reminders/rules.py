@@ -138,13 +138,7 @@ def expiry_reminders(today: date, policy_id: int | None = None) -> list[Reminder
         query = query.where(Policy.id == policy_id)
     candidates = db.session.execute(query).scalars().all()
     sellers = sorted({p.seller_id for p in candidates})
-    others: dict[str, list[Policy]] = defaultdict(list)
-    for part in chunks(sellers):
-        for other in db.session.execute(
-            select(Policy).where(Policy.seller_id.in_(part), Policy.verification == "verified",
-                                 Policy.expiration_date > today)
-        ).scalars():
-            others[other.seller_id].append(other)
+    others = _others_of(sellers, today)
     to = recipients_of(sellers)
     found = []
     for policy in candidates:
