@@ -64,6 +64,12 @@ def additional_insured_wording(legal_name: str) -> str:
     return f"{legal_name} and its affiliates and assignees"
 
 
+def additional_insured_sentence(wording: str) -> str:
+    """The endorsement's sentence naming `wording` (from `additional_insured_wording`) as additional insured, as a
+    certificate prints it and a seller asks an agent for it."""
+    return f"{wording} are included as additional insured."
+
+
 def how_to_fix(code: str, requirement: Requirement, marketplace: str, fields: Mapping[str, object]) -> str:
     """What the seller does about a failed rule, in the marketplace's words (`marketplace`: its legal name)."""
     if code == "limit_too_low":
@@ -73,7 +79,7 @@ def how_to_fix(code: str, requirement: Requirement, marketplace: str, fields: Ma
         return f"Ask your insurance agent for a deductible of {display_money(requirement.max_deductible)} or less."
     if code == "not_additional_insured":
         return (f"Ask your insurance agent to endorse the policy in these words: "
-                f"\u201c{additional_insured_wording(marketplace)} are included as additional insured.\u201d")
+                f"\u201c{additional_insured_sentence(additional_insured_wording(marketplace))}\u201d")
     if code == "claims_made":
         return f"Ask your insurance agent for an occurrence-based policy: {marketplace} does not accept claims-made."
     if code == "insurer_rating_too_low":

@@ -88,7 +88,7 @@ class CertificateOfInsurance:
         marketplace = current_app.config["MARKETPLACE_NAME"]
         text = f"Products sold by the insured, including through {marketplace}."
         if self.additional_insured:
-            text += f" {self.additional_insured_wording} are included as additional insured."
+            text += " " + certificate_check.additional_insured_sentence(self.additional_insured_wording)
         return text
 
 

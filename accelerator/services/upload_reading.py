@@ -23,7 +23,12 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from accelerator.domain.certificate_check import KnownInsurer, additional_insured_wording, how_to_fix
+from accelerator.domain.certificate_check import (
+    KnownInsurer,
+    additional_insured_sentence,
+    additional_insured_wording,
+    how_to_fix,
+)
 from accelerator.domain.errors import DomainError
 from accelerator.domain.money import display_money
 from accelerator.domain.terms import Requirement
@@ -174,8 +179,7 @@ def for_form(fields: Mapping[str, object], evidence: Mapping[str, dict], signals
 def _wording() -> str:
     """The additional insured endorsement's sentence, as the check's fix quotes it (and the Accelerator's own
     certificates print it)."""
-    named = additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"])
-    return f"{named} are included as additional insured."
+    return additional_insured_sentence(additional_insured_wording(current_app.config["MARKETPLACE_LEGAL_NAME"]))
 
 
 def _applies(name: str, values: Mapping[str, object]) -> bool:
