@@ -79,6 +79,8 @@ BASE: dict[str, Any] = {
             "the insurers' systems. Authenticate with `Authorization: Bearer <api key>`; each key has one "
             "role (`marketplace` or `insurer`, see `x-roles` on each operation). Every POST and PUT accepts "
             "an `Idempotency-Key`. Errors always answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`. "
+            "Text is valid Unicode: a lone surrogate (an escape such as `\\ud800` outside a pair) is refused "
+            "(400), as NUL is. "
             + UNKNOWN_FIELDS_NOTE
         ),
     },

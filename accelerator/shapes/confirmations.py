@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from accelerator.shapes.policies import Policy
-from accelerator.shapes.values import IdOut, Paging, RecordId, TimestampOut, one_of, text
+from accelerator.shapes.values import IdOut, Paging, RecordId, TimestampOut, given_when, one_of, text, text_schema
 
 STATUSES = ("pending", "confirmed", "denied", "withdrawn")
 ANSWERS = ("confirmed", "denied")
@@ -40,7 +40,8 @@ class ConfirmationAnswer(BaseModel):
     """POST /api/v1/confirmations/{id}'s body."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "description": "`denied` needs a note (1 to 2,000 characters): it is the reason the seller reads."})
+        "description": "`denied` needs a note (1 to 2,000 characters): it is the reason the seller reads.",
+        **given_when("answer", "denied", {"note": text_schema(MAX_NOTE)})})
 
     answer: AnswerValue
     note: Note | None = None

@@ -40,6 +40,7 @@ from accelerator.domain.money import ZERO
 from accelerator.services.claims import MAX_CLAIM_ID, check_claim_id, parse_insurer_id
 from accelerator.shapes.values import (
     CATEGORY_SCHEMA,
+    DAY_IN_SCHEMA,
     REQUIRED,
     Day,
     DayOut,
@@ -54,9 +55,11 @@ from accelerator.shapes.values import (
     PolicyNumber,
     SellerId,
     SellerIdOut,
+    given_when,
     one_of,
     refuse,
     text,
+    text_schema,
 )
 from accelerator.shapes.writers import writer
 
@@ -186,7 +189,10 @@ class NoticeBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"description": (
         "`notice_of_cancellation` takes `cancellation_date` (after today, on or after the effective date and "
-        "before the expiration date) and `reason`; `reinstatement` and `non_renewal` take neither.")})
+        "before the expiration date) and `reason`; `reinstatement` and `non_renewal` take neither."),
+        **given_when("kind", "notice_of_cancellation",
+                     {"cancellation_date": DAY_IN_SCHEMA, "reason": text_schema(MAX_NOTICE_REASON)},
+                     not_taken=("cancellation_date", "reason"))})
 
     kind: one_of(*NOTICE_KINDS)
     cancellation_date: Day | None = Field(default=None, description="With a notice of cancellation only.")
@@ -220,7 +226,7 @@ class ClaimReport(_NullIsAbsent):
 
     claim_id: Annotated[str, PlainValidator(_claim_id), WithJsonSchema(
         {"type": "string", "minLength": 1, "maxLength": MAX_CLAIM_ID,
-         "pattern": r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff]+$",
+         "pattern": r"^[^\x00-\x1f\x7f-\x9f]+$",
          "description": "The claims service's own id: printable characters (no control characters, no code "
                         "point Unicode leaves unassigned)."})]
     seller_id: SellerId
