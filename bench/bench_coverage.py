@@ -76,12 +76,17 @@ def _revision(path: Path) -> str | None:
 
 
 def ensure_database(path: Path, policies: int) -> Path:
-    """The benchmark database with `policies` policies (made by `flask db upgrade` and the generator),
-    made again when it is missing or its schema is not the migrations' head."""
-    out = OUT / path.stem
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The benchmark database with `policies` policies (made by `flask db upgrade` and the generator; its
+    keys and seller IDs in the folder beside it, named as it is), made again when it is missing or its
+    schema is not the migrations' head. Only a database of this checkout's bench/out is ever deleted: one
+    elsewhere (another checkout's, shared) is refused instead."""
+    out = path.parent / path.stem
     if path.exists() and (out / "marketplace.key").exists() and _revision(path) == _head_revision():
         return out
+    if path.exists() and path.resolve().parent != OUT.resolve():
+        raise SystemExit(f"{path} is not this checkout's (or lacks {out / 'marketplace.key'}, or its schema is not "
+                         "this checkout's migrations' head): not deleted. Give a database under bench/out.")
+    path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-writers.lock"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
