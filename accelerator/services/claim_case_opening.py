@@ -100,7 +100,8 @@ class DeferredWriter(SessionWriter):
 NEW_ID = object()  # DeferredWriter's stand-in for an id not yet returned
 
 
-def open_once(case_id: str, prepare: Callable[[DeferredWriter], T]) -> tuple[str | None, T | None]:
+def open_once(case_id: str, prepare: Callable[[DeferredWriter], T],
+              admit: Callable[[SessionWriter], bool] | None = None) -> tuple[str | None, T | None]:
     """Open the case `case_id` once: (the stored request hash, None) when a case is opened under it
     already; else (None, what `prepare` gave) once every write `prepare` kept is committed.
 
@@ -108,20 +109,26 @@ def open_once(case_id: str, prepare: Callable[[DeferredWriter], T]) -> tuple[str
     its writes; then, in one write transaction on the same hot path connection (on SQLite: BEGIN
     IMMEDIATE in the writers' turn), the case_id is looked up again (a concurrent opening may have
     committed it meanwhile: then nothing is written) and the writes are made. A case_id taken on
-    PostgreSQL between the look-up and the INSERT raises IntegrityError, everything rolled back."""
+    PostgreSQL between the look-up and the INSERT raises IntegrityError, everything rolled back.
+
+    `admit(writer)`, when given, is asked first on the same read transaction (the API key read with the
+    case's rows, one snapshot and one connection for both, as the single check reads its key): when it
+    says no, nothing more is read or written and the answer is (None, None)."""
     connections = hot_connections()
     dialect = connections.dialect  # compiled for the hot path's cursors
 
     def read(link) -> tuple[str | None, DeferredWriter | None, T | None]:
         deferred = DeferredWriter(link.cursor, dialect)
+        if admit is not None and not admit(deferred):
+            return None, None, None
         stored = hash_in(deferred, case_id)
         if stored is not None:
             return stored, None, None
         return None, deferred, prepare(deferred)
 
     def write(link, found: tuple) -> tuple[str | None, DeferredWriter | None, T | None]:
-        stored, deferred, _result = found
-        if stored is not None:
+        _stored, deferred, _result = found
+        if deferred is None:  # opened already, or not admitted: nothing to write
             return found
 
         def work() -> tuple:
