@@ -200,7 +200,7 @@ def _case_input(request) -> claim_cases.CaseInput:
     """The body as the service's opening request: 415, 413 (HTTPException) or 400 naming every wrong field,
     read by OpenCase, the declaration."""
     body, = validate_all(BODY_MESSAGE, (OpenCase, read_json(source=request)))
-    return claim_cases.CaseInput(**dict(body))  # the fields' values as read (model_dump would copy them)
+    return claim_cases.CaseInput(**body.model_dump())
 
 
 def _accept(raw: str, row: KeyRow | None, accepted: list[KeyRow]) -> int | None:
