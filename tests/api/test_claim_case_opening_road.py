@@ -201,7 +201,7 @@ def test_an_opening_notes_the_keys_last_use_and_a_rate_limited_key_is_counted(ap
     assert _post(client, raw, _body()).status_code == 201
     db.session.rollback()  # the test's own read began before the request wrote
     assert db.session.get(ApiKey, plain.id).last_used_at is not None
-    limited, raw_limited = api_keys.create_key(Actor.cli(), "marketplace", "limited", None, rate_limit=1)
+    _limited, raw_limited = api_keys.create_key(Actor.cli(), "marketplace", "limited", None, rate_limit=1)
     answer = _post(client, raw_limited, _body(case_id="ROAD-2"))
     assert answer.status_code == 201, answer.get_data(as_text=True)
     _error(_post(client, raw_limited, _body(case_id="ROAD-3")), 429, "rate_limited",
