@@ -104,21 +104,17 @@ def _queue_all(row: ClaimCase, kind: str, key: str, party: str | None, subject: 
     return added
 
 
-def _seller_account() -> tuple:
-    """The active seller account's email of a seller (the select, its bind, its columns)."""
-    users = User.__table__
-    statement = select(users.c.email).where(users.c.role == bindparam("role", type_=users.c.role.type),
-                                            users.c.active.is_(True),
-                                            users.c.seller_id == bindparam("seller_id", type_=users.c.seller_id.type))
-    return statement, ["role", "seller_id"], [users.c.email]
-
-
-def _seller_row() -> tuple:
-    """A seller's contact email and legal name (the select, its bind, its columns)."""
-    sellers = Seller.__table__
-    statement = select(sellers.c.contact_email, sellers.c.legal_name).where(
-        sellers.c.seller_id == bindparam("seller_id", type_=sellers.c.seller_id.type))
-    return statement, ["seller_id"], [sellers.c.contact_email, sellers.c.legal_name]
+def _seller_address() -> tuple:
+    """A seller's active account email (None without one), contact email and legal name, in one row (the select,
+    its bind, its columns). users.seller_id is unique and names a seller, so the join adds no row and loses none
+    (a seller that is not on record gives no row, and then has no account either)."""
+    users, sellers = User.__table__, Seller.__table__
+    joined = sellers.outerjoin(users, (users.c.seller_id == sellers.c.seller_id)
+                               & (users.c.role == bindparam("role", type_=users.c.role.type))
+                               & users.c.active.is_(True))
+    statement = (select(users.c.email, sellers.c.contact_email, sellers.c.legal_name).select_from(joined)
+                 .where(sellers.c.seller_id == bindparam("seller_id", type_=sellers.c.seller_id.type)))
+    return statement, ["role", "seller_id"], [users.c.email, sellers.c.contact_email, sellers.c.legal_name]
 
 
 def _staff_rows() -> tuple:
@@ -136,10 +132,9 @@ def write_opened(writer: SessionWriter, row: ClaimCase) -> int:
     in the session's transaction (the busy opening bypasses the unit of work; the caller commits); how many
     emails were rendered and written."""
     people = []
-    account = writer.rows("claim_mail_seller_account", _seller_account, ["seller", row.seller_id])
-    seller = writer.rows("claim_mail_seller", _seller_row, [row.seller_id])
-    contact, legal_name = seller[0] if seller else (None, None)
-    address = account[0][0] if account else (contact.strip() if contact else "")
+    seller = writer.rows("claim_mail_seller_address", _seller_address, ["seller", row.seller_id])
+    account, contact, legal_name = seller[0] if seller else (None, None, None)
+    address = account if account is not None else (contact.strip() if contact else "")
     if address:
         people.append(Recipient("seller", "seller", address, legal_name or row.seller_id))
     insurer_name = None

@@ -57,7 +57,7 @@ def stored_hash(case_id: str) -> str | None:
 
 def hash_in(writer: SessionWriter, case_id: str) -> str | None:
     """The request hash of the case already opened under `case_id` (None: not yet), read on the writer's
-    cursor (in the write transaction on SQLite under the write lock: no concurrent opening slips in)."""
+    cursor (on a read transaction, or in the write transaction once the case's INSERT found it taken)."""
     found = writer.rows("claim_case_hash", _hash_of_case, [case_id])
     return found[0][0] if found else None
 
@@ -68,68 +68,93 @@ class DeferredWriter(SessionWriter):
     takes the write lock (on SQLite, every writer's turn), which is then held only for the INSERTs.
 
     An insert with `returning` gives NEW_ID; a value NEW_ID in a later insert is replaced, on replay, by
-    the id that insert returned (the case's history names the case by it)."""
+    the id that insert returned (the case's history names the case by it). One insert may be the `claim`:
+    made first on replay, and when its unique value is taken already, nothing else is written."""
 
     def __init__(self, cursor, dialect):
         super().__init__(cursor, dialect)
+        self._claim: Callable[[SessionWriter], object] | None = None
         self._steps: list[Callable[[SessionWriter], None]] = []
         self.new_id = None
 
     def insert(self, table, values: dict, *, returning=None, unless_exists: str | None = None):
         """Keep the insert for `replay`; NEW_ID for `returning`."""
-        def step(writer: SessionWriter) -> None:
+        self._steps.append(self._step(table, values, returning, unless_exists))
+        return NEW_ID if returning is not None else None
+
+    def claim(self, table, values: dict, *, returning, unique: str):
+        """Keep the insert that claims `values[unique]` (ON CONFLICT DO NOTHING), to be made first by `replay`:
+        if a row already has that value, it inserts nothing and nothing else is written. NEW_ID for `returning`."""
+        if self._claim is not None:
+            raise ValueError("an opening claims one row")
+        self._claim = self._step(table, values, returning, unique)
+        return NEW_ID
+
+    def _step(self, table, values: dict, returning, unless_exists: str | None) -> Callable[[SessionWriter], object]:
+        """The insert as a step of `replay` (NEW_ID in `values` replaced by the id returned before it)."""
+        def step(writer: SessionWriter):
             given = values if self.new_id is None else {
                 name: self.new_id if value is NEW_ID else value for name, value in values.items()}
             found = writer.insert(table, given, returning=returning, unless_exists=unless_exists)
             if returning is not None:
                 self.new_id = found
+            return found
 
-        self._steps.append(step)
-        return NEW_ID if returning is not None else None
+        return step
 
     def later(self, step: Callable[[SessionWriter], None]) -> None:
         """Keep another write for `replay`, in turn with the inserts."""
         self._steps.append(step)
 
-    def replay(self, writer: SessionWriter) -> None:
-        """Make every kept write on `writer` (in its write transaction), in the order they were kept."""
+    def replay(self, writer: SessionWriter) -> bool:
+        """Make every kept write on `writer` (in its write transaction): the claim first, then the others in
+        the order they were kept. False when the claim found its value taken: then nothing was written."""
+        if self._claim is not None and self._claim(writer) is None:
+            return False
         for step in self._steps:
             step(writer)
+        return True
 
 
 NEW_ID = object()  # DeferredWriter's stand-in for an id not yet returned
 
 
-def open_once(case_id: str, prepare: Callable[[DeferredWriter], T]) -> tuple[str | None, T | None]:
+def open_once(case_id: str, prepare: Callable[[DeferredWriter], T],
+              admit: Callable[[SessionWriter], bool] | None = None) -> tuple[str | None, T | None]:
     """Open the case `case_id` once: (the stored request hash, None) when a case is opened under it
     already; else (None, what `prepare` gave) once every write `prepare` kept is committed.
 
     `prepare(writer)` reads, decides and renders on a read transaction (a snapshot on SQLite), keeping
-    its writes; then, in one write transaction on the same hot path connection (on SQLite: BEGIN
-    IMMEDIATE in the writers' turn), the case_id is looked up again (a concurrent opening may have
-    committed it meanwhile: then nothing is written) and the writes are made. A case_id taken on
-    PostgreSQL between the look-up and the INSERT raises IntegrityError, everything rolled back."""
+    its writes, the case's INSERT as the writer's `claim`; then, in one write transaction on the same hot
+    path connection (on SQLite: BEGIN IMMEDIATE in the writers' turn), the case is inserted first unless
+    its case_id is taken (a concurrent opening may have committed it since the read: then nothing is
+    written, and the stored request hash is read) and the other writes are made. On PostgreSQL a
+    concurrent opening not yet committed is waited for by the unique index (ON CONFLICT DO NOTHING).
+
+    `admit(writer)`, when given, is asked first on the same read transaction (the API key read with the
+    case's rows, one snapshot and one connection for both, as the single check reads its key): when it
+    says no, nothing more is read or written and the answer is (None, None)."""
     connections = hot_connections()
     dialect = connections.dialect  # compiled for the hot path's cursors
 
     def read(link) -> tuple[str | None, DeferredWriter | None, T | None]:
         deferred = DeferredWriter(link.cursor, dialect)
+        if admit is not None and not admit(deferred):
+            return None, None, None
         stored = hash_in(deferred, case_id)
         if stored is not None:
             return stored, None, None
         return None, deferred, prepare(deferred)
 
     def write(link, found: tuple) -> tuple[str | None, DeferredWriter | None, T | None]:
-        stored, deferred, _result = found
-        if stored is not None:
+        _stored, deferred, _result = found
+        if deferred is None:  # opened already, or not admitted: nothing to write
             return found
 
         def work() -> tuple:
             writer = SessionWriter(link.cursor, dialect)
-            stored = hash_in(writer, case_id)
-            if stored is not None:
-                return stored, None, None  # opened meanwhile: this opening writes nothing
-            deferred.replay(writer)
+            if not deferred.replay(writer):  # opened meanwhile: this opening wrote nothing
+                return hash_in(writer, case_id), None, None
             return found
 
         return link.write(work)
@@ -156,15 +181,15 @@ def record_check(writer: DeferredWriter, api_key_id: int | None, question: Check
 def write_opening(writer: SessionWriter, actor: audit.Actor, row: SimpleNamespace, data: Callable[[], dict]) -> None:
     """Write the new case `row` (from `new_case`, its history in `row.events`), its audit entry, the event
     claim_case.opened (`data()`, to the marketplace's endpoints and its insurer's) and the opening emails
-    with `writer` (a DeferredWriter keeps them for its write transaction). A case_id already taken raises
-    IntegrityError when the case is inserted."""
-    case_id = writer.insert(ClaimCase.__table__, dict(
+    with `writer`, a DeferredWriter that keeps them for its write transaction: the case's INSERT is its
+    claim, made first (a case_id already taken then writes nothing at all)."""
+    case_id = writer.claim(ClaimCase.__table__, dict(
         case_id=row.case_id, request_hash=row.request_hash, seller_id=row.seller_id, kind=row.kind,
         incident_date=row.incident_date, amount_claimed=row.amount_claimed, category=row.category,
         order_id=row.order_id, description=row.description, opened_at=row.opened_at, check_id=row.check_id,
         policy_id=row.policy_id, route=row.route, state=row.state, insurer_id=row.insurer_id,
         respond_by=row.respond_by, stepped_in=row.stepped_in, updated_at=row.updated_at),
-        returning=ClaimCase.__table__.c.id)
+        returning=ClaimCase.__table__.c.id, unique="case_id")
     row.id = case_id
     if case_id is NEW_ID:  # the case's own id once its INSERT is made (callers read `case.id` after the commit)
         writer.later(lambda _real: setattr(row, "id", writer.new_id))

@@ -29,6 +29,7 @@ from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claims, coverage, webhooks
 from accelerator.services import claim_case_opening as opening
+from accelerator.services.hotpath import KeyRow, key_statement
 from accelerator.services.paging import Page, fetch_page
 from accelerator.shapes.claim_cases import claim_case_json  # events carry the API's case object
 
@@ -221,16 +222,23 @@ def _policy_of(check_id: str) -> int | None:
     return db.session.execute(select(CoverageCheck.policy_id).where(CoverageCheck.check_id == check_id)).scalar()
 
 
-def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) -> tuple[CaseView, bool]:
+def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput, *, key_prefix: str | None = None,
+              accept_key: Callable[[KeyRow | None], int | None] | None = None) -> tuple[CaseView, bool] | None:
     """Open a case on a new recorded coverage check: (case, True), or (the case as it is now, False) again.
 
     On a hot path connection (services/claim_case_opening.py): the case_id looked up, the check decided
     by the check's own code, the case, its history, audit entry, webhook events and emails made on a read;
     then all of it written by prepared statements in one short write transaction (the case_id looked up
     again first); the answer is built from what was written.
+
+    With `key_prefix`, the API key with that prefix is read (afresh) first, on the same read transaction
+    (as the single check reads its key: coverage.run_checks), and `accept_key(row)` gives the key id to
+    record the check under, or None: then nothing more is read or written and the answer is None (the
+    caller answers the key by the key check every endpoint uses). `api_key_id` is then not used.
     """
-    question = coverage.parse_check(request.seller_id, request.incident_date.isoformat(), request.amount_claimed,
-                                    request.category)
+    # The request's four fields were read by the declaration the coverage check reads them with (OpenCase and
+    # CoverageItem share SellerId, Day, Money and Category): reading them again would only repeat it.
+    question = coverage.CheckInput(request.seller_id, request.incident_date, request.amount_claimed, request.category)
     days = response_days()
 
     def prepare(writer) -> tuple[CaseView, tuple]:
@@ -248,16 +256,25 @@ def open_case(actor: audit.Actor, api_key_id: int | None, request: CaseInput) ->
         opening.write_opening(writer, actor, row, lambda: _event_data(view))
         return view, record
 
+    def admit(writer) -> bool:
+        """Whether the key of `key_prefix` is accepted (its id then recorded with the check)."""
+        nonlocal api_key_id
+        rows = key_statement(writer.dialect).rows(writer.cursor, [key_prefix])
+        api_key_id = accept_key(KeyRow(rows[0]) if rows else None)
+        return api_key_id is not None
+
     if db.session.registry.has() and db.session().in_transaction():  # (no session made just to ask)
         db.session.commit()  # on SQLite the session's transaction may hold the write lock the opening needs
     try:
-        stored, made = opening.open_once(request.case_id, prepare)
+        stored, made = opening.open_once(request.case_id, prepare, admit if key_prefix is not None else None)
     except IntegrityError:
         # The same case_id was committed by a concurrent request (PostgreSQL; on SQLite the write
         # transaction looks it up again under the write lock): this one wrote nothing. Answer the case as it is now.
         stored, made = opening.stored_hash(request.case_id), None
         if stored is None:
             raise
+    if stored is None and made is None:
+        return None  # the key was not accepted: nothing was read beyond it
     if made is None:
         return _view(_replay(request, stored)), False
     view, record = made

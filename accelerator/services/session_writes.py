@@ -54,8 +54,8 @@ class SessionWriter:
         """Insert one row of `values` (column -> value); with `returning`, that column's value.
 
         `unless_exists`: a unique column; a row that already has this value is left alone and
-        nothing is inserted (ON CONFLICT DO NOTHING, race-free on both databases). A constraint
-        violation raises SQLAlchemy's IntegrityError, as a session statement would.
+        nothing is inserted (ON CONFLICT DO NOTHING, race-free on both databases; with `returning`,
+        None then). A constraint violation raises SQLAlchemy's IntegrityError, as a session statement would.
         """
         names = tuple(values)
         key = (self.dialect.name, self.dialect.paramstyle, table.name, names,
@@ -74,7 +74,8 @@ class SessionWriter:
                                                  [returning] if returning is not None else ())
         try:
             if returning is not None:
-                return prepared.rows(self.cursor, list(values.values()))[0][0]
+                found = prepared.rows(self.cursor, list(values.values()))
+                return found[0][0] if found else None  # none: unless_exists found the value taken
             self.cursor.execute(prepared.sql, prepared.params(list(values.values())))
         except self._integrity_error as exc:
             raise IntegrityError(prepared.sql, None, exc) from exc

@@ -174,3 +174,36 @@ def test_a_failing_opening_is_the_logged_500_and_frees_its_idempotency_key(app, 
     _api_headers(app, answer)
     assert any("unhandled error on POST /api/v1/claim-cases" in r.getMessage() for r in caplog.records)
     assert count(IdempotencyRecord) == 0 and count(ClaimCase) == 0
+
+
+def test_without_an_idempotency_key_the_key_is_still_answered_before_the_body(app, db, client, key, seller,
+                                                                              through_flask):
+    """The key is read with the case's rows when the body is fine; a refused body still waits for the key check."""
+    insurer = factories.make_insurer()
+    insurer_key = api_keys.create_key(Actor.cli(), "insurer", "road insurer", insurer.id)[1]
+    for body in (b"not json", _body(kind="flood"), _body()):
+        _error(_post(client, "acc_" + "x" * 40, body, **({} if isinstance(body, dict) else
+                                                       {"Content-Type": "application/json"})),
+               401, "unauthenticated", "That API key is not valid.")
+        _error(_post(client, insurer_key, body, **({} if isinstance(body, dict) else
+                                                   {"Content-Type": "application/json"})),
+               403, "forbidden", "This endpoint is for marketplace keys.")
+    api_keys.revoke_key(Actor.cli(), key[:12])
+    _error(_post(client, key, _body()), 401, "unauthenticated", "That API key was revoked.")
+    assert through_flask == [] and count(ClaimCase) == 0 and count(CoverageCheck) == 0
+
+
+def test_an_opening_notes_the_keys_last_use_and_a_rate_limited_key_is_counted(app, db, client, seller):
+    from accelerator.models import ApiKey, ApiKeyWindow
+
+    plain, raw = api_keys.create_key(Actor.cli(), "marketplace", "plain", None)
+    assert plain.last_used_at is None
+    assert _post(client, raw, _body()).status_code == 201
+    db.session.rollback()  # the test's own read began before the request wrote
+    assert db.session.get(ApiKey, plain.id).last_used_at is not None
+    _limited, raw_limited = api_keys.create_key(Actor.cli(), "marketplace", "limited", None, rate_limit=1)
+    answer = _post(client, raw_limited, _body(case_id="ROAD-2"))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    _error(_post(client, raw_limited, _body(case_id="ROAD-3")), 429, "rate_limited",
+           _post(client, raw_limited, _body(case_id="ROAD-3")).get_json()["error"]["message"])
+    assert count(ApiKeyWindow) >= 1 and count(ClaimCase) == 2

@@ -142,3 +142,46 @@ def test_an_opened_case_answers_with_its_own_row_id(db):
     view = opened("RC-ID")
     stored = claim_cases.get_case("RC-ID").case
     assert isinstance(view.case.id, int) and view.case.id == stored.id
+
+
+def test_a_case_opened_by_another_request_during_the_read_is_answered_and_nothing_is_written_twice(db):
+    """The case's INSERT is the opening's claim on its case_id: an opening that read no case but finds it
+    committed by the time it writes (another request's, here committed while the key is checked on the read)
+    writes nothing at all, and answers that case as a repeat."""
+    from accelerator.models import AuditEntry, ClaimCase, ClaimCaseEvent, CoverageCheck
+    from accelerator.services import api_keys
+    from tests.api.conftest import count
+
+    factories.make_seller(seller_id=SELLER)
+    key, raw = api_keys.create_key(ACTOR, "marketplace", "claim test", None)
+    request = claim_cases.CaseInput(case_id="RC-RACE", seller_id=SELLER, kind="bodily_injury",
+                                    incident_date=date(2026, 6, 1), amount_claimed=Decimal("2500.00"), category=None,
+                                    order_id=None, description="A burn from the kettle.", respond_by=None)
+    audited = count(AuditEntry)
+    rival: list[claim_cases.CaseView] = []
+
+    def accept(row) -> int:
+        assert row is not None and row.id == key.id
+        if not rival:  # the other request's opening, committed on another connection meanwhile
+            rival.append(claim_cases.open_case(ACTOR, None, request)[0])
+        return key.id
+
+    view, created = claim_cases.open_case(ACTOR, None, request, key_prefix=raw[:12], accept_key=accept)
+    assert created is False and view.case.id == rival[0].case.id
+    assert view.check["check_id"] == rival[0].check["check_id"]
+    assert (count(ClaimCase), count(ClaimCaseEvent), count(CoverageCheck), count(AuditEntry) - audited) == (1, 1, 1, 1)
+
+
+def test_a_key_not_accepted_on_the_read_opens_nothing(db):
+    """open_case with `accept_key` answering None reads nothing more and writes nothing."""
+    from accelerator.models import ClaimCase, CoverageCheck
+    from tests.api.conftest import count
+
+    factories.make_seller(seller_id=SELLER)
+    seen = []
+    request = claim_cases.CaseInput(case_id="RC-NOKEY", seller_id=SELLER, kind="bodily_injury",
+                                    incident_date=date(2026, 6, 1), amount_claimed=Decimal("2500.00"), category=None,
+                                    order_id=None, description="A burn from the kettle.", respond_by=None)
+    assert claim_cases.open_case(ACTOR, None, request, key_prefix="acc_unknown0",
+                                 accept_key=lambda row: seen.append(row)) is None
+    assert seen == [None] and (count(ClaimCase), count(CoverageCheck)) == (0, 0)
