@@ -90,8 +90,8 @@ def child(args) -> None:
         import accelerator.services.coverage.checks as checks
 
         checks.count_recorded = lambda records: None
-    if "observer" not in without and records is not None:
-        records._interval["seconds"] = 0.1  # as a gunicorn worker: noted, written in batches (below)
+    if records is not None:  # as a gunicorn worker (post_fork): noted, written in batches (below)
+        records._interval["seconds"] = 0.1
         flush = records.flush
     key = Path(args.data, "marketplace.key").read_text().strip()
     sellers = Path(args.data, "sellers.txt").read_text().split()
