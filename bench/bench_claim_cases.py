@@ -13,7 +13,8 @@ is the median over the rounds and each ratio the median of the rounds' own ratio
   100,000 (the first page, by state, by seller, and a page in the middle) at 1 connection;
 - issue 13: the single check with a key limited to a rate it never reaches against a key without one;
 - with `--before DIR` (a checkout of an older commit), the single check of that code against the same
-  database, for "the coverage check does not get slower".
+  database, for "the coverage check does not get slower" (with `--unobserved`, this checkout's app served
+  without its request ids, log lines and request metrics, bench/unobserved_app.py: the rest of the difference).
 
 A benchmark, not a test: it never fails on a figure. Figures: stdout and bench/out/claim-cases-results.json.
 """
@@ -105,6 +106,9 @@ def main() -> None:
                                                       "and lists are measured on the same database")
     parser.add_argument("--previous-database", type=Path, help="the database --previous serves (default: the same "
                                                                "one), e.g. a copy at the schema before a change")
+    parser.add_argument("--unobserved", action="store_true",
+                        help="serve this checkout's app without its request ids, log lines and request metrics "
+                             "(bench/unobserved_app.py), to compare the rest of the check with --before")
     parser.add_argument("--only", help="comma-separated subset of: single,open,limited,before,list,previous")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -140,7 +144,8 @@ def main() -> None:
         plan = [step for name, server, *rest in plan
                 for step in ([(name, server, *rest), (f"{name}_previous", "previous", *rest)]
                              if name in ("open", "list", "list_state") else [(name, server, *rest)])]
-    servers = {"app": Server("wsgi:app", app_env(url), args.settings)}
+    servers = {"app": Server("unobserved_app:app", {**app_env(url), "PYTHONPATH": str(ROOT)}, args.settings,
+                             chdir=BENCH) if args.unobserved else Server("wsgi:app", app_env(url), args.settings)}
     previous_url = f"sqlite:///{args.previous_database.resolve()}" if args.previous_database else url
     for name, checkout, served in (("before", args.before, url), ("previous", args.previous, previous_url)):
         if checkout and name in only:
@@ -171,7 +176,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version},
         "gunicorn": args.settings, "other_gunicorn": args.other_settings, "seconds_per_run": seconds,
         "rounds": args.rounds, "connections": conns,
-        "before": str(args.before) if args.before else None,
+        "before": str(args.before) if args.before else None, "unobserved": args.unobserved,
         **{name: median_run(found) for name, found in runs.items()}}
     rps = {name: [r["requests_per_second"] for r in found] for name, found in runs.items()}
     cpu = {name: [r["worker_cpu_ms_per_request"] for r in found] for name, found in runs.items()}

@@ -1,5 +1,5 @@
-"""Request records written in batches: nothing lost or changed by batching, the histogram's figures as
-observe() makes them, the lines' time as the app's clock says it."""
+"""Request records written in batches: nothing lost or changed by batching (the coverage checks' count
+too), the histogram's figures as observe() makes them, the lines' time as the app's clock says it."""
 
 from __future__ import annotations
 
@@ -55,6 +55,29 @@ def test_unbatched_records_are_written_as_they_come(capsys):
     capsys.readouterr()
     records.note(_record("at-once", "/unit/at-once"))
     assert "[at-once] GET /unit/at-once 200 " in capsys.readouterr().err
+
+
+def _checks_counted(status: str, route: str) -> float:
+    return REGISTRY.get_sample_value("accelerator_coverage_checks_total", {"status": status, "route": route}) or 0.0
+
+
+def test_batched_coverage_checks_are_counted_only_at_the_flush(monkeypatch):
+    monkeypatch.setitem(records._interval, "seconds", 60.0)  # as batch(60) sets it, without its thread
+    before = (_checks_counted("covered", "insurer"), _checks_counted("not_covered", "seller"))
+    records.note_checks([("covered", "insurer")])
+    records.note_checks([("covered", "insurer"), ("not_covered", "seller"), ("covered", "insurer")])
+    assert (_checks_counted("covered", "insurer"), _checks_counted("not_covered", "seller")) == before
+    records.flush()
+    assert (_checks_counted("covered", "insurer"), _checks_counted("not_covered", "seller")) == (
+        before[0] + 3, before[1] + 1)
+    records.flush()  # nothing counted twice
+    assert _checks_counted("covered", "insurer") == before[0] + 3
+
+
+def test_unbatched_coverage_checks_are_counted_as_they_come():
+    before = _checks_counted("undetermined", "review")
+    records.note_checks([("undetermined", "review")])
+    assert _checks_counted("undetermined", "review") == before + 1
 
 
 def test_observe_all_adds_what_observe_adds():

@@ -13,7 +13,7 @@ from accelerator import clock
 from accelerator.domain.coverage import decide_coverage
 from accelerator.domain.errors import DomainError, RateLimited, ValidationError
 from accelerator.extensions import db
-from accelerator.observability.metrics import count_coverage_checks
+from accelerator.observability.records import note_checks
 from accelerator.services import rate_limits
 from accelerator.services.coverage.answers import answer_text, item_error_text, policy_answer_text
 from accelerator.services.coverage.questions import MAX_BATCH, CheckInput, new_check_id, parse_check
@@ -80,8 +80,9 @@ def write_records(cursor, dialect, records: Sequence[tuple]) -> None:
 
 
 def count_recorded(records: Sequence[tuple]) -> None:
-    """Count committed check records (from `decide`) in the check metrics."""
-    count_coverage_checks([(record[6], record[7]) for record in records])
+    """Count committed check records (from `decide`) in the check metrics (with the request records: at
+    once, or in the worker's next batch under gunicorn)."""
+    note_checks([(record[6], record[7]) for record in records])
 
 
 def run_checks(api_key_id: int | None, questions: Sequence[CheckInput], app: Flask | None = None,
