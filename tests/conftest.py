@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from accelerator import clock, create_app
 from accelerator.extensions import db as _db
+from accelerator.observability.request_ids import serving
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
@@ -30,6 +31,16 @@ def pinned_clock():
     clock.pin(factories.NOW)
     yield clock
     clock.pin(factories.NOW)
+
+
+@pytest.fixture(autouse=True)
+def serving_no_request():
+    """Every test starts outside any request: the request id is cleared when an answer is closed (PEP 3333's
+    close(), which every WSGI server calls), and a test client that never closes one (schemathesis' calls in
+    process) would leave its id to the next test's events and emails."""
+    serving(None)
+    yield
+    serving(None)
 
 
 def _database_url(tmp_path_factory) -> str:
