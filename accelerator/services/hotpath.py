@@ -41,7 +41,8 @@ from accelerator.services.prepared import CHUNK, Prepared, native_dialect
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement", "read_api_key"]
+__all__ = ["CHUNK", "KEY_COLUMNS", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement",
+           "read_api_key"]
 
 # --- the hot path's own connections -------------------------------------------------------------
 
@@ -274,9 +275,10 @@ def hot_connections(engine: Engine | None = None) -> HotConnections:
 
 # --- API keys -----------------------------------------------------------------------------------
 
-_KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
-                ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
-                ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
+# The key's columns, in KeyRow's order (also the first columns of the single check's joined read on PostgreSQL).
+KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
+               ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
+               ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
 _key_statements: dict[tuple[str, str], Prepared] = {}
 
 
@@ -297,9 +299,9 @@ def key_statement(dialect) -> Prepared:
     prepared = _key_statements.get(key)
     if prepared is None:
         keys, insurers = ApiKey.__table__, Insurer.__table__
-        statement = (select(*_KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
+        statement = (select(*KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
                      .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
-        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
+        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], KEY_COLUMNS)
     return prepared
 
 
