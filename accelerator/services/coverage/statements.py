@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import bindparam, case, exists, insert, or_, select, union_all
 
-from accelerator.domain.coverage import in_order
+from accelerator.domain.coverage import InOrder, in_order
 from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
 from accelerator.models import ApiKey, CoverageCheck, Insurer, MonthlySales, Policy, QuoteRequest, User
@@ -124,7 +124,7 @@ class LoadedPolicies:
     __slots__ = ("known", "policies", "rows")
 
     def __init__(self):
-        self.policies: dict[str, list[PolicyTerms]] = {}
+        self.policies: dict[str, InOrder] = {}
         self.rows: dict[int, Sequence] = {}
         self.known: set[str] = set()
 
@@ -159,8 +159,7 @@ def _collected(policy_rows) -> LoadedPolicies:
         else:
             terms.append(_terms(row))
     for seller, terms in policies.items():
-        if len(terms) > 1:
-            policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+        policies[seller] = in_order(terms)  # once per seller (an InOrder), not once per check of a batch
     return found
 
 
