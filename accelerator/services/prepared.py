@@ -66,6 +66,8 @@ def _processor(column, dialect, type_code):
     """The column's result processor, with faster equivalents for those that dominate the hot path."""
     if dialect.name == "postgresql" and isinstance(column.type, Money):
         return None  # NUMERIC(14,2) comes back as a Decimal of two places: Money's quantize changes nothing
+    if dialect.driver == "psycopg" and isinstance(column.type, StringList):
+        return None  # psycopg parses the JSON into a new list (hotpath: a copy); StringList would copy it again
     if dialect.name == "sqlite":
         if isinstance(column.type, Money):
             return _cents
