@@ -10,10 +10,11 @@ On PostgreSQL the statements run on psycopg's RawCursor with PostgreSQL's own pl
 (prepared.native_dialect): psycopg no longer rewrites the batch's long INSERT on every execute, which
 took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch writes its INSERTs and its
 commit in one round trip (psycopg's pipeline mode: the statements before its Sync form one implicit
-transaction, committed at the Sync) instead of one a statement. A single check is not pipelined: it
-needs three round trips (the key, the policies, the INSERT that is its own transaction), but on the
-2-core machine psycopg's pipeline cost more client CPU than the round trips it saved (430 µs a check
-without it, 470-515 with it, in process; bench/results.md, 2026-12-03).
+transaction, committed at the Sync) instead of one a statement. A single check is not pipelined (on the
+2-core machine psycopg's pipeline cost more client CPU than the round trips it saved: 430 µs a check
+without it, 470-515 with it, in process); it is two round trips: one statement reads the key and the
+seller's policies (services/coverage/statements.py, "key_policies"), then the INSERT is its own
+transaction (bench/results.md, 2026-12-03).
 
 On SQLite the reads share one read transaction (BEGIN ... COMMIT: after another process's commit
 each transaction throws away the connection's page cache, so one costs less than three); the records
