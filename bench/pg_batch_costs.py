@@ -143,7 +143,6 @@ def main() -> None:
     prefix = conn.execute("SELECT prefix FROM api_keys WHERE role = 'marketplace' LIMIT 1").fetchone()[0]
     key_sql = ("SELECT k.id, k.key_hash, k.role, k.insurer_id, k.prefix, k.revoked_at, k.last_used_at, k.rate_limit, "
                "i.status FROM api_keys AS k LEFT OUTER JOIN insurers AS i ON i.id = k.insurer_id WHERE k.prefix = $1")
-    policies_sql = f"SELECT {columns} FROM policies WHERE seller_id = ANY($1)"
     policies_in_sql = (f"SELECT {columns} FROM policies WHERE seller_id IN ("
                        + ", ".join(f"${i + 1}" for i in range(500)) + ")")
     known_sql = ("SELECT seller_id FROM users WHERE seller_id = ANY($1) UNION ALL SELECT seller_id FROM quote_requests "
