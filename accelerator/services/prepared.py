@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date
+from sqlalchemy import Boolean, Date, bindparam, cast, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from accelerator.models.types import Money, StringList, UTCDateTime
 
@@ -136,6 +137,19 @@ def native_dialect(dialect):
 CHUNK = 50
 
 
+def arrays_insert(table, names: Sequence[str], dialect) -> str:
+    """An INSERT of any number of rows into `names` of `table` from one array parameter a column (PostgreSQL's
+    unnest, in the rows' order), for psycopg's RawCursor.
+
+    psycopg prepares a statement on the server once it has seen it five times with the same parameter types;
+    a None is sent untyped and an int as int2 or int4 by its size, so a multi-row INSERT's 600 parameters almost
+    never repeat their types: it was parsed and planned anew on every execute (6-8 ms of the server's CPU a
+    batch of 500; bench/results.md, 2026-12-03). Twelve arrays have a handful of type combinations."""
+    arrays = [cast(bindparam(f"a{i}"), ARRAY(table.c[name].type)) for i, name in enumerate(names)]
+    rows = func.unnest(*arrays).table_valued(*names).render_derived(name="records")
+    return insert(table).from_select(list(names), select(*rows.c)).compile(dialect=dialect).string
+
+
 class Prepared:
     """A Core statement compiled once per dialect, run on a DBAPI cursor.
 
@@ -161,6 +175,8 @@ class Prepared:
         self.convert: Callable | None = None  # made at the first run, from the driver's column types
         # For an INSERT of one row: the same INSERT of n rows in one statement (parameters row after row).
         self.multi_row = rows
+        # For an INSERT of one row on psycopg: the same INSERT of n rows from one array a column (`arrays_insert`).
+        self.arrays_sql: str | None = None
 
     def rows(self, cursor, values: Sequence) -> list:
         """Run a select; every row (a list) with each column's result processor applied."""
@@ -194,6 +210,10 @@ class Prepared:
         """
         if len(rows) == 1:
             cursor.execute(self.sql, self.params(rows[0]))
+        elif self.arrays_sql is not None:
+            params = self.params
+            columns = zip(*[params(row) for row in rows], strict=True)
+            cursor.execute(self.arrays_sql, [list(column) for column in columns])
         elif self.multi_row is not None:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]

@@ -13,7 +13,7 @@ from accelerator.domain.terms import PolicyTerms
 from accelerator.models import ApiKey, CoverageCheck, Insurer, MonthlySales, Policy, QuoteRequest, User
 from accelerator.services.coverage.questions import MAX_BATCH
 from accelerator.services.hotpath import KEY_COLUMNS, Link
-from accelerator.services.prepared import Prepared
+from accelerator.services.prepared import Prepared, arrays_insert
 from accelerator.shapes.policies import Policy as PolicyObject
 
 CHECKS = CoverageCheck.__table__
@@ -84,6 +84,8 @@ def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
         values = {name: bindparam(name, type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
         found = Prepared(insert(CHECKS).values(values), dialect, _RECORD_COLUMNS,
                          rows=functools.partial(prepared_statement, dialect, "record"))
+        if dialect.driver == "psycopg" and dialect.paramstyle == "numeric_dollar":  # the hot path's RawCursor
+            found.arrays_sql = arrays_insert(CHECKS, _RECORD_COLUMNS, dialect)
     else:
         rows = [{name: bindparam(f"{name}_{i}", type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
                 for i in range(size)]
