@@ -8,13 +8,14 @@ and only the write takes the write lock (on SQLite, in the writers' turn: accele
 
 On PostgreSQL the statements run on psycopg's RawCursor with PostgreSQL's own placeholders
 (prepared.native_dialect): psycopg no longer rewrites the batch's long INSERT on every execute, which
-took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch writes its INSERTs and its
-commit in one round trip (psycopg's pipeline mode: the statements before its Sync form one implicit
-transaction, committed at the Sync) instead of one a statement. A single check is not pipelined (on the
-2-core machine psycopg's pipeline cost more client CPU than the round trips it saved: 430 µs a check
-without it, 470-515 with it, in process); it is two round trips: one statement reads the key and the
-seller's policies (services/coverage/statements.py, "key_policies"), then the INSERT is its own
-transaction (bench/results.md, 2026-12-03).
+took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch's records are one INSERT from
+an array a column (prepared.arrays_insert, sent in the binary format: `_binary_lists`), which psycopg
+prepares on the server. A batch writes its INSERT and its commit in one round trip (psycopg's pipeline
+mode: the statements before its Sync form one implicit transaction, committed at the Sync). A single
+check is not pipelined (on the 2-core machine psycopg's pipeline cost more client CPU than the round
+trips it saved: 430 µs a check without it, 470-515 with it, in process); it is two round trips: one
+statement reads the key and the seller's policies (services/coverage/statements.py, "key_policies"),
+then the INSERT is its own transaction (bench/results.md, 2026-12-03).
 
 On SQLite the reads share one read transaction (BEGIN ... COMMIT: after another process's commit
 each transaction throws away the connection's page cache, so one costs less than three); the records

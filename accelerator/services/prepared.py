@@ -201,8 +201,8 @@ class Prepared:
         return [convert(row) for row in fetched]
 
     def execute_many(self, cursor, rows: Sequence[Sequence]) -> None:
-        """Run a statement for every row of values: an INSERT with a multi-row form in statements of
-        up to CHUNK rows, anything else by executemany.
+        """Run a statement for every row of values: an INSERT with an array form (psycopg: `arrays_insert`) in
+        one statement, one with a multi-row form in statements of up to CHUNK rows, anything else by executemany.
 
         Few statements matter on SQLite: the driver releases the GIL for every statement (and every
         row of an executemany), and each time a thread doing Python work may keep it for up to the

@@ -134,8 +134,8 @@ def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
     items = [CheckInput(seller if n % 2 else f"NONE{n:06d}", date(2026, 6, 1), Decimal("1.00"), None)
              for n in range(size)]
     messages = _traced(connections, lambda: coverage.check_batch(None, items))
-    # Policies, then "known" for the sellers without any, then the four INSERTs with their commit
-    # (without the pipeline: BEGIN, four INSERTs and COMMIT, six round trips).
+    # Policies, then "known" for the sellers without any, then the records' INSERT (one, from an array a
+    # column: prepared.arrays_insert) with its commit (without the pipeline: BEGIN, INSERT, COMMIT).
     assert _round_trips(messages) == 3, messages
     assert sum(m.startswith("F") and "\tParse\t" in m and "INSERT" in m for m in messages) >= 1
     assert sum("Sync" in m for m in messages if m[0] == "F") == 1
