@@ -128,9 +128,19 @@ def route_for(status: str, amount: Decimal, guarantee_limit: Decimal) -> str:
     return "seller"
 
 
-def in_order(policies: Iterable[PolicyTerms]) -> list[PolicyTerms]:
-    """The policies sorted by policy_order_key, building the full key only where it decides anything."""
-    ordered = list(policies)
+class InOrder(list):
+    """Policies already sorted by policy_order_key (what in_order gives): in_order hands them back as they are,
+    so a caller that sorts a seller's policies once decides many checks on them without sorting each time."""
+
+    __slots__ = ()
+
+
+def in_order(policies: Iterable[PolicyTerms]) -> InOrder:
+    """The policies sorted by policy_order_key, building the full key only where it decides anything
+    (policies given as an InOrder are already sorted: returned as they are, not to be changed)."""
+    if type(policies) is InOrder:
+        return policies
+    ordered = InOrder(policies)
     if len(ordered) < 2:
         return ordered
     # The full key starts with (policy number, insurer); where those differ for every policy, they

@@ -8,12 +8,14 @@ and only the write takes the write lock (on SQLite, in the writers' turn: accele
 
 On PostgreSQL the statements run on psycopg's RawCursor with PostgreSQL's own placeholders
 (prepared.native_dialect): psycopg no longer rewrites the batch's long INSERT on every execute, which
-took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch writes its INSERTs and its
-commit in one round trip (psycopg's pipeline mode: the statements before its Sync form one implicit
-transaction, committed at the Sync) instead of one a statement. A single check is not pipelined: it
-needs three round trips (the key, the policies, the INSERT that is its own transaction), but on the
-2-core machine psycopg's pipeline cost more client CPU than the round trips it saved (430 µs a check
-without it, 470-515 with it, in process; bench/results.md, 2026-12-03).
+took a 500-check batch from 49-54 to 31-35 ms of CPU in process. A batch's records are one INSERT from
+an array a column (prepared.arrays_insert, sent in the binary format: `_binary_lists`), which psycopg
+prepares on the server. A batch writes its INSERT and its commit in one round trip (psycopg's pipeline
+mode: the statements before its Sync form one implicit transaction, committed at the Sync). A single
+check is not pipelined (on the 2-core machine psycopg's pipeline cost more client CPU than the round
+trips it saved: 430 µs a check without it, 470-515 with it, in process); it is two round trips: one
+statement reads the key and the seller's policies (services/coverage/statements.py, "key_policies"),
+then the INSERT is its own transaction (bench/results.md, 2026-12-03).
 
 On SQLite the reads share one read transaction (BEGIN ... COMMIT: after another process's commit
 each transaction throws away the connection's page cache, so one costs less than three); the records
@@ -41,7 +43,8 @@ from accelerator.services.prepared import CHUNK, Prepared, native_dialect
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement", "read_api_key"]
+__all__ = ["CHUNK", "KEY_COLUMNS", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement",
+           "read_api_key"]
 
 # --- the hot path's own connections -------------------------------------------------------------
 
@@ -167,6 +170,7 @@ class HotConnections:
         if self.dialect is not self.engine.dialect:
             conn.cursor_factory = _raw_cursor()
             _load_json_once(conn)
+            _binary_lists(conn)
         return fairy, conn, True
 
     @staticmethod
@@ -249,6 +253,15 @@ def _load_json_once(conn) -> None:
     set_json_loads(_loads_once, conn)
 
 
+def _binary_lists(conn) -> None:
+    """Have psycopg send a list parameter (the batch's records, an array a column: prepared.arrays_insert) in
+    PostgreSQL's binary array format on this connection: 1.6-2 ms for a batch's twelve arrays of 500 values,
+    against 16 ms in the text format, whose quoting psycopg does value by value."""
+    from psycopg.types.array import ListBinaryDumper
+
+    conn.adapters.register_dumper(list, ListBinaryDumper)
+
+
 def _pipeline_supported() -> bool:
     """Whether psycopg's libpq has pipeline mode (libpq 14 and later)."""
     import psycopg
@@ -274,9 +287,10 @@ def hot_connections(engine: Engine | None = None) -> HotConnections:
 
 # --- API keys -----------------------------------------------------------------------------------
 
-_KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
-                ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
-                ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
+# The key's columns, in KeyRow's order (also the first columns of the single check's joined read on PostgreSQL).
+KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
+               ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
+               ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
 _key_statements: dict[tuple[str, str], Prepared] = {}
 
 
@@ -297,9 +311,9 @@ def key_statement(dialect) -> Prepared:
     prepared = _key_statements.get(key)
     if prepared is None:
         keys, insurers = ApiKey.__table__, Insurer.__table__
-        statement = (select(*_KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
+        statement = (select(*KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
                      .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
-        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], _KEY_COLUMNS)
+        prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], KEY_COLUMNS)
     return prepared
 
 

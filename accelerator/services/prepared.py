@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date
+from sqlalchemy import Boolean, Date, bindparam, cast, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from accelerator.models.types import Money, StringList, UTCDateTime
 
@@ -66,6 +67,8 @@ def _processor(column, dialect, type_code):
     """The column's result processor, with faster equivalents for those that dominate the hot path."""
     if dialect.name == "postgresql" and isinstance(column.type, Money):
         return None  # NUMERIC(14,2) comes back as a Decimal of two places: Money's quantize changes nothing
+    if dialect.driver == "psycopg" and isinstance(column.type, StringList):
+        return None  # psycopg parses the JSON into a new list (hotpath: a copy); StringList would copy it again
     if dialect.name == "sqlite":
         if isinstance(column.type, Money):
             return _cents
@@ -134,6 +137,19 @@ def native_dialect(dialect):
 CHUNK = 50
 
 
+def arrays_insert(table, names: Sequence[str], dialect) -> str:
+    """An INSERT of any number of rows into `names` of `table` from one array parameter a column (PostgreSQL's
+    unnest, in the rows' order), for psycopg's RawCursor.
+
+    psycopg prepares a statement on the server once it has seen it five times with the same parameter types;
+    a None is sent untyped and an int as int2 or int4 by its size, so a multi-row INSERT's 600 parameters almost
+    never repeat their types: it was parsed and planned anew on every execute (6-8 ms of the server's CPU a
+    batch of 500; bench/results.md, 2026-12-03). Twelve arrays have a handful of type combinations."""
+    arrays = [cast(bindparam(f"a{i}"), ARRAY(table.c[name].type)) for i, name in enumerate(names)]
+    rows = func.unnest(*arrays).table_valued(*names).render_derived(name="records")
+    return insert(table).from_select(list(names), select(*rows.c)).compile(dialect=dialect).string
+
+
 class Prepared:
     """A Core statement compiled once per dialect, run on a DBAPI cursor.
 
@@ -159,6 +175,8 @@ class Prepared:
         self.convert: Callable | None = None  # made at the first run, from the driver's column types
         # For an INSERT of one row: the same INSERT of n rows in one statement (parameters row after row).
         self.multi_row = rows
+        # For an INSERT of one row on psycopg: the same INSERT of n rows from one array a column (`arrays_insert`).
+        self.arrays_sql: str | None = None
 
     def rows(self, cursor, values: Sequence) -> list:
         """Run a select; every row (a list) with each column's result processor applied."""
@@ -183,8 +201,8 @@ class Prepared:
         return [convert(row) for row in fetched]
 
     def execute_many(self, cursor, rows: Sequence[Sequence]) -> None:
-        """Run a statement for every row of values: an INSERT with a multi-row form in statements of
-        up to CHUNK rows, anything else by executemany.
+        """Run a statement for every row of values: an INSERT with an array form (psycopg: `arrays_insert`) in
+        one statement, one with a multi-row form in statements of up to CHUNK rows, anything else by executemany.
 
         Few statements matter on SQLite: the driver releases the GIL for every statement (and every
         row of an executemany), and each time a thread doing Python work may keep it for up to the
@@ -192,6 +210,10 @@ class Prepared:
         """
         if len(rows) == 1:
             cursor.execute(self.sql, self.params(rows[0]))
+        elif self.arrays_sql is not None:
+            params = self.params
+            columns = zip(*[params(row) for row in rows], strict=True)
+            cursor.execute(self.arrays_sql, [list(column) for column in columns])
         elif self.multi_row is not None:
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]

@@ -1,4 +1,5 @@
-"""PostgreSQL: the coverage hot path's round trips (services/hotpath.py), a batch's write and commit in one.
+"""PostgreSQL: the coverage hot path's round trips (services/hotpath.py): a checked key's single check is one read
+and one write with its commit; a batch's write and commit are one.
 
 Counted on the wire: libpq's own trace of the hot path's real connection records every message the
 client sends (F) and receives (B); each turn from sending to receiving is one round trip.
@@ -7,6 +8,7 @@ client sends (F) and receives (B); each turn from sending to receiving is one ro
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -88,11 +90,38 @@ def test_the_key_is_read_on_the_same_connection_before_the_policies(db, app):
     for _ in range(6):
         check()
     accepted.clear()
+    # One read (the key and the seller's policies in one statement), one write with its commit.
     messages = _traced(connections, check)
-    assert _round_trips(messages) == 3 and accepted == ["marketplace"]
+    assert _round_trips(messages) == 2 and accepted == ["marketplace"]
+    assert messages[-1].startswith("B\t5\tReadyForQuery") and messages[-1].endswith("I")
     refused = _traced(connections, lambda: check(accept=lambda row: None))
     # A refused key reads nothing more and writes nothing.
     assert _round_trips(refused) == 1 and "INSERT" not in "".join(refused) and _checks() == 7
+
+
+def test_with_the_key_a_seller_without_policies_is_still_one_read(db, app):
+    """The joined read says on its one row whether a seller without policies is known (no_policy) or not
+    (unknown_seller), as the separate "known" read does."""
+    connections = _pipelined()
+    raw = factories.make_api_key("marketplace")
+    known = factories.make_seller_user(seller=factories.make_seller(seller_id="TRIPS00005")).seller_id  # no policy
+    db.session.commit()
+
+    def check(seller: str) -> dict:
+        question = CheckInput(seller, date(2026, 6, 1), Decimal("20.00"), None)
+        texts = coverage.run_checks(None, [question], app, _db.engine, key_prefix=raw[:12], accept_key=lambda r: r.id)
+        return json.loads(texts[0])
+
+    for _ in range(6):  # past psycopg's prepare_threshold (see above)
+        check(known)
+    for seller, code in ((known, "no_policy"), ("NOBODY0002", "unknown_seller")):
+        answers: list[dict] = []
+        messages = _traced(connections, lambda s=seller, found=answers: found.append(check(s)))
+        assert _round_trips(messages) == 2, messages
+        assert [reason["code"] for reason in answers[0]["reasons"]] == [code]
+    missing = coverage.run_checks(None, [CheckInput(known, date(2026, 6, 1), Decimal("1.00"), None)], app,
+                                  _db.engine, key_prefix="acc_nosuchkey", accept_key=lambda r: None if r is None else 0)
+    assert missing is None  # no key with that prefix: accept_key is given None
 
 
 def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
@@ -105,8 +134,8 @@ def test_a_batch_writes_every_chunk_in_one_transaction_and_one_round_trip(db):
     items = [CheckInput(seller if n % 2 else f"NONE{n:06d}", date(2026, 6, 1), Decimal("1.00"), None)
              for n in range(size)]
     messages = _traced(connections, lambda: coverage.check_batch(None, items))
-    # Policies, then "known" for the sellers without any, then the four INSERTs with their commit
-    # (without the pipeline: BEGIN, four INSERTs and COMMIT, six round trips).
+    # Policies, then "known" for the sellers without any, then the records' INSERT (one, from an array a
+    # column: prepared.arrays_insert) with its commit (without the pipeline: BEGIN, INSERT, COMMIT).
     assert _round_trips(messages) == 3, messages
     assert sum(m.startswith("F") and "\tParse\t" in m and "INSERT" in m for m in messages) >= 1
     assert sum("Sync" in m for m in messages if m[0] == "F") == 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accelerator.domain.coverage import CoverageDecision, decide_coverage
+from accelerator.domain.coverage import CoverageDecision, InOrder, decide_coverage, in_order, policy_order_key
 from accelerator.domain.terms import PolicyTerms
 from tests.factories import make_terms
 
@@ -464,6 +464,18 @@ def test_property_decision_ignores_the_order_of_policies(data, policies, seller_
                                                         category, limit):
     shuffled = data.draw(st.permutations(policies))
     assert decide_raw(shuffled, seller_known, incident, amount, category, limit) == decide_raw(
+        policies, seller_known, incident, amount, category, limit)
+
+
+@given(data=st.data(), **CLAIMS)
+def test_property_policies_sorted_once_decide_as_the_policies_themselves(data, policies, seller_known, incident, amount,
+                                                                        category, limit):
+    """in_order's result (an InOrder, sorted once for many checks) is handed back unsorted again, and decides
+    every claim as the policies in any order do."""
+    ordered = in_order(data.draw(st.permutations(policies)))
+    assert isinstance(ordered, InOrder) and in_order(ordered) is ordered
+    assert ordered == sorted(policies, key=policy_order_key)
+    assert decide_raw(ordered, seller_known, incident, amount, category, limit) == decide_raw(
         policies, seller_known, incident, amount, category, limit)
 
 

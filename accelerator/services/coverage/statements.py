@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import bindparam, insert, select, union_all
+from sqlalchemy import bindparam, case, exists, insert, or_, select, union_all
 
-from accelerator.domain.coverage import in_order
+from accelerator.domain.coverage import InOrder, in_order
 from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
-from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
+from accelerator.models import ApiKey, CoverageCheck, Insurer, MonthlySales, Policy, QuoteRequest, User
 from accelerator.services.coverage.questions import MAX_BATCH
-from accelerator.services.hotpath import Link
-from accelerator.services.prepared import Prepared
+from accelerator.services.hotpath import KEY_COLUMNS, Link
+from accelerator.services.prepared import Prepared, arrays_insert
 from accelerator.shapes.policies import Policy as PolicyObject
 
 CHECKS = CoverageCheck.__table__
@@ -74,6 +74,8 @@ def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
         statement = select(*POLICY_COLUMNS).where(_policies.c.seller_id.in_(sellers) if size > 1
                                                    else _policies.c.seller_id == sellers[0])
         found = Prepared(statement, dialect, names, POLICY_COLUMNS)
+    elif kind == "key_policies":
+        found = _key_and_policies(dialect)
     elif kind == "known":
         statement = union_all(*(select(column).where(column.in_(sellers))
                                 for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
@@ -82,6 +84,8 @@ def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
         values = {name: bindparam(name, type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
         found = Prepared(insert(CHECKS).values(values), dialect, _RECORD_COLUMNS,
                          rows=functools.partial(prepared_statement, dialect, "record"))
+        if dialect.driver == "psycopg" and dialect.paramstyle == "numeric_dollar":  # the hot path's RawCursor
+            found.arrays_sql = arrays_insert(CHECKS, _RECORD_COLUMNS, dialect)
     else:
         rows = [{name: bindparam(f"{name}_{i}", type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
                 for i in range(size)]
@@ -89,6 +93,26 @@ def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
                          [f"{name}_{i}" for i in range(size) for name in _RECORD_COLUMNS])
     _prepared[key] = found
     return found
+
+
+def _key_and_policies(dialect) -> Prepared:
+    """One seller's check read in one statement: the key by its prefix (KEY_COLUMNS), with the seller's policies
+    (POLICY_COLUMNS; all None when there is none) and, on that row only, whether the seller is known.
+
+    A row per policy, each carrying the key; none when there is no such key. PostgreSQL evaluates the
+    "known" subqueries (uncorrelated: init plans) only when the CASE reaches them, for a seller without policies.
+    """
+    keys, insurers = ApiKey.__table__, Insurer.__table__
+    seller = bindparam("seller", type_=_policies.c.seller_id.type)
+    known = case((_policies.c.id.is_(None),
+                  or_(*(exists().where(column == seller)
+                        for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))))
+    columns = (*KEY_COLUMNS, *POLICY_COLUMNS, known)
+    statement = (select(*columns)
+                 .select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id)
+                              .outerjoin(_policies, _policies.c.seller_id == seller))
+                 .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
+    return Prepared(statement, dialect, ["prefix", "seller"], columns)
 
 
 def _padded(seller_ids: list[str]) -> tuple[list[str], int]:
@@ -102,7 +126,7 @@ class LoadedPolicies:
     __slots__ = ("known", "policies", "rows")
 
     def __init__(self):
-        self.policies: dict[str, list[PolicyTerms]] = {}
+        self.policies: dict[str, InOrder] = {}
         self.rows: dict[int, Sequence] = {}
         self.known: set[str] = set()
 
@@ -114,18 +138,8 @@ def load_policies(dialect, link: Link, seller_ids: list[str]) -> Callable[[], Lo
     policy_rows = link.send(prepared_statement(dialect, "policies", size), values)
 
     def loaded() -> LoadedPolicies:
-        found = LoadedPolicies()
-        policies, rows = found.policies, found.rows
-        for row in policy_rows():
-            rows[row[0]] = row
-            terms = policies.get(row[1])
-            if terms is None:
-                policies[row[1]] = [_terms(row)]
-            else:
-                terms.append(_terms(row))
-        for seller, terms in policies.items():
-            if len(terms) > 1:
-                policies[seller] = in_order(terms)  # once per seller, not once per check of a batch
+        found = _collected(policy_rows())
+        policies = found.policies
         missing = [seller for seller in seller_ids if seller not in policies]
         if missing:
             more, more_size = _padded(missing)
@@ -133,3 +147,39 @@ def load_policies(dialect, link: Link, seller_ids: list[str]) -> Callable[[], Lo
         return found
 
     return loaded
+
+
+def _collected(policy_rows) -> LoadedPolicies:
+    """The policies of selected rows (POLICY_COLUMNS), grouped by seller in the decision's order."""
+    found = LoadedPolicies()
+    policies, rows = found.policies, found.rows
+    for row in policy_rows:
+        rows[row[0]] = row
+        terms = policies.get(row[1])
+        if terms is None:
+            policies[row[1]] = [_terms(row)]
+        else:
+            terms.append(_terms(row))
+    for seller, terms in policies.items():
+        policies[seller] = in_order(terms)  # once per seller (an InOrder), not once per check of a batch
+    return found
+
+
+_KEY_WIDTH = len(KEY_COLUMNS)
+_POLICY_END = _KEY_WIDTH + len(POLICY_COLUMNS)
+
+
+def load_key_and_policies(dialect, link: Link, prefix: str, seller_id: str) -> tuple[Sequence | None, LoadedPolicies]:
+    """The key with this prefix (a row for hotpath.KeyRow, or None) and one seller's policies, in one statement
+    and one round trip (the single check on PostgreSQL; `_key_and_policies`)."""
+    rows = link.rows(prepared_statement(dialect, "key_policies"), [prefix, seller_id])
+    if not rows:
+        return None, LoadedPolicies()
+    first = rows[0]
+    if first[_KEY_WIDTH] is None:  # no policy: the one row says whether the seller is known
+        found = LoadedPolicies()
+        if first[-1]:
+            found.known.add(seller_id)
+    else:
+        found = _collected([row[_KEY_WIDTH:_POLICY_END] for row in rows])
+    return first[:_KEY_WIDTH], found
