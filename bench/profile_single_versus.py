@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import random
@@ -30,35 +29,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-AMOUNTS = ["250.00", "999.99", "1000.00", "1000.01", "2500.00", "75000.00"]
-CATEGORIES = ["", "", "&category=toys", "&category=baby", "&category=electronics"]
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _start_response(status, headers, exc_info=None):
-    if not status.startswith("200"):
-        raise RuntimeError(f"unexpected status {status}")
-    return lambda data: None
-
-
-def _call(app, environ) -> bytes:
-    body = app(environ, _start_response)
-    try:
-        return b"".join(body)
-    finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-
-
-def _environ(query: str, key: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/api/v1/coverage", "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "50000", "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_AUTHORIZATION": f"Bearer {key}", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
-        "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }
+# The request helpers of profile_coverage (stdlib only: importing it loads no app code, so the child still
+# loads its own checkout's app from its working directory).
+from profile_coverage import AMOUNTS, CATEGORIES, _call, _environ  # noqa: E402
 
 
 def child(args) -> None:
@@ -98,9 +73,9 @@ def child(args) -> None:
 
     def environs(seed: int, count: int) -> list[dict]:
         rng = random.Random(seed)
-        return [_environ(f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-"
-                         f"{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}"
-                         f"{rng.choice(CATEGORIES)}", key) for _ in range(count)]
+        return [_environ("/api/v1/coverage", f"seller_id={rng.choice(sellers)}&incident_date="
+                         f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}&amount="
+                         f"{rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}", key=key) for _ in range(count)]
 
     for environ in environs(-1, 300):  # warm up: statements compiled, caches filled, the key's use recorded
         _call(app, environ)
