@@ -36,7 +36,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from profile_coverage import _call, _environ  # noqa: E402  (bench/ is on the path)
+from profile_coverage import call_app, wsgi_environ  # noqa: E402  (bench/ is on the path)
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -131,7 +131,7 @@ def main() -> None:
     if "app" in loops:
         def app_batch():
             body = json.dumps({"checks": batch_checks()}).encode()
-            _call(app, _environ("/api/v1/coverage/batch", method="POST", body=body, key=key))
+            call_app(app, wsgi_environ("/api/v1/coverage/batch", method="POST", body=body, key=key))
         for _ in range(3):
             app_batch()
         results["app_batch"] = _measure("app batch", app_batch, args.batches, app_backend, 500)
@@ -209,7 +209,7 @@ def main() -> None:
         def app_single():
             query = (f"seller_id={rng.choice(sellers)}&incident_date=2025-{rng.randint(1, 12):02d}-"
                      f"{rng.randint(1, 28):02d}&amount=250.00")
-            _call(app, _environ("/api/v1/coverage", query, key=key))
+            call_app(app, wsgi_environ("/api/v1/coverage", query, key=key))
 
         def floor_single():
             seller = rng.choice(sellers)

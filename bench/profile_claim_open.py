@@ -26,7 +26,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from profile_coverage import AMOUNTS, CATEGORIES, _environ, _time  # noqa: E402 - after the path is set
+from profile_coverage import AMOUNTS, CATEGORIES, wsgi_environ  # noqa: E402 - after the path is set
 
 OPEN_AMOUNTS = ["180.00", "450.00", "999.99", "1250.00", "3800.00", "12500.00"]
 
@@ -57,7 +57,7 @@ def main() -> None:
     def single() -> dict:
         query = (f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-"
                  f"{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}")
-        return _environ("/api/v1/coverage", query, key=key)
+        return wsgi_environ("/api/v1/coverage", query, key=key)
 
     def opening() -> dict:
         n = next(counter)
@@ -66,7 +66,7 @@ def main() -> None:
                 "amount_claimed": rng.choice(OPEN_AMOUNTS),
                 "category": rng.choice([None, None, "toys", "baby", "electronics"]),
                 "order_id": f"ORD-{n}", "description": "The charger overheated and scorched a rug."}
-        environ = _environ("/api/v1/claim-cases", method="POST", body=json.dumps(body).encode(), key=key)
+        environ = wsgi_environ("/api/v1/claim-cases", method="POST", body=json.dumps(body).encode(), key=key)
         return environ
 
     def created(status, headers, exc_info=None):
@@ -81,7 +81,7 @@ def main() -> None:
         finally:
             getattr(body, "close", lambda: None)()
 
-    loops = {"categories": lambda: _environ("/api/v1/categories"), "single": single, "open": opening}
+    loops = {"categories": lambda: wsgi_environ("/api/v1/categories"), "single": single, "open": opening}
     for make in loops.values():
         for _ in range(100):
             call(app, make())
@@ -113,5 +113,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    _ = _time  # the shared timer is profile_coverage's; this one counts 200 and 201 alike
     main()

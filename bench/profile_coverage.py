@@ -44,7 +44,7 @@ def _start_response(status, headers, exc_info=None):
     return lambda data: None
 
 
-def _call(app, environ) -> bytes:
+def call_app(app, environ) -> bytes:
     """Run one request through a WSGI application, consuming its body as a server would."""
     body = app(environ, _start_response)
     try:
@@ -55,7 +55,7 @@ def _call(app, environ) -> bytes:
             close()
 
 
-def _environ(path: str, query: str = "", *, method: str = "GET", body: bytes = b"", key: str | None = None) -> dict:
+def wsgi_environ(path: str, query: str = "", *, method: str = "GET", body: bytes = b"", key: str | None = None) -> dict:
     """A WSGI environ as gunicorn would build it for this request."""
     environ = {
         "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
@@ -72,11 +72,11 @@ def _environ(path: str, query: str = "", *, method: str = "GET", body: bytes = b
     return environ
 
 
-def _time(label: str, app, environs: list[dict], per_request: int = 1) -> dict:
+def time_requests(label: str, app, environs: list[dict], per_request: int = 1) -> dict:
     """Run every environ once; CPU and wall time per request (µs) and per check."""
     cpu, wall = time.process_time(), time.perf_counter()
     for environ in environs:
-        _call(app, environ)
+        call_app(app, environ)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     n = len(environs)
     result = {"requests": n, "cpu_us": round(cpu / n * 1e6, 1), "wall_us": round(wall / n * 1e6, 1)}
@@ -94,11 +94,11 @@ def _concurrent_singles(app, make, count: int, processes: int, seed) -> dict:
     def measure(number: int) -> list[float]:
         seed(number)
         for _ in range(200):
-            _call(app, make())
+            call_app(app, make())
         environs = [make() for _ in range(count)]
         cpu, wall = time.process_time(), time.perf_counter()
         for environ in environs:
-            _call(app, environ)
+            call_app(app, environ)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         return [cpu / count * 1e6, wall / count * 1e6]
 
@@ -138,41 +138,42 @@ def main() -> None:
     def single() -> dict:
         query = (f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-"
                  f"{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}")
-        return _environ("/api/v1/coverage", query, key=key)
+        return wsgi_environ("/api/v1/coverage", query, key=key)
 
     def batch() -> dict:
         checks = [{"seller_id": rng.choice(sellers),
                    "incident_date": f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                    "amount": rng.choice(AMOUNTS), "category": rng.choice([None, None, "toys", "baby", "electronics"])}
                   for _ in range(500)]
-        return _environ("/api/v1/coverage/batch", method="POST", body=json.dumps({"checks": checks}).encode(), key=key)
+        return wsgi_environ("/api/v1/coverage/batch", method="POST", body=json.dumps({"checks": checks}).encode(),
+                            key=key)
 
     n = args.requests
     if args.processes > 1:
         print(json.dumps(_concurrent_singles(app, single, n, args.processes, rng.seed), indent=2))
         return
     loops = {
-        "bare": (bare, lambda: _environ("/bare"), n, 1),
-        "categories": (app, lambda: _environ("/api/v1/categories"), n, 1),
+        "bare": (bare, lambda: wsgi_environ("/bare"), n, 1),
+        "categories": (app, lambda: wsgi_environ("/api/v1/categories"), n, 1),
         "single": (app, single, n, 1),
         "batch": (app, batch, args.batches, 500),
     }
     # Warm up every path (statements compiled, caches filled), then time each.
     for wsgi, make, _count, _per in loops.values():
         for _ in range(3 if _per > 1 else 200):
-            _call(wsgi, make())
+            call_app(wsgi, make())
     results = {}
     for label, (wsgi, make, count, per) in loops.items():
         environs = [make() for _ in range(count)]
         if label == args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
-            results[label] = _time(label + " (profiled)", wsgi, environs, per)
+            results[label] = time_requests(label + " (profiled)", wsgi, environs, per)
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats(args.sort).print_stats(40)
         else:
-            results[label] = _time(label, wsgi, environs, per)
+            results[label] = time_requests(label, wsgi, environs, per)
     results["single_minus_bare_cpu_us"] = round(results["single"]["cpu_us"] - results["bare"]["cpu_us"], 1)
     print(json.dumps(results, indent=2))
 

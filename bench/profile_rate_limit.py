@@ -26,7 +26,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from profile_coverage import AMOUNTS, CATEGORIES, _call, _environ  # noqa: E402 - after the path is set
+from profile_coverage import AMOUNTS, CATEGORIES, call_app, wsgi_environ  # noqa: E402 - after the path is set
 
 
 def main() -> None:
@@ -52,11 +52,11 @@ def main() -> None:
     def single(key: str) -> dict:
         query = (f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-"
                  f"{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}")
-        return _environ("/api/v1/coverage", query, key=key)
+        return wsgi_environ("/api/v1/coverage", query, key=key)
 
     for key in keys.values():
         for _ in range(200):
-            _call(app, single(key))
+            call_app(app, single(key))
     cpu_us: dict[str, list[float]] = {name: [] for name in keys}
     order = list(keys)
     for round_number in range(args.rounds):
@@ -64,7 +64,7 @@ def main() -> None:
             environs = [single(keys[name]) for _ in range(args.requests)]
             started = time.process_time()
             for environ in environs:
-                _call(app, environ)
+                call_app(app, environ)
             cpu_us[name].append((time.process_time() - started) / args.requests * 1e6)
     ratios = [limited / unlimited for limited, unlimited in zip(cpu_us["limited"], cpu_us["unlimited"], strict=True)]
     print(json.dumps({

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # The request helpers of profile_coverage (stdlib only: importing it loads no app code, so the child still
 # loads its own checkout's app from its working directory).
-from profile_coverage import AMOUNTS, CATEGORIES, _call, _environ  # noqa: E402
+from profile_coverage import AMOUNTS, CATEGORIES, call_app, wsgi_environ  # noqa: E402
 
 
 def child(args) -> None:
@@ -73,12 +73,12 @@ def child(args) -> None:
 
     def environs(seed: int, count: int) -> list[dict]:
         rng = random.Random(seed)
-        return [_environ("/api/v1/coverage", f"seller_id={rng.choice(sellers)}&incident_date="
+        return [wsgi_environ("/api/v1/coverage", f"seller_id={rng.choice(sellers)}&incident_date="
                          f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}&amount="
                          f"{rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}", key=key) for _ in range(count)]
 
     for environ in environs(-1, 300):  # warm up: statements compiled, caches filled, the key's use recorded
-        _call(app, environ)
+        call_app(app, environ)
     if flush is not None:
         flush()
     profiler = cProfile.Profile() if args.profile else None
@@ -92,7 +92,7 @@ def child(args) -> None:
             profiler.enable()
         cpu, wall = time.process_time(), time.perf_counter()
         for number, environ in enumerate(block, 1):
-            _call(app, environ)
+            call_app(app, environ)
             if flush is not None and number % 50 == 0:
                 flush()
         if flush is not None:
