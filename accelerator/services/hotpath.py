@@ -173,6 +173,12 @@ class HotConnections:
             _binary_lists(conn)
         return fairy, conn, True
 
+    def _drop_kept(self) -> None:
+        """Close and forget every kept connection: the next one taken is made anew."""
+        kept, self.free = self.free, []
+        for fairy, _conn in kept:
+            self._close(fairy)
+
     @staticmethod
     def _close(fairy) -> None:
         with contextlib.suppress(Exception):  # it is being thrown away because it failed
@@ -183,10 +189,10 @@ class HotConnections:
         """`read(link)`, then `write(link, read_result)` if given; the last one's result.
 
         With `snapshot`, the reads on SQLite share one read transaction. A DBAPI error in `read` on a
-        connection that had been kept is retried once on a new one (the read changes nothing); an
-        error in `write` is never retried. With `pipeline` (for writes of several statements), on
-        PostgreSQL the run is pipelined: its reads come back as they are asked for, and its writes with
-        their commit go in one round trip at the end.
+        connection that had been kept is retried once on a new one (the read changes nothing; the other
+        kept connections are thrown away with it); an error in `write` is never retried. With `pipeline`
+        (for writes of several statements), on PostgreSQL the run is pipelined: its reads come back as
+        they are asked for, and its writes with their commit go in one round trip at the end.
         """
         snapshot = snapshot and self.sqlite
         pipelined = pipeline and self.pipelined
@@ -211,6 +217,7 @@ class HotConnections:
                 self._close(fairy)
                 if fresh or attempt or not reading:
                     raise
+                self._drop_kept()  # kept beside it, they are as broken (a restarted server): the retry's is new
                 continue
             except BaseException:
                 self._close(fairy)
