@@ -43,8 +43,8 @@ from accelerator.services.prepared import CHUNK, Prepared, native_dialect
 
 T = TypeVar("T")
 
-__all__ = ["CHUNK", "KEY_COLUMNS", "HotConnections", "KeyRow", "Link", "hot_connections", "key_statement",
-           "read_api_key"]
+__all__ = ["CHUNK", "KEY_BY_PREFIX", "KEY_COLUMNS", "KEY_SOURCE", "HotConnections", "KeyRow", "Link",
+           "hot_connections", "key_statement", "read_api_key"]
 
 # --- the hot path's own connections -------------------------------------------------------------
 
@@ -298,6 +298,10 @@ def hot_connections(engine: Engine | None = None) -> HotConnections:
 KEY_COLUMNS = (ApiKey.__table__.c.id, ApiKey.__table__.c.key_hash, ApiKey.__table__.c.role,
                ApiKey.__table__.c.insurer_id, ApiKey.__table__.c.prefix, ApiKey.__table__.c.revoked_at,
                ApiKey.__table__.c.last_used_at, ApiKey.__table__.c.rate_limit, Insurer.__table__.c.status)
+# Where a key is read from, and by what (the bind "prefix"): its row beside its insurer's status. Also the start
+# of the single check's joined read on PostgreSQL (services/coverage/statements.py).
+KEY_SOURCE = ApiKey.__table__.outerjoin(Insurer.__table__, Insurer.__table__.c.id == ApiKey.__table__.c.insurer_id)
+KEY_BY_PREFIX = ApiKey.__table__.c.prefix == bindparam("prefix", type_=ApiKey.__table__.c.prefix.type)
 _key_statements: dict[tuple[str, str], Prepared] = {}
 
 
@@ -317,9 +321,7 @@ def key_statement(dialect) -> Prepared:
     key = (dialect.name, dialect.paramstyle)
     prepared = _key_statements.get(key)
     if prepared is None:
-        keys, insurers = ApiKey.__table__, Insurer.__table__
-        statement = (select(*KEY_COLUMNS).select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id))
-                     .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
+        statement = select(*KEY_COLUMNS).select_from(KEY_SOURCE).where(KEY_BY_PREFIX)
         prepared = _key_statements[key] = Prepared(statement, dialect, ["prefix"], KEY_COLUMNS)
     return prepared
 

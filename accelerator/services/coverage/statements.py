@@ -10,13 +10,16 @@ from sqlalchemy import bindparam, case, exists, insert, or_, select, union_all
 from accelerator.domain.coverage import InOrder, in_order
 from accelerator.domain.money import ZERO
 from accelerator.domain.terms import PolicyTerms
-from accelerator.models import ApiKey, CoverageCheck, Insurer, MonthlySales, Policy, QuoteRequest, User
+from accelerator.models import CoverageCheck, MonthlySales, Policy, QuoteRequest, User
 from accelerator.services.coverage.questions import MAX_BATCH
-from accelerator.services.hotpath import KEY_COLUMNS, Link
+from accelerator.services.hotpath import KEY_BY_PREFIX, KEY_COLUMNS, KEY_SOURCE, Link
 from accelerator.services.prepared import Prepared, arrays_insert
 from accelerator.shapes.policies import Policy as PolicyObject
 
 CHECKS = CoverageCheck.__table__
+# Where a seller is known from when it holds no policy (an account, a quote request, reported sales): the
+# "known" read of a batch and the single check's joined read on PostgreSQL ask the same places.
+_KNOWN_BY = (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)
 _policies = Policy.__table__
 # The columns the decision needs (in this order: `_terms` reads them by position) ...
 DECISION_COLUMNS = (
@@ -77,8 +80,7 @@ def prepared_statement(dialect, kind: str, size: int = 1) -> Prepared:
     elif kind == "key_policies":
         found = _key_and_policies(dialect)
     elif kind == "known":
-        statement = union_all(*(select(column).where(column.in_(sellers))
-                                for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))
+        statement = union_all(*(select(column).where(column.in_(sellers)) for column in _KNOWN_BY))
         found = Prepared(statement, dialect, names)
     elif size == 1:
         values = {name: bindparam(name, type_=CHECKS.c[name].type) for name in _RECORD_COLUMNS}
@@ -102,16 +104,12 @@ def _key_and_policies(dialect) -> Prepared:
     A row per policy, each carrying the key; none when there is no such key. PostgreSQL evaluates the
     "known" subqueries (uncorrelated: init plans) only when the CASE reaches them, for a seller without policies.
     """
-    keys, insurers = ApiKey.__table__, Insurer.__table__
     seller = bindparam("seller", type_=_policies.c.seller_id.type)
-    known = case((_policies.c.id.is_(None),
-                  or_(*(exists().where(column == seller)
-                        for column in (User.seller_id, QuoteRequest.seller_id, MonthlySales.seller_id)))))
+    known = case((_policies.c.id.is_(None), or_(*(exists().where(column == seller) for column in _KNOWN_BY))))
     columns = (*KEY_COLUMNS, *POLICY_COLUMNS, known)
     statement = (select(*columns)
-                 .select_from(keys.outerjoin(insurers, insurers.c.id == keys.c.insurer_id)
-                              .outerjoin(_policies, _policies.c.seller_id == seller))
-                 .where(keys.c.prefix == bindparam("prefix", type_=keys.c.prefix.type)))
+                 .select_from(KEY_SOURCE.outerjoin(_policies, _policies.c.seller_id == seller))
+                 .where(KEY_BY_PREFIX))
     return Prepared(statement, dialect, ["prefix", "seller"], columns)
 
 
