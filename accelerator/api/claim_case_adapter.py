@@ -11,16 +11,15 @@ from accelerator.api.core import (
     IDEMPOTENCY_HEADER,
     REPLAY_HEADER,
     AuthenticatedKey,
-    Unauthenticated,
     allow_roles,
     authenticate_key,
     bearer_key,
     check_idempotency_key,
+    key_of_role,
     last_use_is_stale,
     read_json,
     record_last_use,
     request_fingerprint,
-    verify_key,
 )
 from accelerator.domain.errors import DomainError
 from accelerator.extensions import db
@@ -206,13 +205,9 @@ def _case_input(request) -> claim_cases.CaseInput:
 def _accept(raw: str, row: KeyRow | None, accepted: list[KeyRow]) -> int | None:
     """The key id to record the opening's check under, when `row` is `raw`'s key, a marketplace key and
     without a rate limit (noted in `accepted`); else None, and the adapter answers the key by the key check
-    every endpoint uses (the 401 or 403, or a rate-limited key's count). Returning, not raising, keeps the
-    hot connection (one that raised is thrown away)."""
-    try:
-        key = verify_key(raw, row)
-    except Unauthenticated:
-        return None
-    if key.role not in ROLES or key.rate_limit is not None:
+    every endpoint uses (the 401 or 403, or a rate-limited key's count)."""
+    key = key_of_role(raw, row, ROLES)
+    if key is None or key.rate_limit is not None:
         return None
     accepted.append(key)
     return key.id

@@ -2,7 +2,8 @@
 
 Where things are:
 - core/auth.py: `require_role` (and `authenticate`, `AuthenticatedKey`, the 401 `Unauthenticated`), and the
-  one key check every endpoint and the coverage adapter share (`bearer_key`, `verify_key`, `note_key_use`).
+  one key check every endpoint and the hot path's adapters share (`bearer_key`, `verify_key`, `key_of_role`,
+  `note_key_use`).
 - core/bodies.py: `read_json` (and `parse_json_bytes`, `JsonNumber`, the 415 `UnsupportedMediaType`).
 - core/fields.py: `query_values` (the one query reader), `paginated`, `parse_id`.
 - core/replays.py: `idempotent` (the Idempotency-Key decorator, over services/idempotency.py), and what an
@@ -34,6 +35,7 @@ from accelerator.api.core.auth import (
     authenticate,
     authenticate_key,
     bearer_key,
+    key_of_role,
     last_use_is_stale,
     note_key_use,
     record_last_use,
@@ -72,6 +74,7 @@ __all__ = [
     "bearer_key",
     "check_idempotency_key",
     "idempotent",
+    "key_of_role",
     "last_use_is_stale",
     "note_key_use",
     "paginated",

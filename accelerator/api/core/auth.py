@@ -70,6 +70,21 @@ def verify_key(raw: str, row: KeyRow | None) -> KeyRow:
     return row
 
 
+def key_of_role(raw: str, row: KeyRow | None, roles: tuple[str, ...],
+                refusals: list[Unauthenticated] | None = None) -> KeyRow | None:
+    """`row` when `verify_key` accepts it as `raw`'s key and its role is one of `roles`; else None, with the
+    401 kept in `refusals` (when given) if the key check refused it. For the adapters whose key is read with
+    their rows on the hot path: returning, not raising, keeps the hot connection (one that raised is thrown
+    away)."""
+    try:
+        key = verify_key(raw, row)
+    except Unauthenticated as exc:
+        if refusals is not None:
+            refusals.append(exc)
+        return None
+    return key if key.role in roles else None
+
+
 def last_use_is_stale(row: KeyRow) -> bool:
     """Whether the key's last use is older than LAST_USED_RESOLUTION (so this use is written)."""
     return row.last_used_at is None or clock.now() - row.last_used_at > LAST_USED_RESOLUTION

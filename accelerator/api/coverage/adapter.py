@@ -12,10 +12,10 @@ from accelerator.api.core import (
     allow_roles,
     authenticate_key,
     bearer_key,
+    key_of_role,
     last_use_is_stale,
     query_values,
     record_last_use,
-    verify_key,
 )
 from accelerator.domain.errors import DomainError
 from accelerator.extensions import db
@@ -132,15 +132,10 @@ class CoverageAdapter:
 def _accept(raw: str, row: KeyRow | None, accepted: list[KeyRow], refusals: list[Unauthenticated]) -> int | None:
     """The key id to record the check under, when `row` is `raw`'s key and a marketplace key (noted in
     `accepted`); else None, with the 401 in `refusals` when the key check refused it (a key of another
-    role is answered by the adapter after its use is noted). Returning, not raising, keeps the hot
-    connection (one that raised is thrown away). A key's rate limit is counted by run_checks, before
-    the check is decided (services/rate_limits.py)."""
-    try:
-        key = verify_key(raw, row)
-    except Unauthenticated as exc:
-        refusals.append(exc)
-        return None
-    if key.role not in ROLES:
+    role is answered by the adapter after its use is noted). A key's rate limit is counted by run_checks,
+    before the check is decided (services/rate_limits.py)."""
+    key = key_of_role(raw, row, ROLES, refusals)
+    if key is None:
         return None
     accepted.append(key)
     return key.id
