@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,7 +25,6 @@ from accelerator.models import Claim, Policy
 from accelerator.models.types import Money
 from accelerator.services import audit
 
-MAX_CLAIM_ID = 64
 # policies.claims_paid is NUMERIC(14,2) on PostgreSQL; the running sum stops here so that a long run
 # of huge payments can never overflow it (the aggregate remaining is 0.00 long before).
 CLAIMS_PAID_CAP = Decimal("999999999999.99")
@@ -50,25 +48,6 @@ class ClaimInput:
         canonical = json.dumps([self.claim_id, self.seller_id, self.policy_number, self.insurer_id,
                                 self.incident_date.isoformat(), format_money(self.amount_paid)])
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def check_claim_id(value: object) -> str:
-    """A claims-service id: 1 to 64 printable characters (no control characters, no lone surrogates)."""
-    if not isinstance(value, str) or not 1 <= len(value) <= MAX_CLAIM_ID:
-        raise ValueError(f"must be a string of 1 to {MAX_CLAIM_ID} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Cn") for ch in value):
-        raise ValueError("must hold printable characters only")
-    return value
-
-
-def parse_insurer_id(value: object) -> int | None:
-    """The optional insurer id: absent/null, or an id as the policy object writes it (`"12"`)."""
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else None
-    if text is None or not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
-        raise ValueError("must be an insurer id as the policy object gives it, such as \"12\"")
-    return int(text)
 
 
 def _replay(claim: ClaimInput) -> Claim | None:

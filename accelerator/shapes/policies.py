@@ -35,9 +35,9 @@ from pydantic import (
 
 from accelerator import clock
 from accelerator.domain.categories import CATEGORY_CODES
+from accelerator.domain.claim_input import MAX_CLAIM_ID, check_claim_id, parse_insurer_id
 from accelerator.domain.compliance import meets_requirement
 from accelerator.domain.money import ZERO
-from accelerator.services.claims import MAX_CLAIM_ID, check_claim_id, parse_insurer_id
 from accelerator.shapes.values import (
     CATEGORY_SCHEMA,
     DAY_IN_SCHEMA,

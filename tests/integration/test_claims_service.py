@@ -126,19 +126,3 @@ def test_two_policies_with_one_number_need_the_insurer_id(db):
     assert claim.policy_id == second.id and _claims_paid(first.id) == Decimal("0.00")
     with pytest.raises(NotFound):
         claims.record_claim(ACTOR, _claim("other", policy_number="SAME-1", insurer_id=999999))
-
-
-@pytest.mark.parametrize("value", ["", "x" * 65, "bad\x00id", "tab\tid", "\ud800", 12])
-def test_a_claim_id_must_be_1_to_64_printable_characters(value):
-    with pytest.raises(ValueError):
-        claims.check_claim_id(value)
-
-
-@pytest.mark.parametrize("value", ["0", "-1", "1.5", "abc", "١٢", 7, True])
-def test_an_insurer_id_is_a_string_of_digits(value):
-    with pytest.raises(ValueError):
-        claims.parse_insurer_id(value)
-
-
-def test_an_insurer_id_parses():
-    assert claims.parse_insurer_id("12") == 12 and claims.parse_insurer_id(None) is None

@@ -19,6 +19,10 @@ FORBIDDEN = {
                            "accelerator.services", "accelerator.web", "accelerator.api"),
     "accelerator.models": ("accelerator.services", "accelerator.web", "accelerator.api"),
     "accelerator.services": ("accelerator.web", "accelerator.api"),
+    # The declared shapes: below the services that write them and the API that reads them (shapes/__init__.py);
+    # they read rows they are given (models named for type checking only), never the database.
+    "accelerator.shapes": ("sqlalchemy", "accelerator.extensions", "accelerator.services", "accelerator.web",
+                           "accelerator.api"),
 }
 
 
@@ -217,7 +221,8 @@ def test_no_private_name_is_taken_from_another_module():
 
 
 def test_each_layer_imports_only_what_lies_below_it():
-    """domain/ is pure; models/ never reach up; services/ never import the adapters (web/, api/)."""
+    """domain/ is pure; models/ never reach up; services/ never import the adapters (web/, api/); shapes/ import
+    neither the database nor the services."""
     assert layer_offences() == set()
 
 
