@@ -33,7 +33,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 
 from accelerator.database import writer_turn
@@ -152,6 +152,15 @@ class HotConnections:
         self.pipelined = engine.dialect.driver == "psycopg" and _pipeline_supported()  # whether it can be
         # What the hot path's statements are compiled for: on psycopg, its RawCursor's `$1` placeholders.
         self.dialect = native_dialect(engine.dialect)
+        event.listen(engine, "engine_disposed", self._on_disposed)
+
+    def _on_disposed(self, _engine: Engine) -> None:
+        """The engine's pool was disposed of: so are the kept connections, which the pool no longer knows
+        (a forked child only forgets its parent's: closing them would close the parent's sessions too)."""
+        if self.pid != os.getpid():
+            self.pid, self.free = os.getpid(), []
+            return
+        self._drop_kept()
 
     def _take(self) -> tuple[object, object, bool]:
         """A (fairy, DBAPI connection, fresh) triple: a kept connection, or a new one."""

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select, update
 
 from accelerator import clock
@@ -82,3 +83,20 @@ def test_a_broken_kept_connection_is_replaced_and_the_check_still_answers(db):
     answer = coverage.check_coverage(None, seller, "2026-06-01", "5.00")
     assert answer["status"] == "covered" and _count_checks() == 2
     assert len(connections.free) == 1  # the broken ones thrown away, the new one kept
+
+
+def test_the_kept_connections_are_closed_with_the_engine(db):
+    connections = hotpath.hot_connections()
+    connections.run(lambda link: link.cursor.execute("SELECT 1"))
+    kept = [conn for _fairy, conn in connections.free]
+    assert kept
+    db.engine.dispose()  # as the app's shutdown or a test's teardown does
+    assert connections.free == []
+    for conn in kept:  # closed, not left for the garbage collector (psycopg warns of one deleted while open)
+        closed = getattr(conn, "closed", None)
+        if closed is None:  # sqlite3: a closed connection refuses a cursor
+            with pytest.raises(Exception, match="closed"):
+                conn.cursor()
+        else:
+            assert closed
+    assert coverage.check_coverage(None, "NOSELLER01", "2026-06-01", "5.00")["status"] == "not_covered"
