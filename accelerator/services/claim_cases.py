@@ -180,11 +180,7 @@ def escalate_overdue() -> int:
 
 def _escalate_due(insurer_id: int | None) -> int:
     """Escalate every case whose deadline has passed (the ones this reader may see)."""
-    query = select(ClaimCase.case_id).where(ClaimCase.state.in_(rules.DEADLINE_STATES),
-                                            ClaimCase.respond_by < clock.now())
-    if insurer_id is not None:
-        query = query.where(ClaimCase.insurer_id == insurer_id)
-    case_ids = db.session.execute(query).scalars().all()
+    case_ids = case_list.overdue(insurer_id, clock.now())
     for case_id in case_ids:
         _current(case_id)
     return len(case_ids)

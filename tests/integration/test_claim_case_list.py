@@ -67,10 +67,16 @@ def expected(insurer_id: int | None, state: str | None, seller_id: str | None) -
     return [claim_case_json(claim_cases.get_case(case_id)) for case_id in db.session.execute(query).scalars()]
 
 
+def stored_state(case_id: str) -> str:
+    """The case's state as stored (a single read would escalate it first)."""
+    return db.session.execute(select(ClaimCase.state).where(ClaimCase.case_id == case_id)).scalar_one()
+
+
 def assert_every_page(insurer_id: int | None, state: str | None, seller_id: str | None) -> int:
     """Every page of every size (and the page past the end) against single reads; how many cases matched."""
-    claim_cases.list_cases(insurer_id, state, seller_id, 1, 1)  # deadlines that passed are escalated first
-    cases = expected(insurer_id, state, seller_id)
+    first = claim_cases.list_cases(insurer_id, state, seller_id, 1, 50)  # passed deadlines are escalated first
+    cases = expected(insurer_id, state, seller_id)  # (a single read escalates too)
+    assert [claim_case_json(view) for view in first.items] == cases
     for per_page in (1, 2, 3, 5, 50):
         listed = []
         for page in range(1, len(cases) // per_page + 3):
@@ -88,9 +94,11 @@ def test_every_page_of_every_filter_lists_the_cases_as_read_one_by_one(db):
     other = factories.make_insurer()
     for moment in (NOW, NOW + timedelta(days=8)):  # eight days on, the cases left waiting are escalated
         clock.pin(moment)
-        assert assert_every_page(None, None, None) == 10
-        assert assert_every_page(insurer.id, None, None) == 4
         assert assert_every_page(other.id, None, None) == 0
+        assert assert_every_page(insurer.id, None, None) == 4  # its own cases escalated, not the others
+        assert stored_state("L-insurer-waits") == ("escalated" if moment > NOW else "awaiting_insurer")
+        assert stored_state("L-seller-waits") == "awaiting_seller"
+        assert assert_every_page(None, None, None) == 10
         assert assert_every_page(None, None, UNINSURED) == 6
         assert assert_every_page(None, None, "NOBODY0001") == 0
         assert assert_every_page(insurer.id, None, INSURED) == 4
