@@ -113,8 +113,14 @@ def versus(args) -> None:
     sides = {"this": args.checkout or BENCH.parent, "previous": args.previous}
     procs = {name: subprocess.Popen([*base, "--checkout", str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.DEVNULL, text=True) for name, path in sides.items()}
+    def answer(name: str):
+        line = procs[name].stdout.readline()
+        if not line:
+            raise SystemExit(f"the {name} checkout's process ended (run it alone, without --previous, to see why)")
+        return json.loads(line)
+
     try:
-        labels, _same = (json.loads(proc.stdout.readline()) for proc in procs.values())  # each is ready
+        labels, _same = (answer(name) for name in procs)  # each is ready
         results = {}
         for label in labels:
             batches: dict[str, list[dict]] = {name: [] for name in procs}
@@ -122,7 +128,7 @@ def versus(args) -> None:
                 for name in (list(procs) if round_number % 2 == 0 else list(procs)[::-1]):
                     procs[name].stdin.write(f"{label} {args.batch}\n")
                     procs[name].stdin.flush()
-                    batches[name].append(json.loads(procs[name].stdout.readline()))
+                    batches[name].append(answer(name))
             row = {name: round(statistics.median(b["cpu_ms"] for b in found), 3) for name, found in batches.items()}
             row["this_over_previous"] = round(statistics.median(
                 a["cpu_ms"] / b["cpu_ms"] for a, b in zip(batches["this"], batches["previous"], strict=True)), 3)

@@ -61,7 +61,7 @@ class CaseInput:
 class CaseView:
     """A case as the API shows it: the row (history loaded) and the coverage check answer it stands on."""
 
-    case: ClaimCase | SimpleNamespace  # a new case: services/claim_case_opening.new_case
+    case: ClaimCase | SimpleNamespace  # a new case (claim_case_opening.new_case), a listed one (claim_case_list)
     check: dict
 
 
