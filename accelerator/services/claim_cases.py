@@ -28,9 +28,10 @@ from accelerator.domain.money import format_money
 from accelerator.extensions import db
 from accelerator.models import Claim, ClaimCase, ClaimCaseEvent, CoverageCheck, Policy
 from accelerator.services import audit, claims, coverage, webhooks
+from accelerator.services import claim_case_list as case_list
 from accelerator.services import claim_case_opening as opening
 from accelerator.services.hotpath import KeyRow, key_statement
-from accelerator.services.paging import Page, fetch_page
+from accelerator.services.paging import Page
 from accelerator.shapes.claim_cases import claim_case_json  # events carry the API's case object
 
 
@@ -60,7 +61,7 @@ class CaseInput:
 class CaseView:
     """A case as the API shows it: the row (history loaded) and the coverage check answer it stands on."""
 
-    case: ClaimCase | SimpleNamespace  # a new case: services/claim_case_opening.new_case
+    case: ClaimCase | SimpleNamespace  # a new case (claim_case_opening.new_case), a listed one (claim_case_list)
     check: dict
 
 
@@ -163,21 +164,12 @@ def list_cases(insurer_id: int | None, state: str | None, seller_id: str | None,
                per_page: int) -> Page:
     """Cases newest first (items are CaseView), by state and seller; an insurer sees only its own.
 
-    Deadlines that passed are escalated first, so the state filter sees what a read would show.
+    Deadlines that passed are escalated first, so the state filter sees what a read would show. The page is
+    read by prepared statements (services/claim_case_list.py): its cases are plain objects, not ORM rows.
     """
     _escalate_due(insurer_id)
-    query = select(ClaimCase).options(selectinload(ClaimCase.events))
-    if insurer_id is not None:
-        query = query.where(ClaimCase.insurer_id == insurer_id)
-    if state is not None:
-        query = query.where(ClaimCase.state == state)
-    if seller_id is not None:
-        query = query.where(ClaimCase.seller_id == seller_id)
-    found = fetch_page(query.order_by(ClaimCase.opened_at.desc(), ClaimCase.id.desc()), page, per_page)
-    checks = dict(db.session.execute(
-        select(CoverageCheck.check_id, CoverageCheck.response)
-        .where(CoverageCheck.check_id.in_([row.check_id for row in found.items]))).all()) if found.items else {}
-    items = [CaseView(row, json.loads(checks[row.check_id])) for row in found.items]
+    found = case_list.read_page(insurer_id, state, seller_id, page, per_page)
+    items = [CaseView(row, json.loads(check)) for row, check in found.items]
     return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
 
 
@@ -188,11 +180,7 @@ def escalate_overdue() -> int:
 
 def _escalate_due(insurer_id: int | None) -> int:
     """Escalate every case whose deadline has passed (the ones this reader may see)."""
-    query = select(ClaimCase.case_id).where(ClaimCase.state.in_(rules.DEADLINE_STATES),
-                                            ClaimCase.respond_by < clock.now())
-    if insurer_id is not None:
-        query = query.where(ClaimCase.insurer_id == insurer_id)
-    case_ids = db.session.execute(query).scalars().all()
+    case_ids = case_list.overdue(insurer_id, clock.now())
     for case_id in case_ids:
         _current(case_id)
     return len(case_ids)
