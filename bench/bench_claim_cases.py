@@ -51,6 +51,7 @@ from bench_coverage import (
 )
 
 from accelerator import clock
+from accelerator.services.api_keys import PREFIX_LENGTH
 
 CASES = 100_000
 LIMIT = 100_000  # the rate-limited key's requests a second: never reached here (the API's highest limit)
@@ -81,11 +82,20 @@ def ensure_cases(database: Path, out: Path) -> None:
         sellers = [row[0] for row in conn.execute("SELECT DISTINCT seller_id FROM claim_cases")]
     (out / "case-sellers.txt").write_text("\n".join(sellers) + "\n")
     limited = out / "limited.key"
-    if not limited.exists():
+    if not _key_in(database, limited):  # made for this database (a database made anew has none of the old keys)
         made = subprocess.run([str(FLASK), "--app", "wsgi", "api-keys", "create", "--role", "marketplace", "--name",
                                "benchmark, rate-limited", "--rate-limit", str(LIMIT)], cwd=ROOT, check=True,
                               capture_output=True, text=True, env=app_env(f"sqlite:///{database}"))
         limited.write_text(made.stdout.split()[-1] + "\n")
+
+
+def _key_in(database: Path, key_file: Path) -> bool:
+    """Whether the key written in `key_file` is a key of `database` (by its prefix)."""
+    if not key_file.exists():
+        return False
+    with sqlite3.connect(database) as conn:
+        return conn.execute("SELECT 1 FROM api_keys WHERE prefix = ?",
+                            (key_file.read_text().strip()[:PREFIX_LENGTH],)).fetchone() is not None
 
 
 def main() -> None:
