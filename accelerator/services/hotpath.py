@@ -157,15 +157,19 @@ class HotConnections:
     def _on_disposed(self, _engine: Engine) -> None:
         """The engine's pool was disposed of: so are the kept connections, which the pool no longer knows
         (a forked child only forgets its parent's: closing them would close the parent's sessions too)."""
-        if self.pid != os.getpid():
-            self.pid, self.free = os.getpid(), []
-            return
-        self._drop_kept()
+        if not self._forgot_parents():
+            self._drop_kept()
+
+    def _forgot_parents(self) -> bool:
+        """In a forked child, forget the parent's kept connections (never used, never closed here) and say so."""
+        if self.pid == os.getpid():
+            return False
+        self.pid, self.free = os.getpid(), []
+        return True
 
     def _take(self) -> tuple[object, object, bool]:
         """A (fairy, DBAPI connection, fresh) triple: a kept connection, or a new one."""
-        if self.pid != os.getpid():  # a forked child never uses its parent's connections
-            self.pid, self.free = os.getpid(), []
+        self._forgot_parents()
         try:
             fairy, conn = self.free.pop()
             return fairy, conn, False
