@@ -26,7 +26,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from profile_coverage import AMOUNTS, CATEGORIES, wsgi_environ  # noqa: E402 - after the path is set
+from profile_coverage import single_check_environ, wsgi_environ  # noqa: E402 - after the path is set
 
 OPEN_AMOUNTS = ["180.00", "450.00", "999.99", "1250.00", "3800.00", "12500.00"]
 
@@ -55,9 +55,7 @@ def main() -> None:
     counter = iter(range(10**9))
 
     def single() -> dict:
-        query = (f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-"
-                 f"{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}")
-        return wsgi_environ("/api/v1/coverage", query, key=key)
+        return single_check_environ(rng, sellers, key)
 
     def opening() -> dict:
         n = next(counter)

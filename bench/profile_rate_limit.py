@@ -26,7 +26,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from profile_coverage import AMOUNTS, CATEGORIES, call_app, wsgi_environ  # noqa: E402 - after the path is set
+from profile_coverage import call_app, single_check_environ  # noqa: E402 - after the path is set
 
 
 def main() -> None:
@@ -50,9 +50,7 @@ def main() -> None:
     rng = random.Random(13)
 
     def single(key: str) -> dict:
-        query = (f"seller_id={rng.choice(sellers)}&incident_date={rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-"
-                 f"{rng.randint(1, 28):02d}&amount={rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}")
-        return wsgi_environ("/api/v1/coverage", query, key=key)
+        return single_check_environ(rng, sellers, key)
 
     for key in keys.values():
         for _ in range(200):

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # The request helpers of profile_coverage (stdlib only: importing it loads no app code, so the child still
 # loads its own checkout's app from its working directory).
-from profile_coverage import AMOUNTS, CATEGORIES, call_app, wsgi_environ  # noqa: E402
+from profile_coverage import call_app, single_check_environ  # noqa: E402
 
 
 def child(args) -> None:
@@ -73,9 +73,7 @@ def child(args) -> None:
 
     def environs(seed: int, count: int) -> list[dict]:
         rng = random.Random(seed)
-        return [wsgi_environ("/api/v1/coverage", f"seller_id={rng.choice(sellers)}&incident_date="
-                         f"{rng.randint(2023, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}&amount="
-                         f"{rng.choice(AMOUNTS)}{rng.choice(CATEGORIES)}", key=key) for _ in range(count)]
+        return [single_check_environ(rng, sellers, key) for _ in range(count)]
 
     for environ in environs(-1, 300):  # warm up: statements compiled, caches filled, the key's use recorded
         call_app(app, environ)
